@@ -1,0 +1,85 @@
+import { Hono } from 'hono';
+import type { Config } from './config.ts';
+import { preflight } from './cors.ts';
+import type { Database } from './db/client.ts';
+import { InklingError } from './errors.ts';
+import { ingestRoutes } from './ingest/routes.ts';
+import { createEventWriter, type EventWriter } from './ingest/writer.ts';
+import { createLogger, type Logger } from './log.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { healthRoutes } from './routes/health.ts';
+import { createSiteCache, type SiteCache } from './site-cache.ts';
+
+export interface AppOptions {
+  db: Database;
+  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy'>>;
+  log?: Logger;
+  /** Log one line per request. @default false */
+  accessLog?: boolean;
+}
+
+export interface Collector {
+  app: Hono;
+  writer: EventWriter;
+  sites: SiteCache;
+  /** Stops answering /readyz and waits for queued writes. */
+  drain(): Promise<void>;
+}
+
+/** Builds the collector's HTTP app around an open, migrated database. */
+export function createCollector(options: AppOptions): Collector {
+  const { db } = options;
+  const log = options.log ?? createLogger('silent');
+  const writer = createEventWriter(db);
+  const sites = createSiteCache(db);
+  let closing = false;
+  const app = new Hono();
+
+  if (options.accessLog) {
+    app.use(async function accessLog(c, next) {
+      const start = performance.now();
+      await next();
+      log.info('request', {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - start) * 10) / 10,
+      });
+    });
+  }
+  app.use(preflight(sites));
+  app.route(
+    '/',
+    healthRoutes(db, () => closing),
+  );
+  if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
+  app.route('/', ingestRoutes({ sites, writer, log, trustProxy: options.config?.trustProxy ?? false }));
+
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
+  );
+  app.onError((err, c) => {
+    if (err instanceof InklingError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    }
+    // Database and programming errors are logged, never echoed.
+    log.error('unhandled error', {
+      method: c.req.method,
+      path: c.req.path,
+      err: String(err),
+      stack: (err as Error).stack,
+    });
+    return c.json({ error: { code: 'internal', message: 'Internal error.' } }, 500);
+  });
+
+  return {
+    app,
+    writer,
+    sites,
+    async drain() {
+      closing = true;
+      await writer.drain();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { readConfig } from './config.ts';
+import { originSchema } from './routes/admin.ts';
+import { openConfiguredDatabase } from './runtime.ts';
+import { createSite, listSites, rotateSiteKeys } from './sites.ts';
+
+const USAGE = `usage: npm run inkling -- <command>
+
+  site create --name NAME [--origins https://a.com,https://b.com]
+  site list
+  keys rotate SITE_ID [--write] [--secret]   (default: --secret)
+  migrate
+
+Add --json to any command for machine-readable output. The database is DATABASE_URL,
+or the embedded one in INKLING_DATA_DIR (default ./.inkling) when it is unset.`;
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      origins: { type: 'string' },
+      write: { type: 'boolean', default: false },
+      secret: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [group, verb, arg] = positionals;
+  if (values.help || !group) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const command = group === 'migrate' ? 'migrate' : `${group} ${verb ?? ''}`.trim();
+  if (!['migrate', 'site create', 'site list', 'keys rotate'].includes(command)) {
+    throw new UsageError(`unknown command: ${command}`);
+  }
+
+  const out = (human: string, data: unknown) =>
+    process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human}\n`);
+
+  const { db, close } = await openConfiguredDatabase(readConfig());
+  try {
+    switch (command) {
+      case 'migrate':
+        out(`migrations applied (${db.kind})`, { migrated: true, database: db.kind });
+        return 0;
+      case 'site create': {
+        if (!values.name?.trim()) throw new UsageError('site create needs --name');
+        const origins = (values.origins ?? '')
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
+        for (const o of origins) {
+          if (!originSchema.safeParse(o).success)
+            throw new UsageError(`not an origin: ${o} (e.g. https://example.com)`);
+        }
+        const site = await createSite(db, values.name.trim(), origins);
+        out(
+          [
+            `site created: ${site.name}`,
+            `  site id:    ${site.siteId}`,
+            `  origins:    ${site.origins.join(', ') || '(any)'}`,
+            `  write key:  ${site.writeKey}`,
+            `  secret key: ${site.secretKey}   (shown once; only its hash is stored)`,
+          ].join('\n'),
+          site,
+        );
+        return 0;
+      }
+      case 'site list': {
+        const rows = await listSites(db);
+        const data = rows.map((s) => ({
+          siteId: s.id,
+          name: s.name,
+          origins: s.origins,
+          writeKey: s.writeKey,
+          createdAt: s.createdAt,
+        }));
+        const human = data.length
+          ? data
+              .map((s) => `${s.siteId}  ${s.writeKey}  ${s.name}  [${s.origins.join(', ') || 'any origin'}]`)
+              .join('\n')
+          : 'no sites yet: npm run inkling -- site create --name "My site"';
+        out(human, data);
+        return 0;
+      }
+      case 'keys rotate': {
+        if (!arg) throw new UsageError('keys rotate needs a SITE_ID');
+        const which =
+          values.write || values.secret
+            ? { write: values.write, secret: values.secret }
+            : { write: false, secret: true };
+        const rotated = await rotateSiteKeys(db, arg, which);
+        if (!rotated) {
+          process.stderr.write(`no site with id ${arg}\n`);
+          return 1;
+        }
+        const lines = [`keys rotated for ${arg}; the old ones no longer work`];
+        if (rotated.writeKey) lines.push(`  write key:  ${rotated.writeKey}`);
+        if (rotated.secretKey) lines.push(`  secret key: ${rotated.secretKey}   (shown once)`);
+        out(lines.join('\n'), rotated);
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    await close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`inkling: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`inkling: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

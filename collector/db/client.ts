@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/**
+ * The collector's database: drizzle for ordinary queries, `query` for the hot path's
+ * set-based SQL straight through the driver. Same schema and migrations on both drivers.
+ */
+export interface Database {
+  readonly kind: 'embedded' | 'postgres';
+  readonly orm: Orm;
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+  /** The embedded engine, for migrations (undefined on PostgreSQL). */
+  readonly pglite?: PGlite;
+  /** The connection URL (undefined when embedded). */
+  readonly url?: string;
+}
+
+export interface OpenOptions {
+  /** postgres://... ; when undefined, the embedded database in `dataDir` is used. */
+  url?: string;
+  /** Embedded data folder; `memory://` for a throwaway database. */
+  dataDir?: string;
+  /** Pool size on PostgreSQL. @default 10 */
+  max?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.max ?? 10);
+  return openEmbedded(options.dataDir ?? './.inkling');
+}
+
+function openPostgres(url: string, max: number): Database {
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    // Why: a dropped connection should surface as an error on the request, not crash.
+    connect_timeout: 10,
+  });
+  const orm = drizzlePostgres(sql, { schema }) as unknown as Orm;
+  return {
+    kind: 'postgres',
+    orm,
+    url,
+    async query<T>(text: string, params: unknown[] = []) {
+      return (await sql.unsafe(text, params as never[])) as unknown as T[];
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir);
+  const orm = drizzlePglite(pg, { schema }) as unknown as Orm;
+  return {
+    kind: 'embedded',
+    orm,
+    pglite: pg,
+    async query<T>(text: string, params: unknown[] = []) {
+      const result = await pg.query<T>(text, params);
+      return result.rows;
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { MAX_BATCH_BYTES } from '../../shared/limits.ts';
+import { InklingError } from '../errors.ts';
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Reads a request body as JSON within `limit` bytes, both on the wire and once inflated.
+ * Accepts application/json and text/plain (beacons), raw or gzip/deflate encoded.
+ * Invalid UTF-8 becomes U+FFFD rather than an error.
+ */
+export async function readJsonBody(req: Request, limit = MAX_BATCH_BYTES): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  let bytes = await readLimited(req, limit);
+  const encoding = (req.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  if (encoding === 'gzip' || encoding === 'deflate') {
+    try {
+      // maxOutputLength bounds the inflated size: a zip bomb stops at the limit.
+      const opts = { maxOutputLength: limit };
+      bytes = encoding === 'gzip' ? gunzipSync(bytes, opts) : inflateSync(bytes, opts);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        throw tooLarge(limit);
+      }
+      throw new InklingError(400, 'bad_encoding', `Body is not valid ${encoding} data.`);
+    }
+  } else if (encoding !== '' && encoding !== 'identity') {
+    throw new InklingError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported; use gzip.`);
+  }
+  const text = decoder.decode(bytes);
+  if (text.trim() === '') throw new InklingError(400, 'empty_body', 'Body is empty; send a JSON object.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
+  }
+}
+
+async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function tooLarge(limit: number): InklingError {
+  return new InklingError(413, 'payload_too_large', `Body exceeds ${Math.round(limit / 1024)} KB.`);
+}

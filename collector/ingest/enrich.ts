@@ -1,0 +1,187 @@
+import { isIP } from 'node:net';
+import { isbot } from 'isbot';
+import UAParser from 'ua-parser-js';
+import type { ValidMessage } from './schema.ts';
+
+/** One events row, keyed as the hot-path SQL expects (snake_case). */
+export interface EventRow {
+  site_id: string;
+  message_id: string;
+  type: string;
+  event: string | null;
+  name: string | null;
+  anonymous_id: string | null;
+  user_id: string | null;
+  group_id: string | null;
+  previous_id: string | null;
+  timestamp: string;
+  original_timestamp: string | null;
+  sent_at: string | null;
+  received_at: string;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+  url: string | null;
+  path: string | null;
+  referrer: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  browser: string | null;
+  browser_version: string | null;
+  os: string | null;
+  os_version: string | null;
+  device_type: string | null;
+  is_bot: boolean;
+  ip: string | null;
+}
+
+export interface RequestFacts {
+  siteId: string;
+  receivedAt: Date;
+  /** Batch-level sentAt, used when a message has none. */
+  sentAt: string | null | undefined;
+  /** Batch-level context, merged under each message's own. */
+  context: Record<string, unknown> | null | undefined;
+  /** Address the request came from (already chosen by proxy rules). */
+  clientIp: string | undefined;
+  /** User-Agent header of the request. */
+  userAgent: string | undefined;
+  newMessageId: () => string;
+}
+
+/** Future timestamps beyond this (after skew correction) are replaced by receivedAt. */
+const MAX_FUTURE_MS = 5 * 60 * 1000;
+
+export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
+  const context: Record<string, unknown> = { ...(facts.context ?? {}), ...(m.context ?? {}) };
+  const properties = m.properties ?? {};
+  const page = asRecord(context.page);
+  const url = str(m.type === 'page' ? (properties.url ?? page.url) : page.url);
+  const ua = str(context.userAgent) ?? facts.userAgent ?? null;
+  const parsed = parseUserAgent(ua);
+  const campaign = asRecord(context.campaign);
+  const query = queryOf(url);
+  const ip = truncateIp(str(context.ip) ?? facts.clientIp);
+  context.ip = ip ?? undefined;
+  if (ip === null) delete context.ip;
+
+  const received = facts.receivedAt.getTime();
+  const original = m.timestamp ? Date.parse(m.timestamp) : null;
+  const sentAt = m.sentAt ?? facts.sentAt ?? null;
+  let ts = original ?? received;
+  // Segment's clock-skew rule: timestamp = receivedAt - (sentAt - originalTimestamp).
+  if (original !== null && sentAt) ts = received - (Date.parse(sentAt) - original);
+  if (ts > received + MAX_FUTURE_MS) ts = received;
+
+  return {
+    site_id: facts.siteId,
+    message_id: m.messageId ?? facts.newMessageId(),
+    type: m.type,
+    event: m.type === 'track' ? m.event : null,
+    name: m.type === 'page' || m.type === 'screen' ? (m.name ?? null) : null,
+    anonymous_id: m.anonymousId ?? null,
+    user_id: m.userId ?? null,
+    group_id: m.type === 'group' ? m.groupId : null,
+    previous_id: m.type === 'alias' ? m.previousId : null,
+    timestamp: new Date(ts).toISOString(),
+    original_timestamp: original === null ? null : new Date(original).toISOString(),
+    sent_at: sentAt ? new Date(Date.parse(sentAt)).toISOString() : null,
+    received_at: facts.receivedAt.toISOString(),
+    properties,
+    traits: m.traits ?? {},
+    context,
+    url,
+    path: str(m.type === 'page' ? (properties.path ?? page.path) : page.path) ?? pathOf(url),
+    referrer: str(m.type === 'page' ? (properties.referrer ?? page.referrer) : page.referrer),
+    utm_source: str(campaign.source) ?? query?.get('utm_source') ?? null,
+    utm_medium: str(campaign.medium) ?? query?.get('utm_medium') ?? null,
+    utm_campaign: str(campaign.name) ?? query?.get('utm_campaign') ?? null,
+    utm_term: str(campaign.term) ?? query?.get('utm_term') ?? null,
+    utm_content: str(campaign.content) ?? query?.get('utm_content') ?? null,
+    ...parsed,
+    ip,
+  };
+}
+
+interface ParsedAgent {
+  browser: string | null;
+  browser_version: string | null;
+  os: string | null;
+  os_version: string | null;
+  device_type: string | null;
+  is_bot: boolean;
+}
+
+// Why a cache: a site's traffic repeats a few hundred user agents, and parsing costs more
+// than the rest of enrichment together.
+const agentCache = new Map<string, ParsedAgent>();
+const AGENT_CACHE_SIZE = 2000;
+
+export function parseUserAgent(ua: string | null): ParsedAgent {
+  if (!ua)
+    return { browser: null, browser_version: null, os: null, os_version: null, device_type: null, is_bot: false };
+  const hit = agentCache.get(ua);
+  if (hit) return hit;
+  const r = new UAParser(ua).getResult();
+  const bot = isbot(ua);
+  const parsed: ParsedAgent = {
+    browser: r.browser.name ?? null,
+    browser_version: r.browser.version ?? null,
+    os: r.os.name ?? null,
+    os_version: r.os.version ?? null,
+    // ua-parser-js leaves desktop undefined; name it so that queries need no null case.
+    device_type: bot ? 'bot' : (r.device.type ?? 'desktop'),
+    is_bot: bot,
+  };
+  if (agentCache.size >= AGENT_CACHE_SIZE) agentCache.clear();
+  agentCache.set(ua, parsed);
+  return parsed;
+}
+
+/** IPv4 to its /24, IPv6 to its /48; anything else to null. */
+export function truncateIp(ip: string | undefined | null): string | null {
+  if (!ip) return null;
+  let addr = ip.trim();
+  if (addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4) addr = addr.slice(7);
+  const kind = isIP(addr);
+  if (kind === 4) return `${addr.split('.').slice(0, 3).join('.')}.0`;
+  if (kind === 6) return `${expandIpv6(addr).slice(0, 3).join(':')}::`;
+  return null;
+}
+
+function expandIpv6(addr: string): string[] {
+  const [head = '', tail] = addr.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : Array(8 - h.length - t.length).fill('0');
+  return [...h, ...zeros, ...t].map((g) => (g === '' ? '0' : g.toLowerCase().replace(/^0+(?=.)/, '')));
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v.slice(0, 2048) : null;
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function queryOf(url: string | null): URLSearchParams | null {
+  if (!url?.includes('?')) return null;
+  try {
+    return new URL(url).searchParams;
+  } catch {
+    return null;
+  }
+}
+
+function pathOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return null;
+  }
+}

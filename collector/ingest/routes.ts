@@ -1,0 +1,195 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { nanoid } from 'nanoid';
+import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES } from '../../shared/limits.ts';
+import type { IngestResponse, MessageType } from '../../shared/messages.ts';
+import type { Site } from '../db/schema.ts';
+import { InklingError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { SiteCache } from '../site-cache.ts';
+import { originAllowed } from '../sites.ts';
+import { readJsonBody } from './body.ts';
+import { type EventRow, enrich } from './enrich.ts';
+import { NestingError, sanitize } from './sanitize.ts';
+import { batchEnvelopeSchema, describeIssue, messageSchema } from './schema.ts';
+import type { EventWriter } from './writer.ts';
+
+/** Route names and analytics.js short paths, to the message type they carry. */
+const ROUTES: Record<string, MessageType | 'batch'> = {
+  batch: 'batch',
+  b: 'batch',
+  import: 'batch',
+  track: 'track',
+  t: 'track',
+  page: 'page',
+  p: 'page',
+  identify: 'identify',
+  i: 'identify',
+  group: 'group',
+  g: 'group',
+  alias: 'alias',
+  a: 'alias',
+  screen: 'screen',
+  s: 'screen',
+};
+
+export interface IngestDeps {
+  sites: SiteCache;
+  writer: EventWriter;
+  log: Logger;
+  trustProxy: boolean;
+  /** Rows queued before the collector answers 429. @default 50000 */
+  maxPendingRows?: number;
+}
+
+type Rejected = IngestResponse['rejected'][number];
+
+export function ingestRoutes(deps: IngestDeps): Hono {
+  const app = new Hono();
+  const maxPending = deps.maxPendingRows ?? 50_000;
+
+  app.post('/v1/:route', async (c) => {
+    const kind = ROUTES[c.req.param('route')];
+    if (!kind) throw new InklingError(404, 'not_found', `No route POST ${c.req.path}.`);
+    const limit = kind === 'batch' ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES;
+    const body = await readJsonBody(c.req.raw, limit);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new InklingError(400, 'invalid_body', 'Body must be a JSON object.');
+    }
+    const site = await authenticate(c, body as Record<string, unknown>, deps.sites);
+    checkOrigin(c, site);
+
+    const { messages, sentAt, context } = unwrap(body as Record<string, unknown>, kind);
+    if (messages.length > MAX_BATCH_MESSAGES) {
+      throw new InklingError(413, 'too_many_messages', `A batch holds at most ${MAX_BATCH_MESSAGES} messages.`);
+    }
+    if (deps.writer.pending > maxPending) {
+      throw new InklingError(429, 'overloaded', 'The collector is busy; retry shortly.', { 'Retry-After': '1' });
+    }
+
+    const facts = {
+      siteId: site.id,
+      receivedAt: new Date(),
+      sentAt,
+      context,
+      clientIp: clientIp(c, deps.trustProxy),
+      userAgent: c.req.header('user-agent'),
+      newMessageId: () => `srv-${nanoid()}`,
+    };
+    const rows: EventRow[] = [];
+    const rejected: Rejected[] = [];
+    let oversized = 0;
+    messages.forEach((raw, index) => {
+      const problem = checkMessage(raw, kind);
+      if (typeof problem === 'string') {
+        if (problem === TOO_LARGE) oversized++;
+        rejected.push({ index, messageId: messageIdOf(raw), error: problem });
+        return;
+      }
+      rows.push(enrich(problem, facts));
+    });
+
+    if (rows.length === 0) {
+      const allLarge = oversized > 0 && oversized === rejected.length;
+      return c.json(
+        {
+          error: {
+            code: allLarge ? 'payload_too_large' : 'no_valid_messages',
+            message: messages.length === 0 ? 'The batch is empty.' : 'No message in the body is valid.',
+          },
+          rejected,
+        },
+        allLarge ? 413 : 400,
+      );
+    }
+
+    try {
+      await deps.writer.write(rows);
+    } catch (err) {
+      deps.log.error('ingest write failed', { siteId: site.id, rows: rows.length, err: String(err) });
+      throw new InklingError(503, 'unavailable', 'Events could not be stored; retry later.', { 'Retry-After': '5' });
+    }
+    const answer: IngestResponse = { success: true, accepted: rows.length, rejected };
+    return c.json(answer);
+  });
+
+  return app;
+}
+
+const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;
+
+/** A valid message, or the reason it is rejected. */
+function checkMessage(raw: unknown, kind: MessageType | 'batch') {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'message must be a JSON object';
+  if (Buffer.byteLength(JSON.stringify(raw)) > MAX_MESSAGE_BYTES) return TOO_LARGE;
+  let clean: Record<string, unknown>;
+  try {
+    clean = sanitize(raw) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof NestingError) return err.message;
+    throw err;
+  }
+  // A single-message route names the type; the body's own `type` cannot contradict it.
+  if (kind !== 'batch') clean.type = kind;
+  const parsed = messageSchema.safeParse(clean);
+  return parsed.success ? parsed.data : describeIssue(parsed.error);
+}
+
+function unwrap(body: Record<string, unknown>, kind: MessageType | 'batch') {
+  if (kind !== 'batch') {
+    return { messages: [body], sentAt: undefined, context: undefined };
+  }
+  const envelope = batchEnvelopeSchema.safeParse(body);
+  if (!envelope.success) {
+    throw new InklingError(400, 'invalid_batch', describeIssue(envelope.error));
+  }
+  const context = envelope.data.context ? (sanitize(envelope.data.context) as Record<string, unknown>) : undefined;
+  return { messages: envelope.data.batch, sentAt: envelope.data.sentAt, context };
+}
+
+function messageIdOf(raw: unknown): string | null {
+  const id = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).messageId : undefined;
+  return typeof id === 'string' ? id.slice(0, 256) : null;
+}
+
+/** The write key from Basic auth, the body's `writeKey`, or `?key=`, in that order. */
+async function authenticate(c: Context, body: Record<string, unknown>, sites: SiteCache): Promise<Site> {
+  const key = basicUser(c.req.header('authorization')) ?? stringOrUndefined(body.writeKey) ?? c.req.query('key');
+  if (!key) {
+    throw new InklingError(401, 'missing_key', 'Send the write key as Basic auth username, `writeKey`, or `?key=`.');
+  }
+  const site = key.length <= 256 ? await sites.byWriteKey(key) : undefined;
+  if (!site) throw new InklingError(401, 'unknown_key', 'The write key is not known.');
+  return site;
+}
+
+function basicUser(header: string | undefined): string | undefined {
+  if (!header?.toLowerCase().startsWith('basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const user = decoded.split(':')[0];
+  return user || undefined;
+}
+
+function stringOrUndefined(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A browser request from an origin the site does not list is refused, and nothing is stored. */
+function checkOrigin(c: Context, site: Site): void {
+  const origin = c.req.header('origin');
+  if (!origin) return;
+  if (!originAllowed(site, origin)) {
+    throw new InklingError(403, 'origin_not_allowed', `Origin ${origin} is not allowed for this site.`);
+  }
+  c.header('Access-Control-Allow-Origin', origin);
+  c.header('Vary', 'Origin');
+}
+
+function clientIp(c: Context, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress;
+}

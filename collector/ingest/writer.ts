@@ -1,0 +1,136 @@
+import type { Database } from '../db/client.ts';
+import type { EventRow } from './enrich.ts';
+
+/**
+ * One set-based statement stores a whole batch: the idempotency ledger takes the
+ * (site, messageId) pairs it has not seen, and only those rows reach `events`. Two
+ * requests carrying the same batch at the same moment serialise on the ledger's key, so
+ * each message is stored once; a failure stores nothing (one statement, one transaction).
+ */
+const INSERT_BATCH = `
+WITH batch AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(
+    site_id text, message_id text, type text, event text, name text,
+    anonymous_id text, user_id text, group_id text, previous_id text,
+    "timestamp" timestamptz, original_timestamp timestamptz, sent_at timestamptz,
+    received_at timestamptz, properties jsonb, traits jsonb, context jsonb,
+    url text, path text, referrer text, utm_source text, utm_medium text,
+    utm_campaign text, utm_term text, utm_content text, browser text,
+    browser_version text, os text, os_version text, device_type text,
+    is_bot boolean, ip text)
+), fresh AS (
+  INSERT INTO message_ids (site_id, message_id, received_at)
+  SELECT site_id, message_id, received_at FROM batch
+  ON CONFLICT DO NOTHING
+  RETURNING site_id, message_id
+)
+INSERT INTO events (
+  site_id, message_id, type, event, name, anonymous_id, user_id, group_id, previous_id,
+  "timestamp", original_timestamp, sent_at, received_at, properties, traits, context,
+  url, path, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+  browser, browser_version, os, os_version, device_type, is_bot, ip)
+SELECT
+  b.site_id, b.message_id, b.type, b.event, b.name, b.anonymous_id, b.user_id, b.group_id,
+  b.previous_id, b."timestamp", b.original_timestamp, b.sent_at, b.received_at,
+  b.properties, b.traits, b.context, b.url, b.path, b.referrer, b.utm_source, b.utm_medium,
+  b.utm_campaign, b.utm_term, b.utm_content, b.browser, b.browser_version, b.os,
+  b.os_version, b.device_type, b.is_bot, b.ip
+FROM batch b JOIN fresh f USING (site_id, message_id)
+RETURNING message_id`;
+
+/** Stores rows; answers how many were new (the rest were repeats of stored messageIds). */
+export async function insertEvents(db: Database, rows: EventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await db.query(INSERT_BATCH, [JSON.stringify(uniqueRows(rows))]);
+  return inserted.length;
+}
+
+/** Keeps the first row of each (site, messageId): a batch may repeat a message. */
+function uniqueRows(rows: EventRow[]): EventRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const key = `${r.site_id}\u0001${r.message_id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export interface EventWriter {
+  /** Resolves once the rows are committed (or were already stored). */
+  write(rows: EventRow[]): Promise<void>;
+  /** Rows waiting for a flush slot; the ingest route sheds load above a bound. */
+  readonly pending: number;
+  /** Resolves when nothing is queued or in flight. */
+  drain(): Promise<void>;
+}
+
+interface Waiting {
+  rows: EventRow[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: while `concurrency` statements are in flight, requests that arrive queue
+ * and the next free slot stores all of them in one statement. An idle collector therefore
+ * writes at once, and a busy one pays one round trip for many requests. Every request is
+ * answered only after its rows are committed.
+ */
+export function createEventWriter(db: Database, options: { concurrency?: number; maxRows?: number } = {}): EventWriter {
+  const concurrency = options.concurrency ?? (db.kind === 'embedded' ? 1 : 4);
+  const maxRows = options.maxRows ?? 5000;
+  const queue: Waiting[] = [];
+  let queuedRows = 0;
+  let inFlight = 0;
+  let idle: (() => void)[] = [];
+
+  const pump = () => {
+    while (inFlight < concurrency && queue.length > 0) {
+      const group: Waiting[] = [];
+      let n = 0;
+      while (queue.length > 0 && (group.length === 0 || n + (queue[0]?.rows.length ?? 0) <= maxRows)) {
+        const next = queue.shift() as Waiting;
+        group.push(next);
+        n += next.rows.length;
+      }
+      queuedRows -= n;
+      inFlight++;
+      insertEvents(
+        db,
+        group.flatMap((w) => w.rows),
+      ).then(
+        () => settle(group, null),
+        (err) => settle(group, err ?? new Error('insert failed')),
+      );
+    }
+  };
+
+  const settle = (group: Waiting[], err: unknown) => {
+    inFlight--;
+    for (const w of group) err ? w.reject(err) : w.resolve();
+    pump();
+    if (inFlight === 0 && queue.length === 0) {
+      for (const done of idle) done();
+      idle = [];
+    }
+  };
+
+  return {
+    write(rows) {
+      if (rows.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ rows, resolve, reject });
+        queuedRows += rows.length;
+        pump();
+      });
+    },
+    get pending() {
+      return queuedRows;
+    },
+    drain() {
+      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { serve } from '@hono/node-server';
+import { createCollector } from './app.ts';
+import { readConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { openConfiguredDatabase } from './runtime.ts';
+import { createSite, listSites } from './sites.ts';
+
+/** `npm start`: open the database, migrate, create the demo site once, serve. */
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config.logLevel);
+  const { db, close } = await openConfiguredDatabase(config);
+  log.info('database ready', { database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined });
+
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  if (db.kind === 'embedded' && (await listSites(db)).length === 0) {
+    const origins = [...new Set([base, `http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`])];
+    const demo = await createSite(db, 'Demo site', origins);
+    printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
+  }
+
+  const collector = createCollector({ db, config, log, accessLog: true });
+  const server = serve({ fetch: collector.app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log.info('collector listening', { url: `http://${info.address}:${info.port}`, admin: Boolean(config.adminToken) });
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    // Stop accepting, let in-flight requests finish, then wait for queued writes.
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    server.close(async () => {
+      try {
+        await collector.drain();
+        await close();
+        log.info('stopped');
+        process.exit(0);
+      } catch (err) {
+        log.error('shutdown failed', { err: String(err) });
+        process.exit(1);
+      }
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function printDemoKeys(siteId: string, writeKey: string, secretKey: string): void {
+  const lines = [
+    'Demo site created (first start). Keep the secret key: it is shown only now.',
+    `  site id:    ${siteId}`,
+    `  write key:  ${writeKey}   (public: the <script> snippet and ingest)`,
+    `  secret key: ${secretKey}   (server-side: the sales API)`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'startup failed', err: String(err?.message ?? err) })}\n`,
+  );
+  process.exit(1);
+});

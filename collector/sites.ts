@@ -1,0 +1,79 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Database } from './db/client.ts';
+import { type Site, sites } from './db/schema.ts';
+import { newSecretKey, newSiteId, newWriteKey, secretKeyId, secretMatches } from './keys.ts';
+
+export interface CreatedSite {
+  siteId: string;
+  name: string;
+  origins: string[];
+  writeKey: string;
+  /** Shown once: only its hash is stored. */
+  secretKey: string;
+}
+
+export async function createSite(db: Database, name: string, origins: string[] = []): Promise<CreatedSite> {
+  const secret = newSecretKey();
+  const row = {
+    id: newSiteId(),
+    name,
+    origins,
+    writeKey: newWriteKey(),
+    secretKeyId: secret.id,
+    secretKeyHash: secret.hash,
+  };
+  await db.orm.insert(sites).values(row);
+  return { siteId: row.id, name, origins, writeKey: row.writeKey, secretKey: secret.key };
+}
+
+export async function listSites(db: Database): Promise<Site[]> {
+  return db.orm.select().from(sites).orderBy(asc(sites.createdAt), asc(sites.id));
+}
+
+export async function findSiteById(db: Database, id: string): Promise<Site | undefined> {
+  const [row] = await db.orm.select().from(sites).where(eq(sites.id, id)).limit(1);
+  return row;
+}
+
+export async function findSiteByWriteKey(db: Database, writeKey: string): Promise<Site | undefined> {
+  const [row] = await db.orm.select().from(sites).where(eq(sites.writeKey, writeKey)).limit(1);
+  return row;
+}
+
+/** Finds the site of a secret key, comparing hashes in constant time. */
+export async function findSiteBySecretKey(db: Database, key: string): Promise<Site | undefined> {
+  const id = secretKeyId(key);
+  if (!id) return undefined;
+  const [row] = await db.orm.select().from(sites).where(eq(sites.secretKeyId, id)).limit(1);
+  return row && secretMatches(key, row.secretKeyHash) ? row : undefined;
+}
+
+export interface RotatedKeys {
+  siteId: string;
+  writeKey?: string;
+  secretKey?: string;
+}
+
+/** Replaces a site's write key and/or secret key; the old ones stop working. */
+export async function rotateSiteKeys(
+  db: Database,
+  siteId: string,
+  which: { write: boolean; secret: boolean },
+): Promise<RotatedKeys | undefined> {
+  const out: RotatedKeys = { siteId };
+  const patch: Partial<Site> = {};
+  if (which.write) patch.writeKey = out.writeKey = newWriteKey();
+  if (which.secret) {
+    const secret = newSecretKey();
+    patch.secretKeyId = secret.id;
+    patch.secretKeyHash = secret.hash;
+    out.secretKey = secret.key;
+  }
+  const updated = await db.orm.update(sites).set(patch).where(eq(sites.id, siteId)).returning({ id: sites.id });
+  return updated.length ? out : undefined;
+}
+
+/** Whether a browser origin may talk to this site (empty list = any origin). */
+export function originAllowed(site: Pick<Site, 'origins'>, origin: string): boolean {
+  return site.origins.length === 0 || site.origins.includes('*') || site.origins.includes(origin);
+}
