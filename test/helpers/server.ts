@@ -1,0 +1,37 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { type Collector, createCollector } from '../../collector/app.ts';
+import type { Database } from '../../collector/db/client.ts';
+
+export interface TestServer {
+  collector: Collector;
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real collector on a real port (127.0.0.1, any free port). `wrap` may put a Hono app
+ * in front of the collector's, e.g. to simulate an outage.
+ */
+export async function startTestServer(
+  db: Database,
+  options: { adminToken?: string; wrap?: (app: Hono) => Hono } = {},
+): Promise<TestServer> {
+  const collector = createCollector({ db, config: { adminToken: options.adminToken } });
+  const app = options.wrap ? options.wrap(collector.app) : collector.app;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    collector,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
