@@ -39,22 +39,23 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 function openPostgres(url: string, max: number): Database {
-  const sql = postgres(url, {
-    max,
-    onnotice: () => {},
-    // Why: a dropped connection should surface as an error on the request, not crash.
-    connect_timeout: 10,
-  });
-  const orm = drizzlePostgres(sql, { schema }) as unknown as Orm;
+  const options = { onnotice: () => {}, connect_timeout: 10 };
+  // Why two clients: drizzle replaces its client's type parsers (timestamps come back as
+  // strings for it to map), while the raw path wants the driver's own Dates, like PGlite.
+  // int8 as a number, as PGlite answers (counts and ids stay far below 2^53).
+  const int8 = { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) };
+  const raw = postgres(url, { ...options, max, types: { int8 } });
+  const forOrm = postgres(url, { ...options, max: Math.max(2, Math.ceil(max / 2)) });
+  const orm = drizzlePostgres(forOrm, { schema }) as unknown as Orm;
   return {
     kind: 'postgres',
     orm,
     url,
     async query<T>(text: string, params: unknown[] = []) {
-      return (await sql.unsafe(text, params as never[])) as unknown as T[];
+      return (await raw.unsafe(text, params as never[])) as unknown as T[];
     },
     async close() {
-      await sql.end({ timeout: 5 });
+      await Promise.all([raw.end({ timeout: 5 }), forOrm.end({ timeout: 5 })]);
     },
   };
 }

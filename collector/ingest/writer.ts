@@ -9,7 +9,7 @@ import type { EventRow } from './enrich.ts';
  */
 const INSERT_BATCH = `
 WITH batch AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(
+  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS b(
     site_id text, message_id text, type text, event text, name text,
     anonymous_id text, user_id text, group_id text, previous_id text,
     "timestamp" timestamptz, original_timestamp timestamptz, sent_at timestamptz,
