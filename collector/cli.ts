@@ -39,6 +39,16 @@ async function run(argv: string[]): Promise<number> {
     throw new UsageError(`unknown command: ${command}`);
   }
 
+  if (command === 'site create' && !values.name?.trim()) throw new UsageError('site create needs --name');
+  const origins = (values.origins ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of origins) {
+    if (!originSchema.safeParse(o).success) throw new UsageError(`not an origin: ${o} (e.g. https://example.com)`);
+  }
+  if (command === 'keys rotate' && !arg) throw new UsageError('keys rotate needs a SITE_ID');
+
   const out = (human: string, data: unknown) =>
     process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human}\n`);
 
@@ -49,16 +59,7 @@ async function run(argv: string[]): Promise<number> {
         out(`migrations applied (${db.kind})`, { migrated: true, database: db.kind });
         return 0;
       case 'site create': {
-        if (!values.name?.trim()) throw new UsageError('site create needs --name');
-        const origins = (values.origins ?? '')
-          .split(',')
-          .map((o) => o.trim())
-          .filter(Boolean);
-        for (const o of origins) {
-          if (!originSchema.safeParse(o).success)
-            throw new UsageError(`not an origin: ${o} (e.g. https://example.com)`);
-        }
-        const site = await createSite(db, values.name.trim(), origins);
+        const site = await createSite(db, (values.name ?? '').trim(), origins);
         out(
           [
             `site created: ${site.name}`,
@@ -89,12 +90,11 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'keys rotate': {
-        if (!arg) throw new UsageError('keys rotate needs a SITE_ID');
         const which =
           values.write || values.secret
             ? { write: values.write, secret: values.secret }
             : { write: false, secret: true };
-        const rotated = await rotateSiteKeys(db, arg, which);
+        const rotated = await rotateSiteKeys(db, arg ?? '', which);
         if (!rotated) {
           process.stderr.write(`no site with id ${arg}\n`);
           return 1;

@@ -107,13 +107,18 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       await deps.writer.write(rows);
     } catch (err) {
       deps.log.error('ingest write failed', { siteId: site.id, rows: rows.length, err: String(err) });
-      throw new InklingError(503, 'unavailable', 'Events could not be stored; retry later.', { 'Retry-After': '5' });
+      throw unavailable();
     }
     const answer: IngestResponse = { success: true, accepted: rows.length, rejected };
     return c.json(answer);
   });
 
   return app;
+}
+
+/** The database cannot be reached: the client should retry (nothing was stored). */
+function unavailable(): InklingError {
+  return new InklingError(503, 'unavailable', 'Events could not be stored; retry later.', { 'Retry-After': '5' });
 }
 
 const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;
@@ -158,7 +163,12 @@ async function authenticate(c: Context, body: Record<string, unknown>, sites: Si
   if (!key) {
     throw new InklingError(401, 'missing_key', 'Send the write key as Basic auth username, `writeKey`, or `?key=`.');
   }
-  const site = key.length <= 256 ? await sites.byWriteKey(key) : undefined;
+  let site: Site | undefined;
+  try {
+    site = key.length <= 256 ? await sites.byWriteKey(key) : undefined;
+  } catch {
+    throw unavailable();
+  }
   if (!site) throw new InklingError(401, 'unknown_key', 'The write key is not known.');
   return site;
 }

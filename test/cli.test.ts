@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../collector/db/client.ts';
+import { findSiteBySecretKey, findSiteByWriteKey } from '../collector/sites.ts';
+import { testDatabaseUrl } from './helpers/database-url.ts';
+import { runScript } from './helpers/process.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The CLI on the embedded default, and on the real PostgreSQL when the run has one. */
+const targets: [string, () => Record<string, string>][] = [
+  [
+    'embedded',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'inkling-cli-'));
+      dirs.push(dir);
+      return { DATABASE_URL: '', INKLING_DATA_DIR: dir };
+    },
+  ],
+];
+const url = testDatabaseUrl();
+if (url) targets.push(['postgres', () => ({ DATABASE_URL: url })]);
+
+describe.each(targets)('npm run inkling (%s)', (_name, makeEnv) => {
+  it('should migrate, create, list and rotate keys of a site', async () => {
+    const env = makeEnv();
+    const cli = (...args: string[]) => runScript('collector/cli.ts', args, env);
+
+    const migrated = await cli('migrate');
+    expect(migrated.stderr).toBe('');
+    expect(migrated.code).toBe(0);
+
+    const created = await cli('site', 'create', '--name', 'Acme CLI', '--origins', 'https://acme.test', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const site = JSON.parse(created.stdout);
+    expect(site).toMatchObject({ name: 'Acme CLI', origins: ['https://acme.test'] });
+    expect(site.writeKey).toMatch(/^pk_/);
+    expect(site.secretKey).toMatch(/^sk_/);
+
+    const listed = await cli('site', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(site.siteId);
+    expect(listed.stdout).toContain(site.writeKey);
+    expect(listed.stdout).not.toContain(site.secretKey);
+
+    const rotated = await cli('keys', 'rotate', site.siteId, '--json');
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const keys = JSON.parse(rotated.stdout);
+    expect(keys.secretKey).toMatch(/^sk_/);
+    expect(keys.writeKey).toBeUndefined();
+
+    const db = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
+    try {
+      expect((await findSiteByWriteKey(db, site.writeKey))?.id).toBe(site.siteId);
+      expect(await findSiteBySecretKey(db, site.secretKey)).toBeUndefined();
+      expect((await findSiteBySecretKey(db, keys.secretKey))?.id).toBe(site.siteId);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('should explain bad usage with exit code 2', async () => {
+    const env = makeEnv();
+    const bad = await runScript('collector/cli.ts', ['site', 'create'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/site create needs --name/);
+    const badOrigin = await runScript('collector/cli.ts', ['site', 'create', '--name', 'x', '--origins', 'acme'], env);
+    expect(badOrigin.code).toBe(2);
+    expect(badOrigin.stderr).toMatch(/not an origin: acme/);
+    const unknown = await runScript('collector/cli.ts', ['keys', 'rotate', 'site_nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no site with id site_nope/);
+  });
+});
