@@ -1,0 +1,51 @@
+import { Analytics } from '@segment/analytics-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSite, openTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+let t: TestDatabase;
+let server: TestServer;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  server = await startTestServer(t.db);
+});
+afterAll(async () => {
+  await server.close();
+  await t.close();
+});
+
+describe("Segment's @segment/analytics-node, unchanged", () => {
+  it('should deliver page, track, identify and group calls that are stored as sent', async () => {
+    const site = await newSite(t.db);
+    const errors: unknown[] = [];
+    const analytics = new Analytics({ writeKey: site.writeKey, host: server.url, flushAt: 3, maxRetries: 0 });
+    analytics.on('error', (err) => errors.push(err));
+
+    analytics.page({ anonymousId: 'anon-seg', name: 'Pricing', properties: { path: '/pricing', url: 'https://acme.test/pricing' } });
+    analytics.track({ userId: 'u-seg', event: 'Demo Requested', properties: { plan: 'team' } });
+    analytics.identify({ userId: 'u-seg', traits: { email: 'jane@acme.test', name: 'Jane' } });
+    analytics.group({ userId: 'u-seg', groupId: 'acme', traits: { name: 'Acme Inc' } });
+    analytics.alias({ userId: 'u-seg', previousId: 'anon-seg' });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+
+    const rows = await t.db.query<Record<string, unknown>>(
+      `select type, event, name, anonymous_id, user_id, group_id, previous_id, path, properties, traits, context, message_id,
+              original_timestamp, sent_at
+         from events where site_id = $1 order by type`,
+      [site.siteId],
+    );
+    expect(rows.map((r) => r.type)).toEqual(['alias', 'group', 'identify', 'page', 'track']);
+    const byType = Object.fromEntries(rows.map((r) => [r.type, r]));
+    expect(byType.page).toMatchObject({ name: 'Pricing', anonymous_id: 'anon-seg', path: '/pricing' });
+    expect(byType.track).toMatchObject({ event: 'Demo Requested', user_id: 'u-seg', properties: { plan: 'team' } });
+    expect(byType.identify).toMatchObject({ traits: { email: 'jane@acme.test', name: 'Jane' } });
+    expect(byType.group).toMatchObject({ group_id: 'acme', traits: { name: 'Acme Inc' } });
+    expect(byType.alias).toMatchObject({ previous_id: 'anon-seg', user_id: 'u-seg' });
+    for (const r of rows) {
+      expect(r.message_id).toMatch(/\S{10,}/);
+      expect(r.original_timestamp).not.toBeNull();
+      expect((r.context as { library?: { name?: string } }).library?.name).toMatch(/analytics-node/);
+    }
+  });
+});
