@@ -8,21 +8,26 @@ import { z } from 'zod';
 const MIN_TIME = Date.UTC(2000, 0, 1);
 const MAX_TIME = Date.UTC(2100, 0, 1);
 
+/** "is required" for a missing field, else "must be <what>". */
+const expected = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
+});
+
 /** Ids may arrive as numbers from loosely typed clients; they are stored as strings. */
 const id = z
-  .union([z.string(), z.number().finite()])
+  .union([z.string(), z.number().finite()], expected('a string'))
   .transform((v) => String(v).trim())
   .pipe(z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'));
 
 const isoTime = z
-  .string()
+  .string(expected('an ISO-8601 date string'))
   .max(64)
   .refine((s) => {
     const t = Date.parse(s);
     return Number.isFinite(t) && t >= MIN_TIME && t < MAX_TIME;
   }, 'must be an ISO-8601 date between 2000 and 2100');
 
-const object = z.record(z.string(), z.unknown());
+const object = z.record(z.string(), z.unknown(), expected('an object'));
 
 const base = {
   messageId: id.nullish(),
@@ -38,7 +43,7 @@ const base = {
 const track = z.object({
   ...base,
   type: z.literal('track'),
-  event: z.string().trim().min(1, 'is required for track').max(200),
+  event: z.string(expected('a string')).trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
 });
 const page = z.object({
   ...base,
