@@ -8,6 +8,7 @@ import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
+import { staticRoutes } from './routes/static.ts';
 import { createSiteCache, type SiteCache } from './site-cache.ts';
 
 export interface AppOptions {
@@ -54,6 +55,7 @@ export function createCollector(options: AppOptions): Collector {
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   app.route('/', ingestRoutes({ sites, writer, log, trustProxy: options.config?.trustProxy ?? false }));
+  app.route('/', staticRoutes(db));
 
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),

@@ -1,0 +1,158 @@
+import { MAX_MESSAGE_BYTES } from '../shared/limits.ts';
+import type { Message, MessageType } from '../shared/messages.ts';
+import { autocapture } from './autocapture.ts';
+import { bytes, doc, loc, nav, off, on, safe, uid, win } from './env.ts';
+import { createIdentity } from './identity.ts';
+import { blocked, clean, LINK_PARAM } from './privacy.ts';
+import { createRetryQueue } from './retry-queue.ts';
+import { createTransport } from './transport.ts';
+import { VERSION } from './version.ts';
+
+type Props = Record<string, unknown>;
+
+/**
+ * Options. The script tag passes its data- attributes as they are (`data-respect-dnt="false"`
+ * is `respectDnt: 'false'`), so strings are accepted where a bundler would pass a boolean.
+ */
+export interface InklingOptions {
+  /** The site's write key (`pk_...`). Without it nothing is sent. */
+  key?: string | null;
+  /** Collector origin, e.g. `https://collector.example.com`. @default '' (this page's origin) */
+  api?: string;
+  /** Page views, clicks and forms. @default true */
+  autocapture?: boolean | string;
+  /** Honour Do Not Track and Global Privacy Control. @default true */
+  respectDnt?: boolean | string;
+  /** Cookie domain for the anonymous id, e.g. `.example.com` to share it with subdomains. */
+  cookieDomain?: string | null;
+  /** Query parameters removed from every URL sent, e.g. `['token', 'email']` or `'token,email'`. */
+  stripParams?: string[] | string;
+  /** Initial consent; `false` stores and sends nothing until `consent(true)`. */
+  consent?: boolean;
+  /** Calls made before the script loaded (the snippet's `inkling.q`), replayed in order before the first page view. */
+  queue?: (ArrayLike<unknown> & Iterable<unknown>)[];
+}
+
+export interface Inkling {
+  track(event: string, properties?: Props): void;
+  /** A page view of the current page; `name` defaults to the document title. */
+  page(name?: string, properties?: Props): void;
+  identify(userId?: string | null, traits?: Props): void;
+  group(groupId: string, traits?: Props): void;
+  /** Links the current id (user id, else anonymous id) to `userId`. */
+  alias(userId: string): void;
+  /** Logout: forgets the user and starts a fresh anonymous id. */
+  reset(): void;
+  /** `false` drops what waits and what is stored, and sends nothing until `true`. */
+  consent(granted: boolean): void;
+  /** Sends what waits now, skipping any backoff. */
+  flush(): void;
+}
+
+/**
+ * Creates the tracker: autocapture starts at once (after replaying `queue`). Every method
+ * returns quietly whatever it is given: nothing is ever thrown into the host page.
+ *
+ * @example
+ * import { createInkling } from 'inkling';
+ * const inkling = createInkling({ key: 'pk_...', api: 'https://collector.example.com' });
+ * inkling.track('Signup Started', { plan: 'pro' });
+ */
+export function createInkling(options: InklingOptions): Inkling {
+  const o = { ...options };
+  const strip = `${o.stripParams || ''}`.split(',').map((p) => p.trim());
+  const url = (u: string) => clean(u, strip);
+  const id = createIdentity(o.cookieDomain);
+  const [post, beacon] = createTransport(o.api || '', o.key || '');
+  const queue = createRetryQueue(post, `ink_q_${o.key}`);
+  const auto = !off(o.autocapture);
+  let pushes = 0;
+
+  const send = (type: MessageType, fields: Partial<Message>, properties?: Props) => {
+    if (blocked(o)) return;
+    const u = new URL(url(loc.href));
+    const page = { url: u.href, path: u.pathname, referrer: url(doc.referrer), title: doc.title, search: u.search };
+    const campaign: Props = {};
+    u.searchParams.forEach((v, k) => {
+      if (k.startsWith('utm_')) campaign[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
+    });
+    const m: Message = {
+      type,
+      messageId: uid(),
+      anonymousId: id.anonymousId_(),
+      userId: id.userId_(),
+      timestamp: new Date().toISOString(),
+      context: {
+        page,
+        campaign,
+        locale: nav.language,
+        screen: { width: win.screen.width, height: win.screen.height },
+        library: { name: 'inkling', version: VERSION },
+      },
+      properties: { ...(type === 'page' && page), ...properties },
+      ...fields,
+    };
+    // The collector refuses larger messages; better one event lost than a queue stuck on it.
+    if (bytes(m) <= MAX_MESSAGE_BYTES) {
+      pushes++;
+      queue.push_(m);
+    }
+  };
+
+  const api: Inkling = {
+    track: (event, properties) => send('track', { event: `${event}` }, properties),
+    page: (name, properties) => send('page', { name: name || doc.title }, properties),
+    identify(userId, traits) {
+      if (userId) id.setUserId_(`${userId}`);
+      send('identify', { traits: { ...traits } });
+    },
+    group: (groupId, traits) => send('group', { groupId: `${groupId}`, traits: { ...traits } }),
+    alias(userId) {
+      const previousId = id.userId_() || id.anonymousId_();
+      id.setUserId_(`${userId}`);
+      send('alias', { previousId });
+    },
+    reset: () => id.reset_(),
+    consent(granted) {
+      const was = o.consent;
+      o.consent = !!granted;
+      if (!granted) {
+        queue.clear_();
+        id.forget_();
+        // Granted after a refusal: the page the visitor is on was never counted.
+      } else if (was === false && auto) api.page();
+    },
+    flush: () => queue.flush_(),
+  };
+  for (const k in api) api[k as keyof Inkling] = safe(api[k as keyof Inkling] as () => void);
+  if (!doc) return api;
+
+  // Calls queued before load run first: `consent(false)` or `identify` apply to the first page view.
+  for (const args of o.queue || []) call(api, args);
+  // A tracked link's landing: the parameter leaves the address bar before the first page view.
+  const link = new URLSearchParams(loc.search).get(LINK_PARAM);
+  if (link) safe(() => win.history.replaceState(win.history.state, '', clean(loc.href, [])))();
+  if (auto) safe(autocapture)({ ...api, clean_: url });
+  if (link) api.track('Tracked Link Landed', { link });
+
+  // The page may be going away: hand everything to sendBeacon. Events stay queued until a
+  // fetch confirms them, so a beacon lost in an outage is sent again by the next page.
+  // (An unloading page fires pagehide, then visibilitychange: one beacon serves both.)
+  let beaconed = 0;
+  const hide = (e: Event) => {
+    if ((e.type === 'pagehide' || doc.visibilityState === 'hidden') && beaconed !== pushes && !blocked(o)) {
+      beaconed = pushes;
+      for (const chunk of queue.chunks_()) beacon(chunk);
+    }
+  };
+  on(win, 'pagehide', hide);
+  on(doc, 'visibilitychange', hide);
+  on(win, 'online', api.flush);
+  if (!blocked(o)) queue.flush_();
+  return api;
+}
+
+/** Runs one `inkling(method, ...args)` call; an unknown method or bad arguments do nothing. */
+export const call = safe((ink: Inkling, [method, ...args]: ArrayLike<unknown> & Iterable<unknown>) =>
+  (ink as unknown as Record<string, (...a: unknown[]) => void>)[method as string]!(...args),
+);
