@@ -77,7 +77,8 @@ export function autocapture(c: Capture): void {
     // getAttribute: a field named "id" or "action" would shadow the form's own properties.
     formId: attr(f, 'id'),
     formName: attr(f, 'name'),
-    action: c.clean_(attr(f, 'action') || loc.href),
+    // Without its query: a GET form's earlier submission may have put field values there.
+    action: c.clean_(attr(f, 'action') || loc.href).split('?')[0],
     fields: [...new Set(Array.from(f.querySelectorAll('[name]'), (e) => attr(e, 'name')))],
   });
   on(

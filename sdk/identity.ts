@@ -10,9 +10,10 @@ export interface Identity {
   anonymousId_(): string;
   userId_(): string | undefined;
   setUserId_(id?: string): void;
-  /** Forgets the user and starts a fresh anonymous id (logout). */
-  reset_(): void;
-  /** Removes everything stored here (consent withdrawn); nothing is written until next use. */
+  /**
+   * Forgets the user and the anonymous id, in memory and in storage (logout, consent
+   * withdrawn); the next message starts a fresh anonymous id.
+   */
   forget_(): void;
 }
 
@@ -48,10 +49,6 @@ export function createIdentity(cookieDomain?: string | null): Identity {
     },
     userId_: () => user,
     setUserId_: setUser,
-    reset_() {
-      setUser();
-      store(uid());
-    },
     forget_() {
       setUser();
       store();

@@ -68,8 +68,11 @@ export function createInkling(options: InklingOptions): Inkling {
   const auto = !off(o.autocapture);
   let pushes = 0;
 
-  const send = (type: MessageType, fields: Partial<Message>, properties?: Props) => {
+  // `user`: identify and alias set the user id, but only once the privacy check has passed.
+  const send = (type: MessageType, fields: Partial<Message>, properties?: Props, user?: unknown) => {
     if (blocked(o)) return;
+    if (type === 'alias') fields.previousId = id.userId_() || id.anonymousId_();
+    if (user) id.setUserId_(`${user}`);
     const u = new URL(url(loc.href));
     const page = { url: u.href, path: u.pathname, referrer: url(doc.referrer), title: doc.title, search: u.search };
     const campaign: Props = {};
@@ -102,17 +105,10 @@ export function createInkling(options: InklingOptions): Inkling {
   const api: Inkling = {
     track: (event, properties) => send('track', { event: `${event}` }, properties),
     page: (name, properties) => send('page', { name: name || doc.title }, properties),
-    identify(userId, traits) {
-      if (userId) id.setUserId_(`${userId}`);
-      send('identify', { traits: { ...traits } });
-    },
+    identify: (userId, traits) => send('identify', { traits: { ...traits } }, {}, userId),
     group: (groupId, traits) => send('group', { groupId: `${groupId}`, traits: { ...traits } }),
-    alias(userId) {
-      const previousId = id.userId_() || id.anonymousId_();
-      id.setUserId_(`${userId}`);
-      send('alias', { previousId });
-    },
-    reset: () => id.reset_(),
+    alias: (userId) => send('alias', {}, {}, userId),
+    reset: () => id.forget_(),
     consent(granted) {
       const was = o.consent;
       o.consent = !!granted;
