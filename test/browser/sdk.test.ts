@@ -138,6 +138,10 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
     expect(ctx.library).toEqual({ name: 'inkling', version: expect.any(String) });
     expect(ctx.screen?.width).toBeGreaterThan(0);
     expect(rows.every((r) => r.user_id === null)).toBe(true);
+    const cookie = (await context.cookies()).find((c) => c.name === 'ink_aid');
+    expect(cookie).toMatchObject({ sameSite: 'Lax', path: '/', httpOnly: false });
+    expect((cookie?.expires ?? 0) * 1000 - Date.now()).toBeGreaterThan(364 * 86_400_000);
+    expect(await page.evaluate(() => localStorage.getItem('ink_aid'))).toBe(aid);
     await context.close();
   });
 
