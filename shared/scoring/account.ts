@@ -1,0 +1,118 @@
+import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
+import { collectSignals, deriveAccountSignals } from './derive.ts';
+import { categoryPoints, type Evaluation, evaluate, round1, type SignalGroup, topContributions } from './evaluate.ts';
+import { changeAt, diversityOf, pointsToScore, scoreSignals } from './score.ts';
+import { tierOf } from './tier.ts';
+import { trendOf } from './trend.ts';
+import type { AccountContact, AccountContribution, AccountScoreResult, ScoreResult, SignalHit } from './types.ts';
+
+interface Rollup {
+  points: number;
+  /** Positive points are multiplied by diversity x breadth. */
+  scale: number;
+  contacts: Evaluation[];
+  account: Evaluation;
+  engaged: boolean[];
+}
+
+/**
+ * An account's score at `now`, rolled up from its contacts (each with all of their events).
+ *
+ * points = max(0, (sum of contacts' positive points + account-level points) x diversity(categories
+ * of all contacts) x breadth + sum of negative points), where breadth = min(breadthMax,
+ * 1 + breadthStep x (engaged contacts - 1)) and a contact is engaged with at least
+ * `account.engagedMinPoints` net points. Frequency damping is per contact, so three
+ * stakeholders with a signal each outrank one contact repeating it three times; an account
+ * of one contact scores exactly as that contact. Same curve, tiers and trend as a person.
+ * @example
+ * const result = scoreAccount([{ personId: 'p1', events }, { personId: 'p2', events: other }], defaultConfig, now);
+ */
+export function scoreAccount(
+  contacts: readonly AccountContact[],
+  model: ScoringModel,
+  now: number,
+): AccountScoreResult {
+  const compiled = resolveModel(model);
+  const { config } = compiled;
+  // Sorted by person id: the same contacts in any order give the same floating-point sums.
+  const people = [...contacts].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
+  const hits = people.map((c) => collectSignals(c.events, compiled));
+  const accountHits = deriveAccountSignals(
+    people.map((c, i) => ({ personId: c.personId, hits: hits[i]! })),
+    compiled,
+  );
+
+  const current = rollup(hits, accountHits, compiled, now);
+  const previous = rollup(hits, accountHits, compiled, now - compiled.trendWindowMs);
+  const score = pointsToScore(current.points, config);
+  const previousScore = pointsToScore(previous.points, config);
+
+  const persons: ScoreResult[] = hits.map((h) => scoreSignals(h, compiled, now));
+  const contactLines = people
+    .map((c, i) => {
+      const ev = current.contacts[i]!;
+      return {
+        personId: c.personId,
+        score: persons[i]!.score,
+        tier: persons[i]!.tier,
+        type: persons[i]!.type,
+        points: round1(ev.positive * current.scale + ev.negative),
+        engaged: current.engaged[i]!,
+      };
+    })
+    .sort((a, b) => b.points - a.points || (a.personId < b.personId ? -1 : 1));
+
+  const allGroups: SignalGroup[] = [...current.contacts.flatMap((ev) => ev.groups), ...current.account.groups];
+  return {
+    score,
+    tier: tierOf(score, config),
+    trend: trendOf(score, previousScore, config),
+    points: round1(current.points),
+    previousScore,
+    contacts: contactLines,
+    categories: categoryPoints(allGroups, current.scale),
+    explanation: explain(current, config.explanation.topSignals),
+    engagedContacts: current.engaged.filter(Boolean).length,
+    nextChangeAt: changeAt([...hits, accountHits], compiled, now),
+  };
+}
+
+function rollup(
+  hits: readonly (readonly SignalHit[])[],
+  accountHits: readonly SignalHit[],
+  model: CompiledConfig,
+  at: number,
+): Rollup {
+  const { config } = model;
+  const contacts = hits.map((h) => evaluate(h, model, at));
+  const account = evaluate(accountHits, model, at);
+  let positive = account.positive;
+  let negative = account.negative;
+  const categories = new Set(account.categories);
+  for (const ev of contacts) {
+    positive += ev.positive;
+    negative += ev.negative;
+    for (const category of ev.categories) categories.add(category);
+  }
+  const engaged = contacts.map(
+    (ev) => ev.positive + ev.negative > 0 && ev.positive + ev.negative >= config.account.engagedMinPoints,
+  );
+  const count = engaged.filter(Boolean).length;
+  const breadth = Math.min(config.account.breadthMax, 1 + config.account.breadthStep * Math.max(0, count - 1));
+  const scale = diversityOf(categories.size, config) * breadth;
+  return { points: Math.max(0, positive * scale + negative), scale, contacts, account, engaged };
+}
+
+function explain(current: Rollup, n: number): AccountContribution[] {
+  const withContacts = new Map<string, number>();
+  for (const ev of current.contacts) {
+    for (const signal of new Set(ev.groups.filter((g) => g.count > 0).map((g) => g.signal.signal))) {
+      withContacts.set(signal, (withContacts.get(signal) ?? 0) + 1);
+    }
+  }
+  const groups = [...current.contacts.flatMap((ev) => ev.groups), ...current.account.groups];
+  return topContributions(groups, current.scale, n).map((line) => ({
+    ...line,
+    contacts: withContacts.get(line.signal) ?? 0,
+  }));
+}

@@ -1,0 +1,132 @@
+import type { CompiledConfig } from './compile.ts';
+import { nextBoundary, recencyStep } from './decay.ts';
+import type { IntentEvidence } from './intent-type.ts';
+import type { Contribution, Signal, SignalHit } from './types.ts';
+
+/** One signal (and intent) of one person at an instant, after recency and frequency. */
+export interface SignalGroup {
+  signal: Signal;
+  count: number;
+  /** Points before the diversity multiplier: points x sum of recency x repeatFactor^rank. */
+  points: number;
+}
+
+/** A set of signals summed at an instant, before the diversity multiplier. */
+export interface Evaluation {
+  groups: SignalGroup[];
+  positive: number;
+  negative: number;
+  /** Categories with positive points. */
+  categories: Set<string>;
+  evidence: IntentEvidence;
+  count: number;
+}
+
+/**
+ * Sums signals at instant `at`. Occurrences of one signal are ranked freshest first and the
+ * k-th (from 0) counts `repeatFactor^k`: with 0.6, three fresh pricing visits are worth
+ * 1 + 0.6 + 0.36 = 1.96 visits, and no number of repeats is worth more than 2.5. Counting
+ * occurrences per recency step makes this O(n) without sorting.
+ */
+export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: number): Evaluation {
+  const steps = model.stepMs.length;
+  const buckets = new Map<string, { signal: Signal; counts: number[] }>();
+  for (const hit of hits) {
+    const step = recencyStep(at - hit.at, model);
+    if (step === -1) continue;
+    const key = `${hit.signal}\u0000${hit.intent}`;
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { signal: hit, counts: new Array<number>(steps).fill(0) };
+      buckets.set(key, bucket);
+    }
+    bucket.counts[step]!++;
+  }
+
+  const r = model.config.frequency.repeatFactor;
+  const { levels } = model.config;
+  const result: Evaluation = {
+    groups: [],
+    positive: 0,
+    negative: 0,
+    categories: new Set(),
+    evidence: { buying: 0, partnership: 0, support: 0, job_seeker: 0 },
+    count: 0,
+  };
+  for (const { signal, counts } of buckets.values()) {
+    let weight = 0;
+    let rank = 0;
+    let count = 0;
+    counts.forEach((c, step) => {
+      // sum of r^k for k in [rank, rank + c): a geometric series
+      const series = r === 1 ? c : (r ** rank - r ** (rank + c)) / (1 - r);
+      weight += model.stepFactors[step]! * series;
+      rank += c;
+      count += c;
+    });
+    const points = signal.points * weight;
+    result.groups.push({ signal: pick(signal), count, points });
+    result.count += count;
+    if (points > 0) {
+      result.positive += points;
+      result.categories.add(signal.category);
+    } else result.negative += points;
+    if (signal.intent !== 'neutral' && levels[signal.level] > 0)
+      result.evidence[signal.intent] += levels[signal.level] * weight;
+  }
+  return result;
+}
+
+/** The earliest instant after `at` when any of these signals changes step or starts counting. */
+export function earliestBoundary(hits: readonly SignalHit[], model: CompiledConfig, at: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const hit of hits) {
+    const boundary = nextBoundary(hit.at, at, model);
+    if (boundary < next) next = boundary;
+  }
+  return next;
+}
+
+/** Groups merged by signal id (a chat message's intents), scaled, sorted by |points| then id, top n. */
+export function topContributions(groups: readonly SignalGroup[], scale: number, n: number): Contribution[] {
+  const merged = new Map<string, Contribution>();
+  for (const { signal, count, points } of groups) {
+    const scaled = points > 0 ? points * scale : points;
+    const line = merged.get(signal.signal);
+    if (line) {
+      line.count += count;
+      line.points += scaled;
+    } else {
+      const { label, category, level } = signal;
+      merged.set(signal.signal, { signal: signal.signal, label, category, level, count, points: scaled });
+    }
+  }
+  return [...merged.values()]
+    .map((line) => ({ ...line, points: round1(line.points) }))
+    .filter((line) => line.count > 0)
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.signal < b.signal ? -1 : 1))
+    .slice(0, n);
+}
+
+/** Points per category (positive points scaled), rounded, without zeros, keys sorted. */
+export function categoryPoints(groups: readonly SignalGroup[], scale: number): Record<string, number> {
+  const sums = new Map<string, number>();
+  for (const { signal, points } of groups) {
+    sums.set(signal.category, (sums.get(signal.category) ?? 0) + (points > 0 ? points * scale : points));
+  }
+  const out: Record<string, number> = {};
+  for (const key of [...sums.keys()].sort()) {
+    const value = round1(sums.get(key)!);
+    if (value !== 0) out[key] = value;
+  }
+  return out;
+}
+
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10 + 0;
+}
+
+function pick(hit: Signal): Signal {
+  const { signal, label, category, level, intent, points } = hit;
+  return { signal, label, category, level, intent, points };
+}
