@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from './config.ts';
+import { collectSignals, deriveAccountSignals } from './derive.ts';
+import { days, hours, minutes, page, track } from './fixtures.ts';
+import type { ScoringEvent } from './types.ts';
+
+const derived = (events: ScoringEvent[]) =>
+  collectSignals(events, defaultConfig)
+    .filter((h) => h.derived)
+    .map((h) => h.signal);
+
+describe('derived signals', () => {
+  it('should add one "3+ pages in a session" when three pages fall within 30-minute gaps', () => {
+    const events = [page('/a', minutes(50)), page('/b', minutes(25)), page('/c', minutes(1)), page('/d', 0)];
+    expect(derived(events)).toEqual(['multi_page_session']);
+  });
+
+  it('should not join pages 30 minutes apart into one session', () => {
+    expect(derived([page('/a', minutes(60)), page('/b', minutes(30)), page('/c', 0)])).toEqual([]);
+  });
+
+  it('should not count careers pages towards a multi-page session', () => {
+    expect(derived([page('/careers', minutes(3)), page('/jobs/1', minutes(2)), page('/blog', 0)])).toEqual([]);
+  });
+
+  it('should add a return visit for a page 24 hours after the previous one, not 23', () => {
+    expect(derived([page('/a', hours(24)), page('/b', 0)])).toEqual(['return_visit']);
+    expect(derived([page('/a', hours(23)), page('/b', 0)])).toEqual([]);
+  });
+
+  it('should add "3+ opens" once per email, at the third open', () => {
+    const opens = [1, 2, 3, 4].map((i) => track('Email Opened', hours(10 - i), { emailId: 'm1' }));
+    const other = [track('Email Opened', hours(1), { emailId: 'm2' }), track('Email Opened', 0, { emailId: 'm2' })];
+    const hits = collectSignals([...opens, ...other], defaultConfig).filter((h) => h.derived);
+    expect(hits.map((h) => [h.signal, h.at])).toEqual([['email_repeat_opens', opens[2]!.timestamp]]);
+  });
+
+  it('should add "3+ downloads in a session" for three downloads of any kind', () => {
+    const events = [
+      track('Whitepaper Downloaded', minutes(20)),
+      track('Element Clicked', minutes(10), { download: 'a.pdf' }),
+      track('Template Downloaded', 0),
+    ];
+    expect(derived(events)).toEqual(['multi_download_session']);
+  });
+
+  it('should add "multiple attendees" for an attended meeting with 2+ attendees (a count or a list)', () => {
+    expect(derived([track('Meeting Attended', 0, { attendees: 3 })])).toEqual(['meeting_multiple_attendees']);
+    expect(derived([track('Meeting Attended', 0, { attendees: ['a', 'b'] })])).toEqual(['meeting_multiple_attendees']);
+    expect(derived([track('Meeting Attended', 0, { attendees: 1 })])).toEqual([]);
+  });
+
+  it('should add "2+ stakeholders" to an account when a second contact uses the deal room within 14 days, once', () => {
+    const a = collectSignals(
+      [track('Deal Room Visited', days(10)), track('Deal Room Visited', days(2))],
+      defaultConfig,
+    );
+    const b = collectSignals([track('Deal Room Document Viewed', days(3))], defaultConfig);
+    const c = collectSignals([track('Deal Room Visited', days(1))], defaultConfig);
+    const hits = deriveAccountSignals(
+      [
+        { personId: 'a', hits: a },
+        { personId: 'b', hits: b },
+        { personId: 'c', hits: c },
+      ],
+      defaultConfig,
+    );
+    expect(hits.map((h) => [h.signal, h.at])).toEqual([['deal_room_stakeholders', b[0]!.at]]);
+  });
+
+  it('should not add "2+ stakeholders" when the contacts were active more than 14 days apart', () => {
+    const a = collectSignals([track('Deal Room Visited', days(30))], defaultConfig);
+    const b = collectSignals([track('Deal Room Visited', days(10))], defaultConfig);
+    const accountHits = deriveAccountSignals(
+      [
+        { personId: 'a', hits: a },
+        { personId: 'b', hits: b },
+      ],
+      defaultConfig,
+    );
+    expect(accountHits).toEqual([]);
+  });
+
+  it('should derive the same signals whatever the order of the events', () => {
+    const events = [page('/a', minutes(5)), page('/b', minutes(4)), page('/c', 0), page('/d', days(3))];
+    expect(collectSignals([...events].reverse(), defaultConfig)).toEqual(collectSignals(events, defaultConfig));
+  });
+});
