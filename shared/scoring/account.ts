@@ -1,10 +1,10 @@
 import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
 import { collectSignals, deriveAccountSignals } from './derive.ts';
 import { categoryPoints, type Evaluation, evaluate, round1, type SignalGroup, topContributions } from './evaluate.ts';
-import { changeAt, diversityOf, pointsToScore, scoreSignals } from './score.ts';
+import { changeAt, diversityOf, personResult, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
-import type { AccountContact, AccountContribution, AccountScoreResult, ScoreResult, SignalHit } from './types.ts';
+import type { AccountContact, AccountContribution, AccountScoreResult, SignalHit } from './types.ts';
 
 interface Rollup {
   points: number;
@@ -33,7 +33,6 @@ export function scoreAccount(
   now: number,
 ): AccountScoreResult {
   const compiled = resolveModel(model);
-  const { config } = compiled;
   // Sorted by person id: the same contacts in any order give the same floating-point sums.
   const people = [...contacts].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
   const hits = people.map((c) => collectSignals(c.events, compiled));
@@ -42,12 +41,27 @@ export function scoreAccount(
     compiled,
   );
 
+  const result = accountResult(people, hits, accountHits, compiled, now);
+  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, result, (t) =>
+    accountResult(people, hits, accountHits, compiled, t),
+  );
+  return { ...result, nextChangeAt };
+}
+
+function accountResult(
+  people: readonly AccountContact[],
+  hits: readonly (readonly SignalHit[])[],
+  accountHits: readonly SignalHit[],
+  compiled: CompiledConfig,
+  now: number,
+): Omit<AccountScoreResult, 'nextChangeAt'> {
+  const { config } = compiled;
   const current = rollup(hits, accountHits, compiled, now);
   const previous = rollup(hits, accountHits, compiled, now - compiled.trendWindowMs);
   const score = pointsToScore(current.points, config);
   const previousScore = pointsToScore(previous.points, config);
 
-  const persons: ScoreResult[] = hits.map((h) => scoreSignals(h, compiled, now));
+  const persons = hits.map((h) => personResult(h, compiled, now));
   const contactLines = people
     .map((c, i) => {
       const ev = current.contacts[i]!;
@@ -73,7 +87,6 @@ export function scoreAccount(
     categories: categoryPoints(allGroups, current.scale),
     explanation: explain(current, config.explanation.topSignals),
     engagedContacts: current.engaged.filter(Boolean).length,
-    nextChangeAt: changeAt([...hits, accountHits], compiled, now),
   };
 }
 

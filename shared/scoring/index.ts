@@ -22,7 +22,13 @@ export { recencyFactor } from './decay.ts';
 export { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
 export { normalizePath } from './glob.ts';
 export { classifyChatText } from './intent-type.ts';
-export { type CatalogueRow, catalogueMarkdown, catalogueRows, defaultEventNames } from './reference.ts';
+export {
+  type CatalogueRow,
+  catalogueMarkdown,
+  catalogueRows,
+  constantsMarkdown,
+  defaultEventNames,
+} from './reference.ts';
 export { diversityOf, nextChangeAt, pointsToScore, scorePerson, scoreSignals } from './score.ts';
 export { tierOf } from './tier.ts';
 export { trendOf } from './trend.ts';

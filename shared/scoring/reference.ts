@@ -31,8 +31,8 @@ export function catalogueRows(config: ScoringConfig): CatalogueRow[] {
   };
   const rules = config.rules.map((rule) =>
     rule.path !== undefined
-      ? row('page', list(rule.path).join(', '), conditions(rule.where), rule.signal)
-      : row('track', list(rule.event ?? []).join(', '), conditions(rule.where), rule.signal),
+      ? row('page', code(list(rule.path)), conditions(rule.where), rule.signal)
+      : row('track', code(list(rule.event ?? [])), conditions(rule.where), rule.signal),
   );
   const derived = config.derived.map((rule) =>
     row(rule.kind === 'account_people' ? 'account' : 'derived', describeDerived(rule), '', rule.signal),
@@ -97,6 +97,78 @@ function conditions(where: RuleCondition[] | undefined): string {
     .join(' and ');
 }
 
+function code(values: string[]): string {
+  return values.map((v) => `\`${v}\``).join(', ');
+}
+
+/**
+ * The rows of the Markdown tables in a text, cells trimmed and rejoined: formatters pad
+ * tables, so generated and committed tables are compared in this form.
+ */
+export function tableRows(markdown: string): string[] {
+  return markdown
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('|'))
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim().replace(/^-{3,}$/, '---'))
+        .join('|'),
+    );
+}
+
 function list<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
+}
+
+/** The scoring constants of a config as a Markdown table (the one in docs/SCORING.md). */
+export function constantsMarkdown(config: ScoringConfig): string {
+  const c = config;
+  const rows: [string, string, string][] = [
+    ['levels', levelsText(c), 'points of one fresh occurrence, by level'],
+    [
+      'intentFactors',
+      Object.entries(c.intentFactors)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      "multiplies a signal's points by its intent",
+    ],
+    [
+      'decay.steps',
+      c.decay.steps.map((s) => `< ${s.days} d: ${s.factor}`).join(', '),
+      'recency factor by age; older: not counted',
+    ],
+    ['session.inactivityMinutes', String(c.session.inactivityMinutes), 'a gap this long starts a new session'],
+    [
+      'frequency.repeatFactor',
+      String(c.frequency.repeatFactor),
+      'the k-th repeat of a signal (from 0) counts factor^k',
+    ],
+    [
+      'diversity',
+      `${c.diversity.multiplier} from ${c.diversity.minCategories} categories`,
+      'multiplies positive points',
+    ],
+    ['curve.pointsForHalf', String(c.curve.pointsForHalf), 'points that give a score of 50'],
+    ['tiers', `medium >= ${c.tiers.medium}, high >= ${c.tiers.high}`, 'low below medium'],
+    ['trend', `${c.trend.windowDays} days, +/-${c.trend.threshold} points`, 'rising / declining beyond the threshold'],
+    ['intentType.minEvidence', String(c.intentType.minEvidence), 'evidence points below which the type is unknown'],
+    ['account.engagedMinPoints', String(c.account.engagedMinPoints), "a contact's net points to count as engaged"],
+    [
+      'account.breadthStep / breadthMax',
+      `${c.account.breadthStep} / ${c.account.breadthMax}`,
+      'breadth = min(max, 1 + step x (engaged - 1))',
+    ],
+    ['explanation.topSignals', String(c.explanation.topSignals), 'lines in an explanation'],
+  ];
+  return ['| constant | default | meaning |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );
+}
+
+function levelsText(c: ScoringConfig): string {
+  return Object.entries(c.levels)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }

@@ -25,45 +25,78 @@ export function scorePerson(events: readonly ScoringEvent[], model: ScoringModel
 /** `scorePerson` from signals already collected with `collectSignals` (e.g. to reuse them for an account). */
 export function scoreSignals(hits: readonly SignalHit[], model: ScoringModel, now: number): ScoreResult {
   const compiled = resolveModel(model);
-  const { config } = compiled;
-  const current = evaluate(hits, compiled, now);
+  const result = personResult(hits, compiled, now);
+  return { ...result, nextChangeAt: changeAt([hits], compiled, now, result, (t) => personResult(hits, compiled, t)) };
+}
+
+/** A person's result at `now`, without `nextChangeAt`. */
+export function personResult(
+  hits: readonly SignalHit[],
+  model: CompiledConfig,
+  now: number,
+): Omit<ScoreResult, 'nextChangeAt'> {
+  const { config } = model;
+  const current = evaluate(hits, model, now);
   const diversity = diversityOf(current.categories.size, config);
   const points = Math.max(0, current.positive * diversity + current.negative);
   const score = pointsToScore(points, config);
-  const previousScore = pointsToScore(
-    personPoints(evaluate(hits, compiled, now - compiled.trendWindowMs), config),
-    config,
-  );
+  const previousScore = pointsToScore(personPoints(evaluate(hits, model, now - model.trendWindowMs), config), config);
   return {
     score,
     tier: tierOf(score, config),
-    type: intentTypeOf(current.evidence, compiled),
+    type: intentTypeOf(current.evidence, model),
     trend: trendOf(score, previousScore, config),
     points: round1(points),
     previousScore,
     explanation: topContributions(current.groups, diversity, config.explanation.topSignals),
     categories: categoryPoints(current.groups, diversity),
     signalCount: current.count,
-    nextChangeAt: changeAt([hits], compiled, now),
   };
 }
 
 /**
- * The earliest instant after `now` at which the person's result can change with time alone
+ * The earliest instant after `now` at which the person's result changes with time alone
  * (a signal crossing a recency step, leaving the window, or a future-dated event starting to
  * count, also as seen from the trend's baseline `now - trend.windowDays`); null when never.
  * Same value as `scorePerson(...).nextChangeAt`.
  */
 export function nextChangeAt(events: readonly ScoringEvent[], model: ScoringModel, now: number): number | null {
-  const compiled = resolveModel(model);
-  return changeAt([collectSignals(events, compiled)], compiled, now);
+  return scorePerson(events, model, now).nextChangeAt;
 }
 
-export function changeAt(lists: readonly (readonly SignalHit[])[], model: CompiledConfig, now: number): number | null {
+/** How many step boundaries `changeAt` looks through for one that changes the result. */
+const LOOKAHEAD = 8;
+
+/**
+ * The first step boundary after `now` at which `resultAt` differs from `current`. Boundaries
+ * that change nothing visible (points clamped at 0, rounding) are skipped, up to LOOKAHEAD of
+ * them; past that the next boundary is answered, which is early but still safe. Each look is
+ * O(n), so the whole stays O(n).
+ */
+export function changeAt<T>(
+  lists: readonly (readonly SignalHit[])[],
+  model: CompiledConfig,
+  now: number,
+  current: T,
+  resultAt: (at: number) => T,
+): number | null {
+  const seen = JSON.stringify(current);
+  let at = now;
+  for (let look = 0; look <= LOOKAHEAD; look++) {
+    const next = boundaryAfter(lists, model, at);
+    if (next === null || look === LOOKAHEAD) return next;
+    if (JSON.stringify(resultAt(next)) !== seen) return next;
+    at = next;
+  }
+  return null;
+}
+
+/** The earliest instant after `at` when any signal changes step or starts counting, now or at the trend baseline. */
+function boundaryAfter(lists: readonly (readonly SignalHit[])[], model: CompiledConfig, at: number): number | null {
   const window = model.trendWindowMs;
   let next = Number.POSITIVE_INFINITY;
   for (const hits of lists) {
-    next = Math.min(next, earliestBoundary(hits, model, now), earliestBoundary(hits, model, now - window) + window);
+    next = Math.min(next, earliestBoundary(hits, model, at), earliestBoundary(hits, model, at - window) + window);
   }
   return Number.isFinite(next) ? next : null;
 }
