@@ -1,0 +1,33 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createCollector } from '../collector/app.ts';
+import { openDatabase } from '../collector/db/client.ts';
+import { parentChannel } from './child.ts';
+
+/**
+ * The collector under test, in its own process: the real app on a real port
+ * (127.0.0.1, any free port), on the bench database, as `npm start` would run it minus
+ * the access log. Answers `cpu` with its CPU time so far; `stop` drains and exits.
+ */
+const url = process.env.BENCH_DATABASE_URL;
+if (!url) throw new Error('BENCH_DATABASE_URL is not set');
+const db = await openDatabase({ url });
+const collector = createCollector({ db, config: {} });
+
+const send = parentChannel(async (m) => {
+  if (m.type === 'cpu') send({ type: 'cpu', usage: process.cpuUsage() });
+  if (m.type === 'stop') {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+    await collector.drain();
+    await db.close();
+    // Exiting normally lets --cpu-prof write its profile.
+    process.exit(0);
+  }
+});
+
+const server = serve({ fetch: collector.app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
+  send({ type: 'ready', port: (server.address() as AddressInfo).port });
+});

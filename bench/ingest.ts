@@ -1,0 +1,188 @@
+import { cpus, loadavg } from 'node:os';
+import type { Database } from '../collector/db/client.ts';
+import { createSite } from '../collector/sites.ts';
+import { copyRows, insertRowByRow, readStoredRows, writeRowsDirectly } from './baselines.ts';
+import { forkTs } from './child.ts';
+import { countEvents, createBenchDatabase, resetEvents } from './database.ts';
+import type { PhaseResult, PrepareMessage } from './load-process.ts';
+
+/**
+ * Ingest throughput: realistic batches through the real collector over HTTP, then, on the
+ * very rows it stored, PostgreSQL's COPY (the ceiling), the collector's writer without
+ * HTTP, and single-row INSERTs. Every phase starts from empty tables and is verified by
+ * counting rows.
+ */
+
+export interface IngestOptions {
+  url: string;
+  events: number;
+  warmupEvents: number;
+  clients: number;
+  batchSize: number;
+  /** Rows for the single-row INSERT baseline (it is slow, so a sample). */
+  insertSample: number;
+  /** Where the collector process writes a V8 CPU profile; undefined = no profiling. */
+  profileDir?: string;
+  log: (line: string) => void;
+}
+
+export interface Measured {
+  name: string;
+  events: number;
+  ms: number;
+  eventsPerSec: number;
+}
+
+export interface IngestResult {
+  options: Omit<IngestOptions, 'log' | 'url'>;
+  collector: Measured & {
+    requests: number;
+    meanBodyBytes: number;
+    latencyMs: PhaseResult['latencyMs'];
+    /**
+     * CPU during the measured phase: each process's time as a share of one core, and the
+     * whole machine's busy share of all its cores (PostgreSQL included).
+     */
+    cpu: { collector: number; loadGenerator: number; machineBusy: number; cores: number; loadAverage: number };
+  };
+  writer: Measured;
+  copy: Measured;
+  insert: Measured;
+}
+
+const MINUTE = 60_000;
+
+export async function benchIngest(options: IngestOptions): Promise<IngestResult> {
+  const { log } = options;
+  const db = await createBenchDatabase(options.url);
+  const collector = forkTs(new URL('./collector-process.ts', import.meta.url), {
+    env: { BENCH_DATABASE_URL: options.url },
+    nodeArgs: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
+  });
+  const load = forkTs(new URL('./load-process.ts', import.meta.url));
+  try {
+    const site = await createSite(db, 'bench site');
+    const { port } = await collector.next<{ type: 'ready'; port: number }>('ready', MINUTE);
+    const prepare: PrepareMessage = {
+      type: 'prepare',
+      url: `http://127.0.0.1:${port}`,
+      writeKey: site.writeKey,
+      clients: options.clients,
+      batchSize: options.batchSize,
+      phases: {
+        warmup: { events: options.warmupEvents, seed: 7, idPrefix: 'w' },
+        measured: { events: options.events, seed: 42, idPrefix: 'm' },
+      },
+    };
+    log(`generating ${options.events + options.warmupEvents} messages in the load process...`);
+    load.send(prepare);
+    const { meanBodyBytes } = await load.next<{ type: 'prepared'; meanBodyBytes: number }>('prepared', 2 * MINUTE);
+
+    log(`warm-up: ${options.warmupEvents} events`);
+    await runPhase(load, db, 'warmup');
+    await resetEvents(db);
+
+    log(`collector over HTTP: ${options.events} events, ${options.clients} clients, batches of ${options.batchSize}`);
+    const cpu0 = await collectorCpu(collector);
+    const loadAverage = loadavg()[0] ?? 0;
+    const machine0 = machineTimes();
+    const result = await runPhase(load, db, 'measured');
+    const machine1 = machineTimes();
+    const cpu1 = await collectorCpu(collector);
+    const wall = result.elapsedMs;
+    await load.stop();
+    await collector.stop();
+
+    log('reading back the stored rows');
+    const stored = await readStoredRows(options.url);
+    const n = stored.rows.length;
+
+    log(`COPY: ${n} rows`);
+    await resetEvents(db);
+    const copyMs = await copyRows(options.url, stored.copyText);
+    await expectRows(db, n, 'COPY');
+
+    log(`collector writer without HTTP: ${n} rows`);
+    await resetEvents(db);
+    const writerMs = await writeRowsDirectly(db, stored.rows, {
+      clients: options.clients,
+      batchSize: options.batchSize,
+    });
+    await expectRows(db, n, 'writer');
+
+    const sample = stored.rows.slice(0, Math.min(options.insertSample, n));
+    log(`single-row INSERT: ${sample.length} rows, ${options.clients} connections`);
+    await resetEvents(db);
+    const insertMs = await insertRowByRow(options.url, sample, options.clients);
+    await expectRows(db, sample.length, 'INSERT');
+
+    const { log: _log, url: _url, ...rest } = options;
+    return {
+      options: rest,
+      collector: {
+        ...measured('Collector, HTTP `POST /v1/batch`', result.accepted, wall),
+        requests: result.requests,
+        meanBodyBytes,
+        latencyMs: result.latencyMs,
+        cpu: {
+          collector: (cpu1 - cpu0) / wall,
+          loadGenerator: result.cpuMs / wall,
+          machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
+          cores: cpus().length,
+          loadAverage,
+        },
+      },
+      writer: measured('Collector writer only (no HTTP, parsing, validation, enrichment)', n, writerMs),
+      copy: measured('PostgreSQL `COPY events FROM STDIN` (ceiling)', n, copyMs),
+      insert: measured('Single-row `INSERT` per event (prepared, autocommit)', sample.length, insertMs),
+    };
+  } finally {
+    await load.stop(2000);
+    await collector.stop(2000);
+    await db.close();
+  }
+}
+
+/** Sends one phase and checks that every message was accepted and stored exactly once. */
+async function runPhase(load: ReturnType<typeof forkTs>, db: Database, phase: string): Promise<PhaseResult> {
+  load.send({ type: 'run', phase });
+  const result = await load.next<PhaseResult>('result', 3 * MINUTE);
+  if (result.failed > 0 || result.accepted !== result.sent) {
+    throw new Error(
+      `${phase}: ${result.failed} of ${result.requests} requests failed (${result.accepted}/${result.sent} accepted): ${result.failures.join(' | ')}`,
+    );
+  }
+  await expectRows(db, result.sent, phase);
+  return result;
+}
+
+async function expectRows(db: Database, expected: number, what: string): Promise<void> {
+  const { rows, distinct } = await countEvents(db);
+  if (rows !== expected || distinct !== expected) {
+    throw new Error(
+      `${what}: expected ${expected} stored events, found ${rows} rows (${distinct} distinct messageIds)`,
+    );
+  }
+}
+
+function measured(name: string, events: number, ms: number): Measured {
+  return { name, events, ms, eventsPerSec: events / (ms / 1000) };
+}
+
+async function collectorCpu(collector: ReturnType<typeof forkTs>): Promise<number> {
+  collector.send({ type: 'cpu' });
+  const { usage } = await collector.next<{ type: 'cpu'; usage: NodeJS.CpuUsage }>('cpu', MINUTE);
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Whole-machine CPU times (ms), summed over cores: PostgreSQL's share is in here too. */
+function machineTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import postgres from 'postgres';
+import type { IngestResult, Measured } from './ingest.ts';
+
+/** Machine and server facts printed with every result, so figures can be compared. */
+export interface MachineFacts {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  postgresSettings: string;
+}
+
+export async function machineFacts(url: string): Promise<MachineFacts> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [v] = await sql`SELECT current_setting('server_version') AS version`;
+    const settings = await sql`
+      SELECT name, setting, unit FROM pg_settings
+      WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level', 'max_wal_size')
+      ORDER BY name`;
+    return {
+      cores: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: String(v?.version),
+      postgresSettings: settings.map((s) => `${s.name}=${s.setting}${s.unit ? ` ${s.unit}` : ''}`).join(', '),
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (n: number) => `${Math.round(n * 100)} %`;
+
+/** The ingest section of docs/BENCHMARKS.md (also printed to the terminal). */
+export function ingestMarkdown(r: IngestResult, facts: MachineFacts, command: string, date: Date): string {
+  const ceiling = r.copy.eventsPerSec;
+  const row = (m: Measured) =>
+    `| ${m.name} | ${fmt(m.events)} | ${(m.ms / 1000).toFixed(2)} | ${fmt(m.eventsPerSec)} | ${pct(m.eventsPerSec / ceiling)} |`;
+  const c = r.collector;
+  const o = r.options;
+  return [
+    `Measured ${date.toISOString().slice(0, 10)} with \`${command}\`.`,
+    '',
+    `Machine: ${facts.cores} cores (${facts.cpuModel}), ${facts.memoryGiB} GiB RAM, Node ${facts.node}, ` +
+      `PostgreSQL ${facts.postgres} on the same machine over loopback (${facts.postgresSettings}).`,
+    '',
+    `Load: ${fmt(o.events)} page/track/identify messages (after ${fmt(o.warmupEvents)} warm-up) in batches of ` +
+      `${o.batchSize}, mean body ${fmt(c.meanBodyBytes)} bytes, from ${o.clients} concurrent keep-alive clients ` +
+      'in a separate load-generator process; the collector runs in its own process (the real app, ' +
+      '`@hono/node-server`, no access log) and PostgreSQL in its own. Every phase starts from empty ' +
+      'tables and is verified by counting the stored rows. The baselines reuse the rows the collector stored; COPY runs right after the HTTP phase so that both see the same machine.',
+    '',
+    '| Path | Events | Seconds | Events/s | vs COPY |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row(c),
+    row(r.writer),
+    row(r.insert),
+    row(r.copy),
+    '',
+    `**Collector / COPY: ${pct(c.eventsPerSec / ceiling)}** (goal: ≥ 40 %).`,
+    '',
+    `Collector request latency (batch of ${o.batchSize}): p50 ${c.latencyMs.p50} ms, p95 ${c.latencyMs.p95} ms, ` +
+      `p99 ${c.latencyMs.p99} ms, max ${c.latencyMs.max} ms.`,
+    `CPU during the HTTP phase: collector process ${pct(c.cpu.collector)} of one core, load generator ` +
+      `${pct(c.cpu.loadGenerator)} of one core, whole machine ${pct(c.cpu.machineBusy)} busy of ${c.cpu.cores} cores ` +
+      `(the rest is PostgreSQL and anything else running; 1-minute load average when the phase began: ${c.cpu.loadAverage.toFixed(1)}).`,
+  ].join('\n');
+}
+
+/**
+ * Writes `body` into one benchmark's `## heading` section of a markdown file, between
+ * `<!-- bench:key -->` markers, so that the hand-written notes after the markers and the
+ * other benchmarks' sections stay as they are. Creates the file or the section if needed.
+ */
+export function updateSection(path: string, section: { heading: string; key: string; body: string; intro: string }) {
+  const begin = `<!-- bench:${section.key} begin: written by npm run bench -->`;
+  const end = `<!-- bench:${section.key} end -->`;
+  const block = `${begin}\n${section.body.trim()}\n${end}`;
+  let doc = existsSync(path) ? readFileSync(path, 'utf8') : `${section.intro.trim()}\n`;
+  const from = doc.indexOf(begin);
+  const to = doc.indexOf(end);
+  if (from >= 0 && to > from) {
+    doc = doc.slice(0, from) + block + doc.slice(to + end.length);
+  } else {
+    const title = `## ${section.heading}`;
+    const at = doc.split('\n').findIndex((l) => l.trim() === title);
+    if (at < 0) doc = `${doc.replace(/\s*$/, '\n')}\n${title}\n\n${block}\n`;
+    else {
+      const lines = doc.split('\n');
+      lines.splice(at + 1, 0, '', block);
+      doc = lines.join('\n');
+    }
+  }
+  writeFileSync(path, doc.replace(/\s*$/, '\n'));
+}
