@@ -82,6 +82,13 @@ async function anonymousIdOf(context: BrowserContext): Promise<string> {
   return cookie.value;
 }
 
+/** Opens a page and waits for the async script to run (an event before it loads is not captured). */
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await loaded(page);
+}
+const loaded = (page: Page) => page.waitForFunction(() => (window as { inkling?: { l?: number } }).inkling?.l === 1);
+
 const examples = (path = '') => `${server.url}/examples/${path}`;
 const pages = (rows: Row[]) => rows.filter((r) => r.type === 'page');
 const tracks = (rows: Row[], event: string) => rows.filter((r) => r.event === event);
@@ -92,7 +99,7 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
     const script = await page.request.get(`${server.url}/inkling.js`);
     expect(script.status()).toBe(200);
     expect(script.headers()['content-type']).toContain('javascript');
-    await page.goto(examples(`?key=${site.writeKey}`));
+    await open(page, examples(`?key=${site.writeKey}`));
     const html = await page.content();
     expect(html).toContain(`data-key="${site.writeKey}"`);
     expect(html).toContain(`src="${server.url}/inkling.js"`);
@@ -102,7 +109,7 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
 
   it('should record a page view, then clicks on a button, a marked element and a link with their properties', async () => {
     const { context, page } = await visitor();
-    await page.goto(examples(`?key=${site.writeKey}`));
+    await open(page, examples(`?key=${site.writeKey}`));
     await page.click('#hero-video');
     await page.click('#hero-pricing');
     await page.waitForURL(/pricing\.html$/);
@@ -148,12 +155,12 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
   it('should recognise an outbound link (new tab) and a download without changing the navigation', async () => {
     const { context, page } = await visitor();
     await context.route('https://www.example.org/**', (route) => route.fulfill({ body: 'elsewhere' }));
-    await page.goto(examples(`?key=${site.writeKey}`));
+    await open(page, examples(`?key=${site.writeKey}`));
     const [popup] = await Promise.all([context.waitForEvent('page'), page.click('#outbound-docs')]);
     await popup.waitForLoadState();
     expect(popup.url()).toBe('https://www.example.org/docs');
     expect(page.url()).toContain('/examples/');
-    await page.goto(examples('case-study.html'));
+    await open(page, examples('case-study.html'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#case-download')]);
     expect(download.suggestedFilename()).toBe('northwind-case-study.pdf');
     const aid = await anonymousIdOf(context);
@@ -175,7 +182,7 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
 
   it('should count one page view per SPA navigation: pushState, back (popstate), and no replaceState on the same path', async () => {
     const { context, page } = await visitor();
-    await page.goto(examples(`product.html?key=${site.writeKey}`));
+    await open(page, examples(`product.html?key=${site.writeKey}`));
     await page.click('#tab-scoring');
     await page.click('#tab-alerts');
     await page.goBack();
@@ -210,7 +217,7 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
 
   it('should send form starts and submits with field names only, identify by the marked email, and never a password', async () => {
     const { context, page } = await visitor();
-    await page.goto(examples(`demo.html?key=${site.writeKey}`));
+    await open(page, examples(`demo.html?key=${site.writeKey}`));
     await page.fill('input[name=name]', 'Ada Lovelace');
     await page.fill('input[name=email]', 'ada@northwind.example');
     await page.fill('input[name=company]', 'Northwind Analytical Engines');
@@ -248,7 +255,7 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
 
   it('should stitch a tracked-link landing and strip ink_lnk from the address bar and every URL sent', async () => {
     const { context, page } = await visitor();
-    await page.goto(examples(`pricing.html?key=${site.writeKey}&ink_lnk=lnk_4xYz&utm_source=newsletter`));
+    await open(page, examples(`pricing.html?key=${site.writeKey}&ink_lnk=lnk_4xYz&utm_source=newsletter`));
     await expect.poll(() => page.url()).not.toContain('ink_lnk');
     expect(page.url()).toContain('utm_source=newsletter');
     const aid = await anonymousIdOf(context);
@@ -270,14 +277,16 @@ describe('the SDK in Chromium, on the example site served by the collector', () 
     down = true;
     refused = 0;
     try {
-      await page.goto(examples(`?key=${site.writeKey}`));
+      await open(page, examples(`?key=${site.writeKey}`));
       await page.click('#hero-video');
       await page.click('#hero-pricing');
       await page.waitForURL(/pricing\.html$/);
+      await loaded(page);
       await page.click('#roi-calculator');
       // The SDK has met the outage (503 + Retry-After) more than once before the reload.
       await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
       await page.reload();
+      await loaded(page);
       await page.click('#roi-calculator');
       await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
       const aid = await anonymousIdOf(context);
