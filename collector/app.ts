@@ -7,8 +7,13 @@ import { ingestRoutes } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { configRoutes } from './routes/config.ts';
 import { healthRoutes } from './routes/health.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { staticRoutes } from './routes/static.ts';
+import { type ConfigStore, createConfigStore } from './scoring/config-store.ts';
+import { scoreRows } from './scoring/realtime.ts';
+import { type RescoreTimer, startRescoreTimer } from './scoring/rescore.ts';
 import { createSiteCache, type SiteCache } from './site-cache.ts';
 
 export interface AppOptions {
@@ -17,12 +22,20 @@ export interface AppOptions {
   log?: Logger;
   /** Log one line per request. @default false */
   accessLog?: boolean;
+  /**
+   * Identity and real-time scores on ingest, before each answer. Off: events are only
+   * stored (the benchmark's baseline). @default true
+   */
+  scoring?: boolean;
+  /** How often due scores are recomputed; 0 = never (tests run `rescore` themselves). @default 60000 */
+  rescoreIntervalMs?: number;
 }
 
 export interface Collector {
   app: Hono;
   writer: EventWriter;
   sites: SiteCache;
+  configs: ConfigStore;
   /** Stops answering /readyz and waits for queued writes. */
   drain(): Promise<void>;
 }
@@ -31,7 +44,13 @@ export interface Collector {
 export function createCollector(options: AppOptions): Collector {
   const { db } = options;
   const log = options.log ?? createLogger('silent');
-  const writer = createEventWriter(db);
+  const configs = createConfigStore(db);
+  const scoring = options.scoring ?? true;
+  const writer = createEventWriter(db, {
+    afterInsert: scoring ? (rows) => scoreRows(db, configs, rows, Date.now()) : undefined,
+  });
+  const interval = options.rescoreIntervalMs ?? 60_000;
+  const timer: RescoreTimer | null = scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval) : null;
   const sites = createSiteCache(db);
   let closing = false;
   const app = new Hono();
@@ -55,6 +74,8 @@ export function createCollector(options: AppOptions): Collector {
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   app.route('/', ingestRoutes({ sites, writer, log, trustProxy: options.config?.trustProxy ?? false }));
+  app.route('/', peopleRoutes(db, configs));
+  app.route('/', configRoutes(db, configs));
   app.route('/', staticRoutes(db));
 
   app.notFound((c) =>
@@ -79,8 +100,10 @@ export function createCollector(options: AppOptions): Collector {
     app,
     writer,
     sites,
+    configs,
     async drain() {
       closing = true;
+      await timer?.stop();
       await writer.drain();
     },
   };

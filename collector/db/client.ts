@@ -8,6 +8,11 @@ import * as schema from './schema.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** Raw SQL on one connection (a transaction's, inside `Database.transaction`). */
+export interface Queryable {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
 /**
  * The collector's database: drizzle for ordinary queries, `query` for the hot path's
  * set-based SQL straight through the driver. Same schema and migrations on both drivers.
@@ -17,6 +22,11 @@ export interface Database {
   readonly orm: Orm;
   /** Runs one parameterised statement and returns its rows. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back
+   * when it throws. Use only `tx` inside (the embedded engine has a single connection).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** The embedded engine, for migrations (undefined on PostgreSQL). */
   readonly pglite?: PGlite;
@@ -54,6 +64,15 @@ function openPostgres(url: string, max: number): Database {
     async query<T>(text: string, params: unknown[] = []) {
       return (await raw.unsafe(text, params as never[])) as unknown as T[];
     },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      return (await raw.begin((sql) =>
+        fn({
+          async query<R>(text: string, params: unknown[] = []) {
+            return (await sql.unsafe(text, params as never[])) as unknown as R[];
+          },
+        }),
+      )) as T;
+    },
     async close() {
       await Promise.all([raw.end({ timeout: 5 }), forOrm.end({ timeout: 5 })]);
     },
@@ -71,6 +90,15 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     async query<T>(text: string, params: unknown[] = []) {
       const result = await pg.query<T>(text, params);
       return result.rows;
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      return pg.transaction((t) =>
+        fn({
+          async query<R>(text: string, params: unknown[] = []) {
+            return (await t.query<R>(text, params)).rows;
+          },
+        }),
+      );
     },
     async close() {
       if (!pg.closed) await pg.close();

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /**
  * Every table carries `site_id` and has it first in every key, so the schema can be
@@ -87,7 +99,153 @@ export const messageIds = pgTable(
   (t) => [primaryKey({ columns: [t.siteId, t.messageId] })],
 );
 
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * A person: one known user (user_id) or one anonymous visitor not yet identified, with all
+ * the anonymous ids in `identities`. Events are never rewritten on a merge: a person's events
+ * are found through their user id and anonymous ids.
+ */
+export const persons = pgTable(
+  'persons',
+  {
+    siteId: text('site_id').notNull(),
+    id: text('id').notNull(),
+    userId: text('user_id'),
+    email: text('email'),
+    traits: jsonb('traits').$type<Record<string, unknown>>().notNull().default({}),
+    accountId: text('account_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.id] }),
+    uniqueIndex('persons_site_user_idx').on(t.siteId, t.userId).where(sql`${t.userId} is not null`),
+    index('persons_site_account_idx').on(t.siteId, t.accountId),
+  ],
+);
+
+/** Anonymous id -> person. An anonymous id belongs to one person only. */
+export const identities = pgTable(
+  'identities',
+  {
+    siteId: text('site_id').notNull(),
+    anonymousId: text('anonymous_id').notNull(),
+    personId: text('person_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.anonymousId] }),
+    index('identities_site_person_idx').on(t.siteId, t.personId),
+  ],
+);
+
+/** A company, from `group` calls (group_id) or a person's work email domain. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    siteId: text('site_id').notNull(),
+    id: text('id').notNull(),
+    groupId: text('group_id'),
+    domain: text('domain'),
+    name: text('name'),
+    traits: jsonb('traits').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.id] }),
+    uniqueIndex('accounts_site_group_idx').on(t.siteId, t.groupId).where(sql`${t.groupId} is not null`),
+    uniqueIndex('accounts_site_domain_idx').on(t.siteId, t.domain).where(sql`${t.domain} is not null`),
+  ],
+);
+
+/** Links the identity graph refused (another known user, junk id, too many ids), for support. */
+export const identityConflicts = pgTable(
+  'identity_conflicts',
+  {
+    siteId: text('site_id').notNull(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    anonymousId: text('anonymous_id'),
+    keptPersonId: text('kept_person_id'),
+    refusedUserId: text('refused_user_id'),
+    reason: text('reason').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.id] })],
+);
+
+/** A person's current score, exact until `next_change_at`. */
+export const personScores = pgTable(
+  'person_scores',
+  {
+    siteId: text('site_id').notNull(),
+    personId: text('person_id').notNull(),
+    score: integer('score').notNull(),
+    tier: text('tier').notNull(),
+    type: text('type').notNull(),
+    trend: text('trend').notNull(),
+    points: doublePrecision('points').notNull(),
+    explanation: jsonb('explanation').$type<unknown[]>().notNull(),
+    categories: jsonb('categories').$type<Record<string, number>>().notNull(),
+    nextChangeAt: ts('next_change_at'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.personId] }),
+    index('person_scores_next_change_idx').on(t.nextChangeAt),
+    index('person_scores_site_score_idx').on(t.siteId, t.score),
+  ],
+);
+
+/** An account's current score with its breakdown by contact and category. */
+export const accountScores = pgTable(
+  'account_scores',
+  {
+    siteId: text('site_id').notNull(),
+    accountId: text('account_id').notNull(),
+    score: integer('score').notNull(),
+    tier: text('tier').notNull(),
+    trend: text('trend').notNull(),
+    points: doublePrecision('points').notNull(),
+    explanation: jsonb('explanation').$type<unknown[]>().notNull(),
+    categories: jsonb('categories').$type<Record<string, number>>().notNull(),
+    contacts: jsonb('contacts').$type<unknown[]>().notNull(),
+    nextChangeAt: ts('next_change_at'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.accountId] }),
+    index('account_scores_next_change_idx').on(t.nextChangeAt),
+    index('account_scores_site_score_idx').on(t.siteId, t.score),
+  ],
+);
+
+/** One row per change of a score or tier (for trends, alerts and charts). */
+export const scoreHistory = pgTable(
+  'score_history',
+  {
+    siteId: text('site_id').notNull(),
+    subjectKind: text('subject_kind').notNull(),
+    subjectId: text('subject_id').notNull(),
+    at: ts('at').notNull(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    score: integer('score').notNull(),
+    tier: text('tier').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.subjectKind, t.subjectId, t.at, t.id] })],
+);
+
+/** A site's scoring model; sites without a row use the default. */
+export const siteConfigs = pgTable('site_configs', {
+  siteId: text('site_id').primaryKey(),
+  config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
 export type Site = typeof sites.$inferSelect;
 export type NewSite = typeof sites.$inferInsert;
 export type Event = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
+export type Person = typeof persons.$inferSelect;
+export type Account = typeof accounts.$inferSelect;

@@ -77,7 +77,20 @@ interface Waiting {
  * writes at once, and a busy one pays one round trip for many requests. Every request is
  * answered only after its rows are committed.
  */
-export function createEventWriter(db: Database, options: { concurrency?: number; maxRows?: number } = {}): EventWriter {
+export interface EventWriterOptions {
+  /** Statements in flight at once. @default 1 embedded, 4 on PostgreSQL */
+  concurrency?: number;
+  /** Rows per statement at most. @default 5000 */
+  maxRows?: number;
+  /**
+   * Runs after a group's rows are committed and before its requests are answered (identity
+   * and real-time scores), with every row of the group, repeats of stored messages included:
+   * a retry after a crash between the two repairs the scores. A failure fails the requests.
+   */
+  afterInsert?: (rows: EventRow[]) => Promise<void>;
+}
+
+export function createEventWriter(db: Database, options: EventWriterOptions = {}): EventWriter {
   const concurrency = options.concurrency ?? (db.kind === 'embedded' ? 1 : 4);
   const maxRows = options.maxRows ?? 5000;
   const queue: Waiting[] = [];
@@ -96,13 +109,14 @@ export function createEventWriter(db: Database, options: { concurrency?: number;
       }
       queuedRows -= n;
       inFlight++;
-      insertEvents(
-        db,
-        group.flatMap((w) => w.rows),
-      ).then(
-        () => settle(group, null),
-        (err) => settle(group, err ?? new Error('insert failed')),
-      );
+      const rows = group.flatMap((w) => w.rows);
+      const after = options.afterInsert;
+      insertEvents(db, rows)
+        .then(() => after?.(rows))
+        .then(
+          () => settle(group, null),
+          (err) => settle(group, err ?? new Error('insert failed')),
+        );
     }
   };
 

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import { MAX_ANONYMOUS_IDS } from './persons.ts';
+
+let t: TestDatabase;
+let db: Database;
+let collector: Collector;
+
+beforeAll(async () => {
+  t = await openTestDatabase();
+  db = t.db;
+  collector = createCollector({ db, rescoreIntervalMs: 0 });
+});
+afterAll(async () => {
+  await collector.drain();
+  await t.close();
+});
+
+const identify = (anonymousId: string | undefined, userId: string, traits: Record<string, unknown> = {}) => ({
+  type: 'identify',
+  messageId: mid(),
+  ...(anonymousId ? { anonymousId } : {}),
+  userId,
+  traits,
+});
+
+async function conflicts(siteId: string) {
+  return db.query<{ anonymous_id: string | null; refused_user_id: string | null; reason: string }>(
+    'select anonymous_id, refused_user_id, reason from identity_conflicts where site_id = $1 order by id',
+    [siteId],
+  );
+}
+
+describe('identity graph', () => {
+  it('should count earlier anonymous events for the known person after identify', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([track({ userId: 'u-1' }, 'Demo Requested')]);
+    const known = await api.person('u-1');
+    await api.send([page('anon-1', '/pricing'), page('anon-1', '/case-studies/acme'), page('anon-1', '/product')]);
+    const anonymous = await api.person('anon-1');
+    expect(anonymous.id).not.toBe(known.id);
+    expect(anonymous.score).toBeGreaterThan(0);
+
+    await api.send([identify('anon-1', 'u-1')]);
+    const merged = await api.person('anon-1');
+    expect(merged.id).toBe(known.id);
+    expect(merged.anonymousIds).toEqual(['anon-1']);
+    expect(merged.score).toBeGreaterThan(known.score);
+    expect(merged.score).toBeGreaterThan(anonymous.score);
+    // The anonymous person is gone, with its score.
+    expect(await db.query('select 1 from persons where site_id = $1 and id = $2', [site.siteId, anonymous.id])).toEqual(
+      [],
+    );
+    expect(
+      await db.query('select 1 from person_scores where site_id = $1 and person_id = $2', [site.siteId, anonymous.id]),
+    ).toEqual([]);
+  });
+
+  it('should count two devices of one user together', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('laptop', '/pricing'), identify('laptop', 'u-2')]);
+    const one = await api.person('u-2');
+    await api.send([page('phone', '/case-studies/x'), page('phone', '/product'), identify('phone', 'u-2')]);
+    const both = await api.person('u-2');
+    expect(both.id).toBe(one.id);
+    expect(both.anonymousIds.sort()).toEqual(['laptop', 'phone']);
+    expect(both.score).toBeGreaterThan(one.score);
+    expect((await api.person('phone')).id).toBe(one.id);
+    expect((await api.person(one.id)).userId).toBe('u-2');
+  });
+
+  it('should refuse to merge two different known users and record it', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('shared-browser', '/pricing'), identify('shared-browser', 'alice')]);
+    await api.send([
+      identify('shared-browser', 'bob'),
+      track({ anonymousId: 'shared-browser', userId: 'bob' }, 'Demo Requested'),
+    ]);
+    const alice = await api.person('alice');
+    const bob = await api.person('bob');
+    expect(bob.id).not.toBe(alice.id);
+    expect((await api.person('shared-browser')).id).toBe(alice.id);
+    expect(bob.anonymousIds).toEqual([]);
+    // Bob's demo request counts for Bob, not for Alice.
+    expect(bob.explanation.map((e) => e.signal)).toContain('demo_requested');
+    expect(alice.explanation.map((e) => e.signal)).not.toContain('demo_requested');
+    expect(await conflicts(site.siteId)).toContainEqual({
+      anonymous_id: 'shared-browser',
+      refused_user_id: 'bob',
+      reason: 'anonymous_id_of_another_user',
+    });
+  });
+
+  it('should never link junk ids', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const junk = [
+      'null',
+      'undefined',
+      'anonymous',
+      '0',
+      '-1',
+      '[object Object]',
+      'NaN',
+      'None',
+      '00000000-0000-0000-0000-000000000000',
+      '---',
+    ];
+    // Empty and whitespace-only ids are already rejected by ingest validation.
+    await api.send(junk.map((id) => identify('visitor-a', id)));
+    await api.send(junk.map((id) => identify('visitor-b', id)));
+    const a = await api.person('visitor-a');
+    const b = await api.person('visitor-b');
+    expect(a.id).not.toBe(b.id);
+    expect(a.userId).toBeNull();
+    const known = await db.query('select 1 from persons where site_id = $1 and user_id is not null', [site.siteId]);
+    expect(known).toEqual([]);
+    expect((await conflicts(site.siteId)).filter((c) => c.reason === 'junk_id')).toHaveLength(junk.length * 2);
+    // A junk anonymous id with a real user makes no anonymous link either.
+    await api.send([identify('null', 'carol')]);
+    expect((await api.person('carol')).anonymousIds).toEqual([]);
+  });
+
+  it(`should hold at most ${MAX_ANONYMOUS_IDS} anonymous ids per person`, async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const ids = Array.from({ length: MAX_ANONYMOUS_IDS + 2 }, (_, i) => `device-${i}`);
+    await api.send(ids.map((id) => identify(id, 'dave')));
+    const dave = await api.person('dave');
+    expect(dave.anonymousIds).toHaveLength(MAX_ANONYMOUS_IDS);
+    const refused = (await conflicts(site.siteId)).filter((c) => c.reason === 'too_many_anonymous_ids');
+    expect(refused.map((c) => c.anonymous_id)).toEqual(ids.slice(MAX_ANONYMOUS_IDS));
+  });
+
+  it('should find a person by person id, user id or any anonymous id, and 404 otherwise', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([identify('x-1', 'erin'), identify('x-2', 'erin')]);
+    const erin = await api.person('erin');
+    for (const id of [erin.id, 'x-1', 'x-2']) expect((await api.person(id)).id).toBe(erin.id);
+    expect((await api.get('/v1/people/nobody')).status).toBe(404);
+  });
+});
+
+describe('accounts', () => {
+  it('should put a person in the account of a group call', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      page('g-1', '/pricing'),
+      identify('g-1', 'frank'),
+      {
+        type: 'group',
+        messageId: mid(),
+        userId: 'frank',
+        groupId: 'org-42',
+        traits: { name: 'Acme Inc', domain: 'https://www.acme.io' },
+      },
+    ]);
+    const frank = await api.person('frank');
+    expect(frank.account).toMatchObject({ name: 'Acme Inc', domain: 'acme.io' });
+    expect(frank.account?.score).toBe(frank.score);
+  });
+
+  it('should put a person with a work email in the account of its domain, but not for gmail.com', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      identify('w-1', 'gina', { email: 'gina@initech.com' }),
+      identify('w-2', 'hank@initech.com'),
+      identify('w-3', 'ivan', { email: 'ivan@gmail.com' }),
+    ]);
+    const gina = await api.person('gina');
+    const hank = await api.person('hank@initech.com');
+    expect(gina.account).toMatchObject({ domain: 'initech.com' });
+    expect(hank.account?.id).toBe(gina.account?.id);
+    expect((await api.person('ivan')).account).toBeNull();
+  });
+});

@@ -1,0 +1,89 @@
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { ConfigStore } from './config-store.ts';
+import { rescoreSubjects, subjectKey } from './realtime.ts';
+
+export interface RescoreOptions {
+  /** The instant to score at (epoch ms). @default Date.now() */
+  now?: number;
+  /** Only this site. */
+  siteId?: string;
+  /** Every person and account, not only those due (after a config change). */
+  all?: boolean;
+  /** Subjects per round. @default 500 */
+  batchSize?: number;
+}
+
+export interface RescoreResult {
+  persons: number;
+  accounts: number;
+}
+
+/**
+ * Recomputes the scores that are due (`next_change_at <= now`): between those instants a
+ * stored score is exact, because the decay is a step function. With `all`, every score of
+ * the site (or of every site) is recomputed. Works in rounds of `batchSize`.
+ */
+export async function rescore(
+  db: Database,
+  configs: ConfigStore,
+  options: RescoreOptions = {},
+): Promise<RescoreResult> {
+  const now = options.now ?? Date.now();
+  const size = options.batchSize ?? 500;
+  const total = { persons: 0, accounts: 0 };
+  for (const kind of ['person', 'account'] as const) {
+    const table = kind === 'person' ? 'person_scores' : 'account_scores';
+    const idColumn = kind === 'person' ? 'person_id' : 'account_id';
+    const source = options.all ? (kind === 'person' ? 'persons' : 'accounts') : table;
+    const sourceId = options.all ? 'id' : idColumn;
+    const due = options.all ? 'true' : 'next_change_at <= $1::timestamptz';
+    let last: [string, string] = ['', ''];
+    for (;;) {
+      // Keyset order: each round starts after the last subject of the previous one.
+      const rows = await db.query<{ site_id: string; id: string }>(
+        `select site_id, ${sourceId} as id from ${source}
+         where ${due} and ($2::text is null or site_id = $2) and (site_id, ${sourceId}) > ($3, $4)
+         order by site_id, ${sourceId} limit ${size}`,
+        [new Date(now).toISOString(), options.siteId ?? null, last[0], last[1]],
+      );
+      if (rows.length === 0) break;
+      const subjects = new Set(rows.map((r) => subjectKey(r.site_id, r.id)));
+      if (kind === 'person') await rescoreSubjects(db, configs, subjects, new Set(), now, false);
+      else await rescoreSubjects(db, configs, new Set(), subjects, now, false);
+      total[kind === 'person' ? 'persons' : 'accounts'] += rows.length;
+      const end = rows[rows.length - 1]!;
+      last = [end.site_id, end.id];
+      if (rows.length < size) break;
+    }
+  }
+  return total;
+}
+
+export interface RescoreTimer {
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Runs `rescore` for due scores every `intervalMs` (unref'd: it never keeps the process alive). */
+export function startRescoreTimer(db: Database, configs: ConfigStore, log: Logger, intervalMs = 60_000): RescoreTimer {
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = rescore(db, configs)
+      .then((r) => {
+        if (r.persons || r.accounts) log.info('rescored', { ...r });
+      })
+      .catch((err) => log.error('rescore failed', { err: String(err) }))
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { Collector } from '../../collector/app.ts';
+import type { CreatedSite } from '../../collector/sites.ts';
+
+let seq = 0;
+/** A unique messageId. */
+export const mid = () => `m-${Date.now().toString(36)}-${process.pid}-${++seq}`;
+
+const DAY = 86_400_000;
+/** An ISO timestamp `days` days before `from`. */
+export const daysAgo = (days: number, from = Date.now()) => new Date(from - days * DAY).toISOString();
+
+export const page = (anonymousId: string | null, path: string, extra: Record<string, unknown> = {}) => ({
+  type: 'page',
+  messageId: mid(),
+  ...(anonymousId ? { anonymousId } : {}),
+  properties: { path },
+  ...extra,
+});
+
+export const track = (
+  ids: { anonymousId?: string; userId?: string },
+  event: string,
+  extra: Record<string, unknown> = {},
+) => ({
+  type: 'track',
+  messageId: mid(),
+  ...ids,
+  event,
+  ...extra,
+});
+
+/** Talks to a collector as a site's page (write key) and its sales team (secret key) would. */
+export function intentClient(collector: Collector, site: CreatedSite) {
+  const basic = `Basic ${Buffer.from(`${site.writeKey}:`).toString('base64')}`;
+  const bearer = { authorization: `Bearer ${site.secretKey}` };
+  return {
+    async send(batch: object[]) {
+      const res = await collector.app.request('/v1/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basic },
+        body: JSON.stringify({ batch }),
+      });
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+      return res.json();
+    },
+    async person(id: string) {
+      const res = await collector.app.request(`/v1/people/${encodeURIComponent(id)}`, { headers: bearer });
+      if (res.status !== 200) throw new Error(`GET person answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as {
+        id: string;
+        userId: string | null;
+        anonymousIds: string[];
+        traits: Record<string, unknown>;
+        account: { id: string; domain: string | null; name: string | null; score: number; tier: string } | null;
+        score: number;
+        tier: string;
+        type: string;
+        trend: string;
+        explanation: { signal: string; points: number }[];
+      };
+    },
+    get(path: string, headers: Record<string, string> = bearer) {
+      return collector.app.request(path, { headers });
+    },
+    put(path: string, body: unknown, headers: Record<string, string> = bearer) {
+      return collector.app.request(path, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    },
+  };
+}
