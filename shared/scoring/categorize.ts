@@ -38,11 +38,27 @@ function matchRule(event: ScoringEvent, model: CompiledConfig): CompiledRule | u
   if (event.type === 'page') {
     const path = pagePath(event);
     if (path === null) return undefined;
-    return model.pageRules.find(
-      (rule) => rule.paths?.some((re) => re.test(path)) && rule.where.every((test) => test(properties)),
-    );
+    return model.pageRules.find((rule) => rule.paths?.test(path) && rule.where.every((test) => test(properties)));
   }
   return undefined;
+}
+
+const MAX_CACHED_PATHS = 20_000;
+
+/**
+ * The page rules whose globs match a path, memoized per compiled config: a site has few
+ * distinct paths and many views of each, so most page views skip the expressions. Bounded:
+ * the memo starts afresh when full. A pure cache, it never changes an answer.
+ */
+function pathRules(path: string, model: CompiledConfig): readonly CompiledRule[] {
+  const cache = model.pathCache;
+  let rules = cache.get(path);
+  if (!rules) {
+    rules = model.pageRules.filter((rule) => rule.paths?.test(path));
+    if (cache.size >= MAX_CACHED_PATHS) cache.clear();
+    cache.set(path, rules);
+  }
+  return rules;
 }
 
 /** The page's normalized path: `path`, else the path of `url`, else `properties.path` / `properties.url`. */

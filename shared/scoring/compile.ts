@@ -10,7 +10,8 @@ type PropertyTest = (properties: Record<string, unknown>) => boolean;
 export interface CompiledRule {
   index: number;
   signal: string;
-  paths: RegExp[] | null;
+  /** One anchored expression for all of the rule's globs (alternatives), null for track rules. */
+  paths: RegExp | null;
   where: PropertyTest[];
 }
 
@@ -47,6 +48,8 @@ export interface CompiledConfig {
   readonly sessionGapMs: number;
   readonly trendWindowMs: number;
   readonly chatKeywords: ReadonlyMap<string, Exclude<IntentClass, 'neutral'>>;
+  /** Memo of normalized path -> page rules whose globs match it (see categorize.ts). */
+  readonly pathCache: Map<string, readonly CompiledRule[]>;
 }
 
 /** A config, plain or compiled: every scoring function takes either. */
@@ -72,7 +75,13 @@ export function compileConfig(config: ScoringConfig): CompiledConfig {
   config.rules.forEach((rule, index) => {
     const where = (rule.where ?? []).map(compileCondition);
     if (rule.path !== undefined) {
-      pageRules.push({ index, signal: rule.signal, paths: toArray(rule.path).map(compileGlob), where });
+      const globs = toArray(rule.path).map((glob) => compileGlob(glob).source);
+      pageRules.push({
+        index,
+        signal: rule.signal,
+        paths: new RegExp(globs.map((g) => `(?:${g})`).join('|'), 'i'),
+        where,
+      });
       return;
     }
     for (const name of toArray(rule.event ?? [])) {
@@ -101,6 +110,7 @@ export function compileConfig(config: ScoringConfig): CompiledConfig {
     sessionGapMs: config.session.inactivityMinutes * 60_000,
     trendWindowMs: config.trend.windowDays * DAY_MS,
     chatKeywords,
+    pathCache: new Map(),
   };
   cache.set(config, compiled);
   return compiled;

@@ -37,7 +37,7 @@ export function collectSignals(events: readonly ScoringEvent[], model: ScoringMo
     const newSession = at - lastActivity >= compiled.sessionGapMs;
     lastActivity = at;
     const signal = categorize(event, compiled);
-    if (signal) hits.push({ ...signal, at, eventId: event.id, derived: false });
+    if (signal) hits.push(toHit(signal, at, event.id, false));
 
     rules.forEach((rule, i) => {
       const s = state[i]!;
@@ -124,9 +124,13 @@ export function deriveAccountSignals(contacts: readonly ContactSignals[], model:
 }
 
 function derivedHit(model: CompiledConfig, rule: CompiledDerived, at: number, eventId: string): SignalHit {
-  const def = model.signals.get(rule.signal)!;
-  const signal: Signal = toSignal(model, def);
-  return { ...signal, at, eventId, derived: true };
+  return toHit(toSignal(model, model.signals.get(rule.signal)!), at, eventId, true);
+}
+
+// Explicit fields, not a spread: this runs once per event and spreads are several times slower.
+function toHit(s: Signal, at: number, eventId: string, derived: boolean): SignalHit {
+  const { signal, label, category, level, intent, points } = s;
+  return { signal, label, category, level, intent, points, at, eventId, derived };
 }
 
 /** Events by time, then id: sorted in O(n) when they already are (the usual case), copied and sorted otherwise. */

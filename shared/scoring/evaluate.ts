@@ -3,6 +3,8 @@ import { nextBoundary, recencyStep } from './decay.ts';
 import type { IntentEvidence } from './intent-type.ts';
 import type { Contribution, Signal, SignalHit } from './types.ts';
 
+type Bucket = { signal: Signal; counts: number[] };
+
 /** One signal (and intent) of one person at an instant, after recency and frequency. */
 export interface SignalGroup {
   signal: Signal;
@@ -30,15 +32,22 @@ export interface Evaluation {
  */
 export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: number): Evaluation {
   const steps = model.stepMs.length;
-  const buckets = new Map<string, { signal: Signal; counts: number[] }>();
+  // Keyed by signal, then intent (a chat message's intent varies): no key strings to build per hit.
+  const bySignal = new Map<string, Map<string, Bucket>>();
+  const buckets: Bucket[] = [];
   for (const hit of hits) {
     const step = recencyStep(at - hit.at, model);
     if (step === -1) continue;
-    const key = `${hit.signal}\u0000${hit.intent}`;
-    let bucket = buckets.get(key);
+    let byIntent = bySignal.get(hit.signal);
+    if (!byIntent) {
+      byIntent = new Map();
+      bySignal.set(hit.signal, byIntent);
+    }
+    let bucket = byIntent.get(hit.intent);
     if (!bucket) {
       bucket = { signal: hit, counts: new Array<number>(steps).fill(0) };
-      buckets.set(key, bucket);
+      byIntent.set(hit.intent, bucket);
+      buckets.push(bucket);
     }
     bucket.counts[step]!++;
   }
@@ -53,7 +62,7 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
     evidence: { buying: 0, partnership: 0, support: 0, job_seeker: 0 },
     count: 0,
   };
-  for (const { signal, counts } of buckets.values()) {
+  for (const { signal, counts } of buckets) {
     let weight = 0;
     let rank = 0;
     let count = 0;
