@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
 import { originSchema } from './routes/admin.ts';
 import { openConfiguredDatabase } from './runtime.ts';
+import { createConfigStore } from './scoring/config-store.ts';
+import { rescore } from './scoring/rescore.ts';
 import { createSite, listSites, rotateSiteKeys } from './sites.ts';
 
 const USAGE = `usage: npm run inkling -- <command>
@@ -10,6 +12,7 @@ const USAGE = `usage: npm run inkling -- <command>
   site list
   keys rotate SITE_ID [--write] [--secret]   (default: --secret)
   migrate
+  rescore [--site SITE_ID] [--all]           (default: the scores that are due)
 
 Add --json to any command for machine-readable output. The database is DATABASE_URL,
 or the embedded one in INKLING_DATA_DIR (default ./.inkling) when it is unset.`;
@@ -25,6 +28,8 @@ async function run(argv: string[]): Promise<number> {
       origins: { type: 'string' },
       write: { type: 'boolean', default: false },
       secret: { type: 'boolean', default: false },
+      site: { type: 'string' },
+      all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -34,8 +39,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const command = group === 'migrate' ? 'migrate' : `${group} ${verb ?? ''}`.trim();
-  if (!['migrate', 'site create', 'site list', 'keys rotate'].includes(command)) {
+  const command = group === 'migrate' || group === 'rescore' ? group : `${group} ${verb ?? ''}`.trim();
+  if (!['migrate', 'rescore', 'site create', 'site list', 'keys rotate'].includes(command)) {
     throw new UsageError(`unknown command: ${command}`);
   }
 
@@ -58,6 +63,13 @@ async function run(argv: string[]): Promise<number> {
       case 'migrate':
         out(`migrations applied (${db.kind})`, { migrated: true, database: db.kind });
         return 0;
+      case 'rescore': {
+        const started = performance.now();
+        const done = await rescore(db, createConfigStore(db), { siteId: values.site, all: values.all });
+        const ms = Math.round(performance.now() - started);
+        out(`rescored ${done.persons} people and ${done.accounts} accounts in ${ms} ms`, { ...done, ms });
+        return 0;
+      }
       case 'site create': {
         const site = await createSite(db, (values.name ?? '').trim(), origins);
         out(

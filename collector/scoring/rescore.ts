@@ -37,7 +37,8 @@ export async function rescore(
     const idColumn = kind === 'person' ? 'person_id' : 'account_id';
     const source = options.all ? (kind === 'person' ? 'persons' : 'accounts') : table;
     const sourceId = options.all ? 'id' : idColumn;
-    const due = options.all ? 'true' : 'next_change_at <= $1::timestamptz';
+    // $1 appears either way: an unused parameter has no type to infer.
+    const due = options.all ? '$1::timestamptz is not null' : 'next_change_at <= $1::timestamptz';
     let last: [string, string] = ['', ''];
     for (;;) {
       // Keyset order: each round starts after the last subject of the previous one.

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../shared/scoring/index.ts';
+import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { daysAgo, intentClient, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+import type { Database } from '../db/client.ts';
+
+let t: TestDatabase;
+let db: Database;
+let collector: Collector;
+
+beforeAll(async () => {
+  t = await openTestDatabase();
+  db = t.db;
+  collector = createCollector({ db, rescoreIntervalMs: 0 });
+});
+afterAll(async () => {
+  await collector.drain();
+  await t.close();
+});
+
+interface SignalsPage {
+  data: {
+    id: string;
+    type: string;
+    event: string | null;
+    path: string | null;
+    signal: string | null;
+    category: string | null;
+  }[];
+  nextCursor: string | null;
+}
+
+describe('GET /v1/people/:id/signals', () => {
+  it('should list the events newest first with their signal, page by page', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const events = [
+      page('sig-1', '/pricing', { timestamp: daysAgo(7) }),
+      page('sig-1', '/blog/launch', { timestamp: daysAgo(6) }),
+      track({ anonymousId: 'sig-1' }, 'Something Unknown', { timestamp: daysAgo(5) }),
+      track({ anonymousId: 'sig-1' }, 'Demo Requested', { timestamp: daysAgo(4) }),
+      page('sig-1', '/about', { timestamp: daysAgo(3) }),
+      page('sig-1', '/product', { timestamp: daysAgo(2) }),
+      page('sig-1', '/pricing', { timestamp: daysAgo(1) }),
+    ];
+    await api.send(events);
+    const seen: SignalsPage['data'] = [];
+    let cursor: string | null = null;
+    const sizes: number[] = [];
+    do {
+      const res = await api.get(`/v1/people/sig-1/signals?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as SignalsPage;
+      sizes.push(body.data.length);
+      seen.push(...body.data);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(sizes).toEqual([3, 3, 1]);
+    expect(seen.map((e) => e.id)).toEqual(events.map((e) => e.messageId).reverse());
+    expect(seen.at(-1)).toMatchObject({ type: 'page', path: '/pricing', signal: 'pricing_page' });
+    expect(seen.find((e) => e.event === 'Something Unknown')).toMatchObject({ signal: null, category: null });
+    expect(seen.find((e) => e.event === 'Demo Requested')?.signal).toBe('demo_requested');
+  });
+
+  it('should answer 400 for a bad limit or cursor', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('lim', '/pricing')]);
+    expect((await api.get('/v1/people/lim/signals?limit=501')).status).toBe(400);
+    expect((await api.get('/v1/people/lim/signals?cursor=nonsense')).status).toBe(400);
+  });
+});
+
+describe('secret-key routes', () => {
+  it('should answer 401 without the secret key, and 404 for another site', async () => {
+    const site = await newSite(db);
+    const other = await newSite(db);
+    await intentClient(collector, site).send([page('private', '/pricing')]);
+    const api = intentClient(collector, site);
+    expect((await api.get('/v1/people/private', {})).status).toBe(401);
+    expect((await api.get('/v1/people/private', { authorization: `Bearer ${site.writeKey}` })).status).toBe(401);
+    expect((await api.get('/v1/config', { authorization: `Bearer ${site.writeKey}` })).status).toBe(401);
+    const res = await api.get('/v1/people/private', { authorization: `Bearer ${other.secretKey}` });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'person_not_found' } });
+    expect((await api.get('/v1/people/private/signals', { authorization: `Bearer ${other.secretKey}` })).status).toBe(
+      404,
+    );
+    expect((await api.get('/v1/people/private')).status).toBe(200);
+  });
+});
+
+describe('/v1/config', () => {
+  it('should answer the default model for a site without one', async () => {
+    const site = await newSite(db);
+    const res = await intentClient(collector, site).get('/v1/config');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(defaultConfig);
+  });
+
+  it('should refuse an invalid model with 400 and the path of the problem, storing nothing', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const bad = structuredClone(defaultConfig) as { tiers: { medium: number; high: number } };
+    bad.tiers = { medium: 80, high: 60 };
+    const res = await api.put('/v1/config', bad);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_config');
+    expect(body.error.message).toContain('tiers.high');
+    expect(await (await api.get('/v1/config')).json()).toEqual(defaultConfig);
+  });
+
+  it("should store a new model and rescore the site's people and accounts", async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      page('cfg-1', '/pricing'),
+      {
+        type: 'identify',
+        messageId: 'cfg-id',
+        anonymousId: 'cfg-1',
+        userId: 'kim',
+        traits: { email: 'kim@globex.com' },
+      },
+    ]);
+    const before = await api.person('kim');
+    expect(before.tier).toBe('low');
+    const model = structuredClone(defaultConfig) as typeof defaultConfig & { tiers: { medium: number; high: number } };
+    model.tiers = { medium: 5, high: 10 };
+    const res = await api.put('/v1/config', model);
+    expect(res.status).toBe(200);
+    expect(await (await api.get('/v1/config')).json()).toEqual(model);
+    const after = await api.person('kim');
+    expect(after.score).toBe(before.score);
+    expect(after.tier).toBe('high');
+    expect(after.account?.tier).toBe('high');
+  });
+});
