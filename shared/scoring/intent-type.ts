@@ -1,4 +1,4 @@
-import type { CompiledConfig } from './compile.ts';
+import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
 import type { IntentClass, IntentType } from './types.ts';
 
 /** The classes a type can be, in tie-break order. */
@@ -16,15 +16,16 @@ const MAX_TEXT = 2000;
  * job_seeker; null when no keyword occurs.
  * @example classifyChatText('Can I get a quote for 40 seats?', model) // 'buying'
  */
-export function classifyChatText(text: unknown, model: CompiledConfig): IntentClass | null {
+export function classifyChatText(text: unknown, model: ScoringModel): IntentClass | null {
   if (typeof text !== 'string' || text === '') return null;
+  const { chatKeywords } = resolveModel(model);
   const hits: IntentEvidence = { buying: 0, partnership: 0, support: 0, job_seeker: 0 };
   let any = false;
   for (const word of text
     .slice(0, MAX_TEXT)
     .toLowerCase()
     .split(/[^a-z0-9]+/)) {
-    const cls = model.chatKeywords.get(word);
+    const cls = chatKeywords.get(word);
     if (cls) {
       hits[cls]++;
       any = true;
