@@ -60,6 +60,19 @@ describe('identity graph', () => {
     ).toEqual([]);
   });
 
+  it('should merge on alias (previousId -> userId), and change nothing when a merge is replayed', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([track({ userId: 'lena' }, 'Demo Requested'), page('old-anon', '/pricing')]);
+    const alias = { type: 'alias', messageId: mid(), previousId: 'old-anon', userId: 'lena' };
+    await api.send([alias]);
+    const merged = await api.person('lena');
+    expect(merged.anonymousIds).toEqual(['old-anon']);
+    await api.send([alias, identify('old-anon', 'lena')]);
+    expect(await api.person('old-anon')).toEqual(merged);
+    expect(await conflicts(site.siteId)).toEqual([]);
+  });
+
   it('should count two devices of one user together', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);

@@ -160,6 +160,20 @@ describe('rescore', () => {
     expect((await stored(site.siteId, aging.id))?.next_change_at?.getTime()).toBe(visit + 14 * DAY);
   });
 
+  it('should rescore on the collector timer when a score falls due', async () => {
+    const site = await newSite(db);
+    const timed = createCollector({ db, rescoreIntervalMs: 100 });
+    try {
+      const api = intentClient(timed, site);
+      // Seven days old in 300 ms: its first step boundary passes while the test waits.
+      await api.send([page('timer', '/pricing', { timestamp: new Date(Date.now() - 7 * DAY + 300).toISOString() })]);
+      const fresh = await api.person('timer');
+      await expect.poll(async () => (await api.person('timer')).score, { timeout: 5000 }).toBeLessThan(fresh.score);
+    } finally {
+      await timed.drain();
+    }
+  });
+
   it('should rescore accounts that are due', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
