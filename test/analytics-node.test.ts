@@ -21,7 +21,11 @@ describe("Segment's @segment/analytics-node, unchanged", () => {
     const analytics = new Analytics({ writeKey: site.writeKey, host: server.url, flushAt: 3, maxRetries: 0 });
     analytics.on('error', (err) => errors.push(err));
 
-    analytics.page({ anonymousId: 'anon-seg', name: 'Pricing', properties: { path: '/pricing', url: 'https://acme.test/pricing' } });
+    analytics.page({
+      anonymousId: 'anon-seg',
+      name: 'Pricing',
+      properties: { path: '/pricing', url: 'https://acme.test/pricing' },
+    });
     analytics.track({ userId: 'u-seg', event: 'Demo Requested', properties: { plan: 'team' } });
     analytics.identify({ userId: 'u-seg', traits: { email: 'jane@acme.test', name: 'Jane' } });
     analytics.group({ userId: 'u-seg', groupId: 'acme', traits: { name: 'Acme Inc' } });
