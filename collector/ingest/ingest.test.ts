@@ -84,7 +84,7 @@ describe('POST /v1/batch', () => {
       is_bot: false,
       ip: '203.0.113.0',
     });
-    expect((page?.context as Record<string, unknown>).ip).toBe('203.0.113.0');
+    expect((page!.context as Record<string, unknown>).ip).toBe('203.0.113.0');
     expect(track).toMatchObject({
       event: 'Demo Requested',
       user_id: 'u-1',
@@ -111,11 +111,11 @@ describe('POST /v1/batch', () => {
     );
     expect(res.status).toBe(200);
     const [row] = await rows(site.siteId);
-    const ts = (row?.timestamp as Date).getTime();
-    const received = (row?.received_at as Date).getTime();
+    const ts = (row!.timestamp as Date).getTime();
+    const received = (row!.received_at as Date).getTime();
     expect(received - ts).toBe(10_000);
     expect(received).toBeGreaterThanOrEqual(before - 1000);
-    expect((row?.original_timestamp as Date).toISOString()).toBe('2030-01-01T11:00:00.000Z');
+    expect((row!.original_timestamp as Date).toISOString()).toBe('2030-01-01T11:00:00.000Z');
   });
 
   it('should store bots and flag them', async () => {
