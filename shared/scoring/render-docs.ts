@@ -13,13 +13,19 @@ const tables: Record<string, string> = {
   examples: examplesMarkdown(),
 };
 
-let text = readFileSync(file, 'utf8');
-for (const [name, table] of Object.entries(tables)) {
-  const begin = `<!-- begin:${name} -->`;
-  const end = `<!-- end:${name} -->`;
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  if (from === -1 || to < from) throw new Error(`docs/SCORING.md has no ${begin} ... ${end} block`);
-  text = `${text.slice(0, from + begin.length)}\n${table}\n${text.slice(to)}`;
+function render(target: URL, blocks: Record<string, string>): void {
+  let text = readFileSync(target, 'utf8');
+  for (const [name, table] of Object.entries(blocks)) {
+    const begin = `<!-- begin:${name} -->`;
+    const end = `<!-- end:${name} -->`;
+    const from = text.indexOf(begin);
+    const to = text.indexOf(end);
+    if (from === -1 || to < from) throw new Error(`${target.pathname} has no ${begin} ... ${end} block`);
+    text = `${text.slice(0, from + begin.length)}\n${table}\n${text.slice(to)}`;
+  }
+  writeFileSync(target, text);
 }
-writeFileSync(file, text);
+
+render(file, tables);
+// The README lists every default event name and URL rule too (test/readme.test.ts checks it).
+render(new URL('../../README.md', import.meta.url), { catalogue: tables.catalogue as string });

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { catalogueMarkdown, defaultConfig, defaultEventNames } from '../shared/scoring/index.ts';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('should open with the two commands', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(firstBlock?.trim().split('\n')).toEqual(['npm install', 'npm start']);
+    expect(readme).toContain('```sh\nnpm test\n```');
+  });
+
+  it('should list the default catalogue exactly as the code has it (npx tsx shared/scoring/render-docs.ts)', () => {
+    const block = /<!-- begin:catalogue -->\n([\s\S]*?)\n<!-- end:catalogue -->/.exec(readme)?.[1];
+    expect(block).toBe(catalogueMarkdown(defaultConfig));
+    for (const name of defaultEventNames) expect(readme).toContain(`\`${name}\``);
+  });
+});
