@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCollector } from '../collector/app.ts';
 import { openDatabase } from '../collector/db/client.ts';
 import { findSiteBySecretKey, findSiteByWriteKey } from '../collector/sites.ts';
 import { testDatabaseUrl } from './helpers/database-url.ts';
@@ -59,6 +60,51 @@ describe.each(targets)('npm run inkling (%s)', (_name, makeEnv) => {
       expect((await findSiteByWriteKey(db, site.writeKey))?.id).toBe(site.siteId);
       expect(await findSiteBySecretKey(db, site.secretKey)).toBeUndefined();
       expect((await findSiteBySecretKey(db, keys.secretKey))?.id).toBe(site.siteId);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('should rescore the scores that are due, and only those', async () => {
+    const env = makeEnv();
+    const created = await runScript('collector/cli.ts', ['site', 'create', '--name', 'Rescore', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const site = JSON.parse(created.stdout);
+    const open = () => openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
+    let db = await open();
+    let score: number;
+    try {
+      const { app, drain } = createCollector({ db, rescoreIntervalMs: 0 });
+      const res = await app.request(`/v1/page?key=${site.writeKey}`, {
+        method: 'POST',
+        body: JSON.stringify({ anonymousId: 'cli-visitor', messageId: 'cli-1', properties: { path: '/pricing' } }),
+      });
+      expect(res.status).toBe(200);
+      await drain();
+      const [row] = await db.query<{ score: number }>('select score from person_scores where site_id = $1', [
+        site.siteId,
+      ]);
+      score = row?.score ?? 0;
+      expect(score).toBeGreaterThan(0);
+      // Spoil the stored score and make it due: the job must put it back.
+      await db.query(
+        `update person_scores set score = 0, next_change_at = now() - interval '1 minute' where site_id = $1`,
+        [site.siteId],
+      );
+    } finally {
+      await db.close();
+    }
+    const ran = await runScript('collector/cli.ts', ['rescore', '--site', site.siteId, '--json'], env);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ persons: 1 });
+    const again = await runScript('collector/cli.ts', ['rescore', '--site', site.siteId, '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ persons: 0 });
+    db = await open();
+    try {
+      const [row] = await db.query<{ score: number }>('select score from person_scores where site_id = $1', [
+        site.siteId,
+      ]);
+      expect(row?.score).toBe(score);
     } finally {
       await db.close();
     }
