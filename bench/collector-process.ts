@@ -12,7 +12,13 @@ import { parentChannel } from './child.ts';
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is not set');
 const db = await openDatabase({ url });
-const collector = createCollector({ db, config: {} });
+// BENCH_SCORING=off: store only (no identity, no scores), the baseline for scoring's cost.
+const collector = createCollector({
+  db,
+  config: {},
+  scoring: process.env.BENCH_SCORING !== 'off',
+  rescoreIntervalMs: 0,
+});
 
 const send = parentChannel(async (m) => {
   if (m.type === 'cpu') send({ type: 'cpu', usage: process.cpuUsage() });

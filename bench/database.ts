@@ -28,9 +28,11 @@ export async function createBenchDatabase(url: string): Promise<Database> {
   return db;
 }
 
-/** Empties the event tables and flushes dirty pages, so that each phase starts alike. */
+/** Empties the event and intent tables and flushes dirty pages, so that each phase starts alike. */
 export async function resetEvents(db: Database): Promise<void> {
-  await db.query('TRUNCATE events, message_ids');
+  await db.query(
+    'TRUNCATE events, message_ids, persons, identities, accounts, identity_conflicts, person_scores, account_scores, score_history',
+  );
   await db.query('CHECKPOINT');
 }
 
@@ -43,4 +45,24 @@ export async function countEvents(db: Database): Promise<{ rows: number; distinc
      FROM events`,
   );
   return { rows: Number(row?.rows ?? 0), distinct: Number(row?.distinct ?? 0), malformed: Number(row?.malformed ?? 0) };
+}
+
+/** What identity resolution and scoring produced (all 0 with scoring off). */
+export async function countDerived(
+  db: Database,
+): Promise<{ persons: number; identified: number; accounts: number; personScores: number; accountScores: number }> {
+  const [row] = await db.query<Record<string, string>>(
+    `SELECT (SELECT count(*) FROM persons) AS persons,
+       (SELECT count(*) FROM persons WHERE user_id IS NOT NULL) AS identified,
+       (SELECT count(*) FROM accounts) AS accounts,
+       (SELECT count(*) FROM person_scores) AS person_scores,
+       (SELECT count(*) FROM account_scores) AS account_scores`,
+  );
+  return {
+    persons: Number(row?.persons ?? 0),
+    identified: Number(row?.identified ?? 0),
+    accounts: Number(row?.accounts ?? 0),
+    personScores: Number(row?.person_scores ?? 0),
+    accountScores: Number(row?.account_scores ?? 0),
+  };
 }

@@ -2,15 +2,16 @@ import { cpus, loadavg } from 'node:os';
 import type { Database } from '../collector/db/client.ts';
 import { createSite } from '../collector/sites.ts';
 import { copyRows, insertRowByRow, readStoredRows, writeRowsDirectly } from './baselines.ts';
-import { forkTs } from './child.ts';
-import { countEvents, createBenchDatabase, resetEvents } from './database.ts';
+import { type BenchChild, forkTs } from './child.ts';
+import { countDerived, countEvents, createBenchDatabase, resetEvents } from './database.ts';
 import type { PhaseResult, PrepareMessage } from './load-process.ts';
 
 /**
- * Ingest throughput: realistic batches through the real collector over HTTP, then, on the
- * very rows it stored, PostgreSQL's COPY (the ceiling), the collector's writer without
- * HTTP, and single-row INSERTs. Every phase starts from empty tables and is verified by
- * counting rows.
+ * Ingest throughput: realistic batches through the real collector over HTTP, once with
+ * identity and real-time scoring off and once on (the same messages, each in a fresh
+ * collector process), then, on the very rows it stored, PostgreSQL's COPY (the ceiling),
+ * the collector's writer without HTTP, and single-row INSERTs. Every phase starts from
+ * empty tables and is verified by counting rows.
  */
 
 export interface IngestOptions {
@@ -19,6 +20,8 @@ export interface IngestOptions {
   warmupEvents: number;
   clients: number;
   batchSize: number;
+  /** Identity and real-time scoring in the collector (on by default in the product). */
+  scoring: boolean;
   /** Rows for the single-row INSERT baseline (it is slow, so a sample). */
   insertSample: number;
   /** Where the collector process writes a V8 CPU profile; undefined = no profiling. */
@@ -33,18 +36,26 @@ export interface Measured {
   eventsPerSec: number;
 }
 
+/** One collector process's measured HTTP phase. */
+export type HttpMeasured = Measured & {
+  scoring: boolean;
+  requests: number;
+  latencyMs: PhaseResult['latencyMs'];
+  /**
+   * CPU during the measured phase: each process's time as a share of one core, and the
+   * whole machine's busy share of all its cores (PostgreSQL included).
+   */
+  cpu: { collector: number; loadGenerator: number; machineBusy: number; cores: number; loadAverage: number };
+  /** What identity and scoring had produced when the phase ended. */
+  derived: Awaited<ReturnType<typeof countDerived>>;
+};
+
 export interface IngestResult {
   options: Omit<IngestOptions, 'log' | 'url'>;
-  collector: Measured & {
-    requests: number;
-    meanBodyBytes: number;
-    latencyMs: PhaseResult['latencyMs'];
-    /**
-     * CPU during the measured phase: each process's time as a share of one core, and the
-     * whole machine's busy share of all its cores (PostgreSQL included).
-     */
-    cpu: { collector: number; loadGenerator: number; machineBusy: number; cores: number; loadAverage: number };
-  };
+  meanBodyBytes: number;
+  /** Scoring on (the product's default), then off: same messages, fresh tables, fresh process. */
+  scoringOn: HttpMeasured;
+  scoringOff: HttpMeasured;
   writer: Measured;
   copy: Measured;
   insert: Measured;
@@ -55,17 +66,12 @@ const MINUTE = 60_000;
 export async function benchIngest(options: IngestOptions): Promise<IngestResult> {
   const { log } = options;
   const db = await createBenchDatabase(options.url);
-  const collector = forkTs(new URL('./collector-process.ts', import.meta.url), {
-    env: { BENCH_DATABASE_URL: options.url },
-    nodeArgs: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
-  });
   const load = forkTs(new URL('./load-process.ts', import.meta.url));
   try {
     const site = await createSite(db, 'bench site');
-    const { port } = await collector.next<{ type: 'ready'; port: number }>('ready', MINUTE);
     const prepare: PrepareMessage = {
       type: 'prepare',
-      url: `http://127.0.0.1:${port}`,
+      url: '',
       writeKey: site.writeKey,
       clients: options.clients,
       batchSize: options.batchSize,
@@ -78,20 +84,11 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     load.send(prepare);
     const { meanBodyBytes } = await load.next<{ type: 'prepared'; meanBodyBytes: number }>('prepared', 2 * MINUTE);
 
-    log(`warm-up: ${options.warmupEvents} events`);
-    await runPhase(load, db, 'warmup');
+    // Off first, then on: COPY follows the scoring-on phase, the one the product runs.
+    const scoringOff = await httpPhase(options, db, load, false);
     await resetEvents(db);
-
-    log(`collector over HTTP: ${options.events} events, ${options.clients} clients, batches of ${options.batchSize}`);
-    const cpu0 = await collectorCpu(collector);
-    const loadAverage = loadavg()[0] ?? 0;
-    const machine0 = machineTimes();
-    const result = await runPhase(load, db, 'measured');
-    const machine1 = machineTimes();
-    const cpu1 = await collectorCpu(collector);
-    const wall = result.elapsedMs;
+    const scoringOn = await httpPhase(options, db, load, true);
     await load.stop();
-    await collector.stop();
 
     log('reading back the stored rows');
     const stored = await readStoredRows(options.url);
@@ -119,34 +116,79 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     const { log: _log, url: _url, ...rest } = options;
     return {
       options: rest,
-      collector: {
-        ...measured('Collector, HTTP `POST /v1/batch`', result.accepted, wall),
-        requests: result.requests,
-        meanBodyBytes,
-        latencyMs: result.latencyMs,
-        cpu: {
-          collector: (cpu1 - cpu0) / wall,
-          loadGenerator: result.cpuMs / wall,
-          machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
-          cores: cpus().length,
-          loadAverage,
-        },
-      },
-      writer: measured('Collector writer only (no HTTP, parsing, validation, enrichment)', n, writerMs),
+      meanBodyBytes,
+      scoringOn,
+      scoringOff,
+      writer: measured('Collector writer only (no HTTP, parsing, validation, enrichment, scoring)', n, writerMs),
       copy: measured('PostgreSQL `COPY events FROM STDIN` (ceiling)', n, copyMs),
       insert: measured('Single-row `INSERT` per event (prepared, autocommit)', sample.length, insertMs),
     };
   } finally {
     await load.stop(2000);
-    await collector.stop(2000);
     await db.close();
   }
 }
 
+/**
+ * A fresh collector process (scoring on or off) on empty tables: warm-up, reset, then the
+ * measured messages. The process is stopped before this returns.
+ */
+async function httpPhase(
+  options: IngestOptions,
+  db: Database,
+  load: BenchChild,
+  scoring: boolean,
+): Promise<HttpMeasured> {
+  const { log } = options;
+  const label = scoring ? 'on' : 'off';
+  const profileDir = options.profileDir ? `${options.profileDir}/scoring-${label}` : undefined;
+  const collector = forkTs(new URL('./collector-process.ts', import.meta.url), {
+    env: { BENCH_DATABASE_URL: options.url, BENCH_SCORING: label },
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  try {
+    const { port } = await collector.next<{ type: 'ready'; port: number }>('ready', MINUTE);
+    const url = `http://127.0.0.1:${port}`;
+    log(`scoring ${label}: warm-up, ${options.warmupEvents} events`);
+    await runPhase(load, db, 'warmup', url);
+    await resetEvents(db);
+
+    log(
+      `scoring ${label}: collector over HTTP, ${options.events} events, ${options.clients} clients, batches of ${options.batchSize}`,
+    );
+    const cpu0 = await collectorCpu(collector);
+    const loadAverage = loadavg()[0] ?? 0;
+    const machine0 = machineTimes();
+    const result = await runPhase(load, db, 'measured', url);
+    const machine1 = machineTimes();
+    const cpu1 = await collectorCpu(collector);
+    const wall = result.elapsedMs;
+    const derived = await countDerived(db);
+    if (scoring && derived.personScores === 0) throw new Error('scoring on stored no person scores');
+    if (!scoring && derived.persons + derived.personScores > 0) throw new Error('scoring off still resolved identity');
+    return {
+      ...measured(`Collector, HTTP \`POST /v1/batch\`, scoring **${label}**`, result.accepted, wall),
+      scoring,
+      requests: result.requests,
+      latencyMs: result.latencyMs,
+      cpu: {
+        collector: (cpu1 - cpu0) / wall,
+        loadGenerator: result.cpuMs / wall,
+        machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
+        cores: cpus().length,
+        loadAverage,
+      },
+      derived,
+    };
+  } finally {
+    await collector.stop();
+  }
+}
+
 /** Sends one phase and checks that every message was accepted and stored exactly once. */
-async function runPhase(load: ReturnType<typeof forkTs>, db: Database, phase: string): Promise<PhaseResult> {
-  load.send({ type: 'run', phase });
-  const result = await load.next<PhaseResult>('result', 3 * MINUTE);
+async function runPhase(load: BenchChild, db: Database, phase: string, url: string): Promise<PhaseResult> {
+  load.send({ type: 'run', phase, url });
+  const result = await load.next<PhaseResult>('result', 5 * MINUTE);
   if (result.failed > 0 || result.accepted !== result.sent) {
     throw new Error(
       `${phase}: ${result.failed} of ${result.requests} requests failed (${result.accepted}/${result.sent} accepted): ${result.failures.join(' | ')}`,
@@ -169,7 +211,7 @@ function measured(name: string, events: number, ms: number): Measured {
   return { name, events, ms, eventsPerSec: events / (ms / 1000) };
 }
 
-async function collectorCpu(collector: ReturnType<typeof forkTs>): Promise<number> {
+async function collectorCpu(collector: BenchChild): Promise<number> {
   collector.send({ type: 'cpu' });
   const { usage } = await collector.next<{ type: 'cpu'; usage: NodeJS.CpuUsage }>('cpu', MINUTE);
   return (usage.user + usage.system) / 1000;

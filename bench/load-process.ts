@@ -62,7 +62,11 @@ const send = parentChannel(async (m) => {
     const count = [...phases.values()].flat().length;
     send({ type: 'prepared', meanBodyBytes: Math.round(bytes / count) });
   }
-  if (m.type === 'run') send(await runPhase(String(m.phase)));
+  if (m.type === 'run') {
+    // Each collector process listens on its own port: the run names where to send.
+    if (setup && typeof m.url === 'string') setup.url = m.url;
+    send(await runPhase(String(m.phase)));
+  }
   if (m.type === 'stop') process.exit(0);
 });
 

@@ -1,10 +1,14 @@
 import { USER_AGENTS } from './user-agents.ts';
 
 /**
- * Realistic analytics.js traffic for the benchmarks: a pool of visitors, each with one
- * browser, landing on a B2B site's pages (some with UTM tags), then viewing pages (55 %),
- * tracking actions (35 %) and identifying (10 %). Deterministic for a seed, and every
- * messageId is unique, so each message sent must become exactly one stored row.
+ * Realistic analytics.js traffic for the benchmarks: a pool of 2,000 visitors, each with one
+ * browser (one anonymous id), landing on a B2B site's pages (some with UTM tags), then
+ * viewing pages (55 %), tracking actions (35 %) and identifying (10 %). A third of the
+ * visitors have an account: they identify with a stable userId and email (four in five a
+ * work email at one of 150 company domains, so accounts form; the rest free mail), and
+ * their later messages carry the userId. Visitors without an account send a page view
+ * instead of an identify. Deterministic for a seed, and every messageId is unique, so each
+ * message sent must become exactly one stored row.
  */
 
 export interface BatchOptions {
@@ -37,6 +41,8 @@ const PAGES = [
   ['/product/integrations', 'Integrations — Acme'],
   ['/customers', 'Customer stories — Acme'],
   ['/customers/northwind', 'How Northwind doubled pipeline — Acme'],
+  ['/case-studies/globex', 'Globex cut churn by 30 % — Acme'],
+  ['/compare/acme-vs-legacy', 'Acme vs the legacy suites — Acme'],
   ['/blog', 'Blog — Acme'],
   ['/blog/intent-data-explained', 'Intent data, explained — Acme blog'],
   ['/blog/first-party-signals', 'Why first-party signals beat third-party intent — Acme blog'],
@@ -103,6 +109,8 @@ const TRACKS = [
   ],
   ['Form Submitted', (r: Rng) => ({ form_id: r.pick(['newsletter', 'contact', 'webinar']), fields: r.int(2, 8) })],
   ['Scroll Depth Reached', (r: Rng) => ({ depth: r.pick([25, 50, 75, 100]) })],
+  ['Whitepaper Downloaded', (r: Rng) => ({ title: r.pick(['Intent playbook', 'RevOps benchmark 2026']) })],
+  ['Webinar Registered', (r: Rng) => ({ webinar_id: `web_${r.int(1, 12)}` })],
 ] as const;
 
 const LOCALES = ['en-US', 'en-GB', 'de-DE', 'fr-FR', 'en-US', 'es-ES', 'nl-NL', 'en-US'];
@@ -117,9 +125,17 @@ const SCREENS = [
 ] as const;
 const COMPANIES = ['Northwind', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark Industries', 'Wayne Enterprises'];
 
+/** Company domains for work emails (accounts form from them); free mail names no company. */
+const COMPANY_DOMAINS = Array.from({ length: 150 }, (_, i) => `${COMPANIES[i % COMPANIES.length]!.toLowerCase().replace(/\s/g, '')}${i}.example`);
+const FREE_MAIL = ['gmail.com', 'outlook.com', 'yahoo.com'];
+const VISITORS = 2000;
+
 interface Visitor {
   anonymousId: string;
-  userId: string | null;
+  /** The account this visitor signs up with (identify), or null for an anonymous-only visitor. */
+  profile: { userId: string; email: string; company: string } | null;
+  /** Whether this visitor has identified: from then on their messages carry the userId. */
+  identified: boolean;
   userAgent: string;
   locale: string;
   timezone: string;
@@ -131,9 +147,10 @@ function createMessageGenerator(seed: number, idPrefix: string) {
   const r = rng(seed);
   const start = Date.now() - 60_000;
   let count = 0;
-  const visitors: Visitor[] = Array.from({ length: 5000 }, () => ({
+  const visitors: Visitor[] = Array.from({ length: VISITORS }, () => ({
     anonymousId: r.uuid(),
-    userId: r.chance(0.3) ? `usr_${r.hex(12)}` : null,
+    profile: r.chance(1 / 3) ? profile(r) : null,
+    identified: false,
     // Skewed towards the head of the list, as real traffic is.
     userAgent: USER_AGENTS[Math.floor(r.next() ** 1.6 * USER_AGENTS.length)] as string,
     locale: r.pick(LOCALES),
@@ -164,33 +181,40 @@ function createMessageGenerator(seed: number, idPrefix: string) {
     const common = {
       messageId: `ajs-next-${idPrefix}-${count.toString(36)}-${r.hex(16)}`,
       anonymousId: v.anonymousId,
-      ...(v.userId ? { userId: v.userId } : {}),
+      ...(v.identified && v.profile ? { userId: v.profile.userId } : {}),
       timestamp: new Date(now() - r.int(5, 4000)).toISOString(),
       context,
       integrations: {},
     };
     const roll = r.next();
-    if (roll < 0.55) return { ...common, type: 'page', properties: { ...page } };
-    if (roll < 0.9) {
+    if (roll < 0.9 || !v.profile) {
+      if (roll < 0.55 || roll >= 0.9) return { ...common, type: 'page', properties: { ...page } };
       const [event, props] = r.pick(TRACKS);
       return { ...common, type: 'track', event, properties: props(r) };
     }
-    const company = r.pick(COMPANIES);
+    v.identified = true;
     return {
       ...common,
       type: 'identify',
-      userId: v.userId ?? `usr_${r.hex(12)}`,
+      userId: v.profile.userId,
       traits: {
-        email: `${r.pick(['ana', 'ben', 'chen', 'dana', 'eli'])}.${r.hex(4)}@${company.toLowerCase().replace(/\s/g, '')}.example`,
+        email: v.profile.email,
         name: r.pick(['Ana Lima', 'Ben Ortiz', 'Chen Wei', 'Dana Cohen', 'Eli Novak']),
         title: r.pick(['VP Marketing', 'Head of Growth', 'RevOps Manager', 'CTO']),
-        company: { name: company, employee_count: r.int(20, 5000), industry: 'Software' },
+        company: { name: v.profile.company, employee_count: r.int(20, 5000), industry: 'Software' },
         plan: r.pick(['trial', 'starter', 'growth']),
       },
     };
   }
 
   return { next, now };
+}
+
+function profile(r: Rng): NonNullable<Visitor['profile']> {
+  const work = r.chance(0.8);
+  const domain = work ? r.pick(COMPANY_DOMAINS) : r.pick(FREE_MAIL);
+  const name = `${r.pick(['ana', 'ben', 'chen', 'dana', 'eli'])}.${r.hex(6)}`;
+  return { userId: `usr_${r.hex(12)}`, email: `${name}@${domain}`, company: domain.split('.')[0] ?? domain };
 }
 
 interface Rng {

@@ -15,7 +15,7 @@ export interface PersonKeys {
 export const PERSON_EVENTS = `site_id = $1 and (user_id = $2 or (anonymous_id = any($3::text[])
   and (user_id is null or user_id = $2 or ${junkIdSql('user_id')})))`;
 
-interface EventRecord {
+export interface EventRecord {
   id: string;
   message_id: string;
   type: ScoringEvent['type'];
