@@ -20,8 +20,6 @@ export interface IngestOptions {
   warmupEvents: number;
   clients: number;
   batchSize: number;
-  /** Identity and real-time scoring in the collector (on by default in the product). */
-  scoring: boolean;
   /** Rows for the single-row INSERT baseline (it is slow, so a sample). */
   insertSample: number;
   /** Where the collector process writes a V8 CPU profile; undefined = no profiling. */

@@ -126,7 +126,10 @@ const SCREENS = [
 const COMPANIES = ['Northwind', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark Industries', 'Wayne Enterprises'];
 
 /** Company domains for work emails (accounts form from them); free mail names no company. */
-const COMPANY_DOMAINS = Array.from({ length: 150 }, (_, i) => `${COMPANIES[i % COMPANIES.length]!.toLowerCase().replace(/\s/g, '')}${i}.example`);
+const COMPANY_DOMAINS = Array.from(
+  { length: 150 },
+  (_, i) => `${COMPANIES[i % COMPANIES.length]!.toLowerCase().replace(/\s/g, '')}${i}.example`,
+);
 const FREE_MAIL = ['gmail.com', 'outlook.com', 'yahoo.com'];
 const VISITORS = 2000;
 

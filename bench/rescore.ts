@@ -30,7 +30,6 @@ export interface RescoreBenchResult {
 }
 
 const PATHS = ['/', '/pricing', '/product', '/customers/northwind', '/blog/intent', '/docs/api', '/careers', '/demo'];
-const DAY = 86_400_000;
 
 export async function benchRescore(options: RescoreOptions): Promise<RescoreBenchResult> {
   const { log, people, eventsPerPerson } = options;

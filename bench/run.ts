@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
-import { benchIngest, type IngestResult } from './ingest.ts';
+import { benchIngest } from './ingest.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
 
 /**
  * `npm run bench`: runs every benchmark against the real PostgreSQL named by
- * BENCH_DATABASE_URL (a database it drops and recreates), prints a markdown table per
+ * BENCH_DATABASE_URL (a database it drops and recreates), prints a markdown section per
  * benchmark and records it in docs/BENCHMARKS.md. Each benchmark lives in its own module
- * (`bench/ingest.ts`, ...) and is one call here.
+ * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|scoring|rescore,
+ * a profiled run is not recorded), --no-record, --only ingest|rescore,
  * --rescore-people N (default 100000), --events-per-person N (default 10).
  */
 const { values } = parseArgs({
@@ -46,37 +46,27 @@ async function main(): Promise<void> {
   const profileDir = values.profile ? join(tmpdir(), `inkling-bench-profile-${Date.now()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'scoring', 'rescore'].includes(only))
-    throw new Error('--only takes ingest, scoring or rescore');
+  if (only && !['ingest', 'rescore'].includes(only)) throw new Error('--only takes ingest or rescore');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
   };
-  const ingestRun = (scoring: boolean) =>
-    benchIngest({
+
+  if (!only || only === 'ingest') {
+    // Scoring off (issue 2's figure) and on (issue 4's), each in a fresh collector, then COPY.
+    const ingest = await benchIngest({
       url,
       events: positive(values.events, 'events'),
       warmupEvents: 5000,
       clients: positive(values.clients, 'clients'),
       batchSize: 20,
       insertSample: 10_000,
-      scoring,
       profileDir,
       log,
     });
-
-  let off: IngestResult | undefined;
-  if (!only || only === 'ingest' || only === 'scoring') {
-    // Issue 2's figure: ingest alone (scoring off), against COPY of the same rows.
-    off = await ingestRun(false);
-    save('Ingest throughput', 'ingest', ingestMarkdown(off, await machineFacts(url), command, new Date()));
-  }
-  if (off && (!only || only === 'scoring')) {
-    const on = await ingestRun(true);
-    save('Ingest with real-time scoring', 'scoring', scoringMarkdown(off, on, command, new Date()));
+    save('Ingest throughput', 'ingest', ingestMarkdown(ingest, await machineFacts(url), command, new Date()));
   }
   if (!only || only === 'rescore') {
     const result = await benchRescore({
@@ -91,24 +81,6 @@ async function main(): Promise<void> {
   if (profileDir)
     log(`collector CPU profile in ${profileDir} (summarise: npx tsx bench/profile-summary.ts ${profileDir})`);
   log(record ? 'recorded in docs/BENCHMARKS.md' : 'not recorded in docs/BENCHMARKS.md');
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const pct = (n: number) => `${Math.round(n * 100)} %`;
-
-/** Scoring on against scoring off, each against its own COPY ceiling, from one run. */
-function scoringMarkdown(off: IngestResult, on: IngestResult, command: string, date: Date): string {
-  return [
-    `Measured ${date.toISOString().slice(0, 10)} with \`${command}\`, right after the ingest section above, same load (${fmt(on.collector.events)} events, batches of ${on.options.batchSize}, ${on.options.clients} clients). With scoring on, every request resolves identity and recomputes the affected people's and accounts' scores before it is answered.`,
-    '',
-    '| Path | Events/s | vs COPY of its run | vs scoring off |',
-    '| --- | ---: | ---: | ---: |',
-    `| Collector, scoring off | ${fmt(off.collector.eventsPerSec)} | ${pct(off.collector.eventsPerSec / off.copy.eventsPerSec)} | 100 % |`,
-    `| Collector, scoring on | ${fmt(on.collector.eventsPerSec)} | ${pct(on.collector.eventsPerSec / on.copy.eventsPerSec)} | ${pct(on.collector.eventsPerSec / off.collector.eventsPerSec)} |`,
-    `| COPY (ceiling), the two runs | ${fmt(off.copy.eventsPerSec)} / ${fmt(on.copy.eventsPerSec)} | 100 % | |`,
-    '',
-    `Request latency with scoring on: p50 ${on.collector.latencyMs.p50.toFixed(1)} ms, p99 ${on.collector.latencyMs.p99.toFixed(1)} ms (off: p50 ${off.collector.latencyMs.p50.toFixed(1)} ms, p99 ${off.collector.latencyMs.p99.toFixed(1)} ms). 1-minute load average at the start of each run: ${off.collector.cpu.loadAverage.toFixed(1)} / ${on.collector.cpu.loadAverage.toFixed(1)}.`,
-  ].join('\n');
 }
 
 function positive(v: string | undefined, name: string): number {
