@@ -158,7 +158,7 @@ function messageIdOf(raw: unknown): string | null {
 }
 
 /** The write key from Basic auth, the body's `writeKey`, or `?key=`, in that order. */
-async function authenticate(c: Context, body: Record<string, unknown>, sites: SiteCache): Promise<Site> {
+export async function authenticate(c: Context, body: Record<string, unknown>, sites: SiteCache): Promise<Site> {
   const key = basicUser(c.req.header('authorization')) ?? stringOrUndefined(body.writeKey) ?? c.req.query('key');
   if (!key) {
     throw new InklingError(401, 'missing_key', 'Send the write key as Basic auth username, `writeKey`, or `?key=`.');
@@ -185,7 +185,7 @@ function stringOrUndefined(v: unknown): string | undefined {
 }
 
 /** A browser request from an origin the site does not list is refused, and nothing is stored. */
-function checkOrigin(c: Context, site: Site): void {
+export function checkOrigin(c: Context, site: Site): void {
   const origin = c.req.header('origin');
   if (!origin) return;
   if (!originAllowed(site, origin)) {

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+
+let t: TestDatabase;
+let collector: Collector;
+
+beforeAll(async () => {
+  t = await openTestDatabase();
+  collector = createCollector({ db: t.db, rescoreIntervalMs: 0 });
+});
+afterAll(async () => {
+  await collector.drain();
+  await t.close();
+});
+
+const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
+const NEUTRAL = { tier: 'low', score: 0, type: 'unknown', trend: 'stable', account: null };
+
+async function hot(site: Awaited<ReturnType<typeof newSite>>, anonymousId: string) {
+  await intentClient(collector, site).send([
+    page(anonymousId, '/pricing'),
+    track({ anonymousId }, 'Demo Requested'),
+    track({ anonymousId }, 'Trial Started'),
+    { type: 'group', messageId: mid(), anonymousId, groupId: `acme-${anonymousId}`, traits: { name: 'Acme' } },
+  ]);
+}
+
+describe('GET /v1/intent', () => {
+  it("should answer the visitor's stored tier, score, type, trend and account", async () => {
+    const site = await newSite(t.db);
+    await hot(site, 'int-hot');
+    const res = await collector.app.request('/v1/intent?anonymousId=int-hot', { headers: basic(site.writeKey) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await res.json();
+    const person = await intentClient(collector, site).person('int-hot');
+    expect(body).toEqual({
+      tier: person.tier,
+      score: person.score,
+      type: person.type,
+      trend: person.trend,
+      account: { tier: person.account?.tier, score: person.account?.score },
+    });
+    expect(body.score).toBeGreaterThan(0);
+    expect(body.type).toBe('buying');
+  });
+
+  it('should accept the write key as ?key=', async () => {
+    const site = await newSite(t.db);
+    await hot(site, 'int-q');
+    const res = await collector.app.request(`/v1/intent?anonymousId=int-q&key=${site.writeKey}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).score).toBeGreaterThan(0);
+  });
+
+  it("should answer the same neutral shape for an unknown id and for another site's key", async () => {
+    const site = await newSite(t.db);
+    const other = await newSite(t.db);
+    await hot(site, 'int-mine');
+    const unknown = await collector.app.request('/v1/intent?anonymousId=nobody', { headers: basic(site.writeKey) });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toEqual(NEUTRAL);
+    const foreign = await collector.app.request('/v1/intent?anonymousId=int-mine', { headers: basic(other.writeKey) });
+    expect(foreign.status).toBe(200);
+    expect(await foreign.json()).toEqual(NEUTRAL);
+  });
+
+  it('should answer 401 without a write key and refuse a secret key', async () => {
+    const site = await newSite(t.db);
+    expect((await collector.app.request('/v1/intent?anonymousId=x')).status).toBe(401);
+    const res = await collector.app.request('/v1/intent?anonymousId=x', {
+      headers: { authorization: `Bearer ${site.secretKey}` },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("should allow the site's origins (CORS) and refuse others", async () => {
+    const site = await newSite(t.db, ['https://shop.example']);
+    const ok = await collector.app.request('/v1/intent?anonymousId=x', {
+      headers: { ...basic(site.writeKey), origin: 'https://shop.example' },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const bad = await collector.app.request('/v1/intent?anonymousId=x', {
+      headers: { ...basic(site.writeKey), origin: 'https://evil.example' },
+    });
+    expect(bad.status).toBe(403);
+  });
+});
