@@ -42,4 +42,15 @@ export interface IngestResponse {
   success: true;
   accepted: number;
   rejected: { index: number; messageId: string | null; error: string }[];
+  /**
+   * The visitor's current intent (as `GET /v1/intent` answers it), after this batch was
+   * scored; present when scoring is on and every message carries the same anonymousId.
+   */
+  intent?: {
+    tier: 'high' | 'medium' | 'low';
+    score: number;
+    type: 'buying' | 'partnership' | 'support' | 'job_seeker' | 'unknown';
+    trend: 'rising' | 'stable' | 'declining';
+    account: { tier: 'high' | 'medium' | 'low'; score: number } | null;
+  };
 }

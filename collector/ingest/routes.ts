@@ -6,6 +6,7 @@ import type { IngestResponse, MessageType } from '../../shared/messages.ts';
 import type { Site } from '../db/schema.ts';
 import { InklingError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Intent } from '../routes/intent.ts';
 import type { SiteCache } from '../site-cache.ts';
 import { originAllowed } from '../sites.ts';
 import { readJsonBody } from './body.ts';
@@ -40,6 +41,11 @@ export interface IngestDeps {
   trustProxy: boolean;
   /** Rows queued before the collector answers 429. @default 50000 */
   maxPendingRows?: number;
+  /**
+   * The visitor's stored intent, looked up after the batch is scored; only set when
+   * scoring is on (without it the answer has no `intent`).
+   */
+  intentOf?: (siteId: string, anonymousId: string) => Promise<Intent>;
 }
 
 type Rejected = IngestResponse['rejected'][number];
@@ -110,10 +116,18 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       throw unavailable();
     }
     const answer: IngestResponse = { success: true, accepted: rows.length, rejected };
+    const visitor = deps.intentOf ? soleAnonymousId(rows) : null;
+    if (visitor && deps.intentOf) answer.intent = await deps.intentOf(site.id, visitor);
     return c.json(answer);
   });
 
   return app;
+}
+
+/** The anonymous id every row carries, or null when the batch is about several visitors (or none). */
+function soleAnonymousId(rows: readonly EventRow[]): string | null {
+  const id = rows[rows.length - 1]?.anonymous_id ?? null;
+  return id !== null && rows.every((r) => r.anonymous_id === id) ? id : null;
 }
 
 /** The database cannot be reached: the client should retry (nothing was stored). */

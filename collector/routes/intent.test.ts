@@ -89,3 +89,33 @@ describe('GET /v1/intent', () => {
     expect(bad.status).toBe(403);
   });
 });
+
+describe('the ingest answer', () => {
+  it("should carry the visitor's tier just scored, as GET /v1/intent answers it", async () => {
+    const site = await newSite(t.db);
+    const api = intentClient(collector, site);
+    const first = await api.send([page('ing-1', '/blog')]);
+    expect(first).toMatchObject({ success: true, accepted: 1, rejected: [], intent: { tier: 'low' } });
+    const second = await api.send([track({ anonymousId: 'ing-1' }, 'Demo Requested'), page('ing-1', '/pricing')]);
+    expect(second.intent.score).toBeGreaterThan(first.intent.score);
+    const lookup = await collector.app.request('/v1/intent?anonymousId=ing-1', { headers: basic(site.writeKey) });
+    expect(second.intent).toEqual(await lookup.json());
+  });
+
+  it('should carry no intent for a batch about several visitors', async () => {
+    const site = await newSite(t.db);
+    const answer = await intentClient(collector, site).send([page('ing-a', '/x'), page('ing-b', '/y')]);
+    expect(answer).toEqual({ success: true, accepted: 2, rejected: [] });
+  });
+
+  it('should carry no intent when scoring is off', async () => {
+    const site = await newSite(t.db);
+    const plain = createCollector({ db: t.db, scoring: false });
+    try {
+      const answer = await intentClient(plain, site).send([page('ing-off', '/pricing')]);
+      expect(answer).toEqual({ success: true, accepted: 1, rejected: [] });
+    } finally {
+      await plain.drain();
+    }
+  });
+});
