@@ -6,11 +6,13 @@ import { InklingError } from './errors.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createLogger, type Logger } from './log.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
 import { healthRoutes } from './routes/health.ts';
-import { findIntent, intentRoutes } from './routes/intent.ts';
+import { intentRoutes } from './routes/intent.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { peopleListRoutes } from './routes/people-list.ts';
 import { staticRoutes } from './routes/static.ts';
 import { type ConfigStore, createConfigStore } from './scoring/config-store.ts';
 import { scoreRows } from './scoring/realtime.ts';
@@ -74,18 +76,11 @@ export function createCollector(options: AppOptions): Collector {
     healthRoutes(db, () => closing),
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
-  app.route(
-    '/',
-    ingestRoutes({
-      sites,
-      writer,
-      log,
-      trustProxy: options.config?.trustProxy ?? false,
-      intentOf: scoring ? (siteId, anonymousId) => findIntent(db, siteId, anonymousId) : undefined,
-    }),
-  );
+  app.route('/', ingestRoutes({ sites, writer, log, trustProxy: options.config?.trustProxy ?? false }));
   app.route('/', intentRoutes(db, sites));
+  app.route('/', peopleListRoutes(db));
   app.route('/', peopleRoutes(db, configs));
+  app.route('/', accountRoutes(db));
   app.route('/', configRoutes(db, configs));
   app.route('/', staticRoutes(db));
 
