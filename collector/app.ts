@@ -10,7 +10,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
 import { healthRoutes } from './routes/health.ts';
-import { intentRoutes } from './routes/intent.ts';
+import { findIntent, intentRoutes } from './routes/intent.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -76,7 +76,16 @@ export function createCollector(options: AppOptions): Collector {
     healthRoutes(db, () => closing),
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
-  app.route('/', ingestRoutes({ sites, writer, log, trustProxy: options.config?.trustProxy ?? false }));
+  app.route(
+    '/',
+    ingestRoutes({
+      sites,
+      writer,
+      log,
+      trustProxy: options.config?.trustProxy ?? false,
+      intentOf: scoring ? (siteId, anonymousId) => findIntent(db, siteId, anonymousId) : undefined,
+    }),
+  );
   app.route('/', intentRoutes(db, sites));
   app.route('/', peopleListRoutes(db));
   app.route('/', peopleRoutes(db, configs));
