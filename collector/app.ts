@@ -11,6 +11,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
 import { healthRoutes } from './routes/health.ts';
 import { findIntent, intentRoutes } from './routes/intent.ts';
+import { linkRoutes } from './routes/links.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -76,6 +77,8 @@ export function createCollector(options: AppOptions): Collector {
     healthRoutes(db, () => closing),
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
+  // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
+  app.route('/', linkRoutes(db, writer));
   app.route(
     '/',
     ingestRoutes({

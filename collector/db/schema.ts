@@ -243,9 +243,27 @@ export const siteConfigs = pgTable('site_configs', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * Tracked links a sales team sends (`POST /v1/links`). `GET /l/:slug` carries no key, so the
+ * slug alone finds the row: it is random and unique across sites.
+ */
+export const links = pgTable(
+  'links',
+  {
+    siteId: text('site_id').notNull(),
+    slug: text('slug').notNull(),
+    url: text('url').notNull(),
+    /** The userId (or email used as userId) the link was sent to; null = not attributed. */
+    recipient: text('recipient'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.slug] }), uniqueIndex('links_slug_idx').on(t.slug)],
+);
+
 export type Site = typeof sites.$inferSelect;
 export type NewSite = typeof sites.$inferInsert;
 export type Event = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
 export type Person = typeof persons.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
+export type Link = typeof links.$inferSelect;

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { resolveMessage } from '../identity/resolve.ts';
+import { stitchLanding } from '../identity/stitch.ts';
 import type { EventRow } from '../ingest/enrich.ts';
 import type { ConfigStore } from './config-store.ts';
 import { rescoreAccount, rescorePerson } from './persist.ts';
@@ -23,9 +24,11 @@ export async function scoreRows(db: Database, configs: ConfigStore, rows: readon
     // Plain events of the same ids resolve alike: one lookup each.
     const plain = row.type !== 'identify' && row.type !== 'group' && row.type !== 'alias';
     const ids = `${row.site_id}\u0001${row.anonymous_id}\u0001${row.user_id}`;
-    if (plain && seen.has(ids)) continue;
+    // A landing through a tracked link can link ids, so it is never skipped as a repeat.
+    const landed = plain ? await stitchLanding(db, row) : null;
+    if (plain && !landed && seen.has(ids)) continue;
     if (plain) seen.add(ids);
-    const r = await resolveMessage(db, row);
+    const r = landed ?? (await resolveMessage(db, row));
     if (r.personId) persons.add(key(r.siteId, r.personId));
     for (const a of r.accounts) accounts.add(key(r.siteId, a));
   }

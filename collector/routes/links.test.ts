@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+
+let t: TestDatabase;
+let collector: Collector;
+
+beforeAll(async () => {
+  t = await openTestDatabase();
+  collector = createCollector({ db: t.db, rescoreIntervalMs: 0 });
+});
+afterAll(async () => {
+  await collector.drain();
+  await t.close();
+});
+
+type Site = Awaited<ReturnType<typeof newSite>>;
+
+function createLink(site: Site, body: unknown, key = site.secretKey) {
+  return collector.app.request('http://collector.test/v1/links', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('POST /v1/links', () => {
+  it('should answer 201 with a slug and a short URL on this collector', async () => {
+    const site = await newSite(t.db);
+    const res = await createLink(site, { url: 'https://acme.test/pricing', recipient: 'u-lnk-0' });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.slug).toMatch(/^[\w-]{8,}$/);
+    expect(body.shortUrl).toBe(`http://collector.test/l/${body.slug}`);
+  });
+
+  it('should answer 400 for a url that is not http(s) and 401 for a write key', async () => {
+    const site = await newSite(t.db);
+    expect((await createLink(site, { url: 'javascript:alert(1)' })).status).toBe(400);
+    expect((await createLink(site, { url: 'not a url' })).status).toBe(400);
+    expect((await createLink(site, { url: 'https://acme.test/' }, site.writeKey)).status).toBe(401);
+  });
+});
+
+describe('GET /l/:slug', () => {
+  it('should redirect with ink_lnk and record Tracked Link Opened for the recipient', async () => {
+    const site = await newSite(t.db);
+    const { slug } = await (
+      await createLink(site, { url: 'https://acme.test/pricing?x=1', recipient: 'u-lnk-1' })
+    ).json();
+    const res = await collector.app.request(`/l/${slug}`);
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.origin + location.pathname).toBe('https://acme.test/pricing');
+    expect(location.searchParams.get('x')).toBe('1');
+    expect(location.searchParams.get('ink_lnk')).toBe(slug);
+    const events = await t.db.query<{ event: string; user_id: string; properties: Record<string, unknown> }>(
+      'select event, user_id, properties from events where site_id = $1',
+      [site.siteId],
+    );
+    expect(events).toEqual([
+      {
+        event: 'Tracked Link Opened',
+        user_id: 'u-lnk-1',
+        properties: { slug, url: 'https://acme.test/pricing?x=1' },
+      },
+    ]);
+  });
+
+  it('should answer 404 JSON for an unknown slug', async () => {
+    const res = await collector.app.request('/l/nope-not-a-slug');
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('not_found');
+  });
+
+  it("should count the visitor's earlier anonymous browsing for the recipient once they land", async () => {
+    const site = await newSite(t.db);
+    const api = intentClient(collector, site);
+    await api.send([{ type: 'identify', messageId: mid(), userId: 'u-lnk-2', traits: { email: 'pat@acme.test' } }]);
+    await api.send([page('lnk-anon', '/pricing'), track({ anonymousId: 'lnk-anon' }, 'Demo Requested')]);
+    const before = await api.person('u-lnk-2');
+    const { slug } = await (await createLink(site, { url: 'https://acme.test/', recipient: 'u-lnk-2' })).json();
+    await collector.app.request(`/l/${slug}`);
+    await api.send([track({ anonymousId: 'lnk-anon' }, 'Tracked Link Landed', { properties: { link: slug } })]);
+    const after = await api.person('u-lnk-2');
+    expect(after.anonymousIds).toContain('lnk-anon');
+    expect(after.explanation.map((e) => e.signal)).toEqual(expect.arrayContaining([expect.stringMatching(/demo/i)]));
+    expect(after.score).toBeGreaterThan(before.score);
+    expect((await api.person('lnk-anon')).id).toBe(after.id);
+  });
+
+  it('should not link anyone for a landing with an unknown slug', async () => {
+    const site = await newSite(t.db);
+    const api = intentClient(collector, site);
+    await api.send([track({ anonymousId: 'lnk-stray' }, 'Tracked Link Landed', { properties: { link: 'nope' } })]);
+    expect((await api.person('lnk-stray')).userId).toBeNull();
+  });
+});
