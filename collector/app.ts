@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
+import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { findIntent, intentRoutes } from './routes/intent.ts';
 import { linkRoutes } from './routes/links.ts';
@@ -93,6 +94,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', peopleListRoutes(db));
   app.route('/', peopleRoutes(db, configs));
   app.route('/', accountRoutes(db));
+  app.route('/', exportRoutes(db, configs));
   app.route('/', configRoutes(db, configs));
   app.route('/', staticRoutes(db));
 

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { daysAgo, intentClient, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import { exportScores, exportSignals } from '../sales/export.ts';
+
+let t: TestDatabase;
+let db: Database;
+let collector: Collector;
+
+beforeAll(async () => {
+  t = await openTestDatabase();
+  db = t.db;
+  collector = createCollector({ db, rescoreIntervalMs: 0 });
+});
+afterAll(async () => {
+  await collector.drain();
+  await t.close();
+});
+
+async function seeded() {
+  const site = await newSite(db);
+  const api = intentClient(collector, site);
+  const events = [
+    page('exp-a', '/pricing', { timestamp: daysAgo(5) }),
+    track({ anonymousId: 'exp-a' }, 'Said "hi", then\nleft', { timestamp: daysAgo(3) }),
+    track({ anonymousId: 'exp-a' }, 'Demo Requested', { timestamp: daysAgo(2) }),
+    {
+      type: 'identify',
+      messageId: 'exp-id',
+      anonymousId: 'exp-a',
+      userId: 'eve',
+      traits: { email: 'eve@export.example' },
+      timestamp: daysAgo(1),
+    },
+  ];
+  await api.send(events);
+  return { site, api, events };
+}
+
+/** A minimal RFC 4180 reader, enough to check the quoting. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
+  }
+  return rows;
+}
+
+describe('GET /v1/export', () => {
+  it('should stream the signals as CSV with a header row and quoted fields', async () => {
+    const { api, events } = await seeded();
+    const res = await api.get('/v1/export?what=signals&format=csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="inkling-signals.csv"');
+    const [header, ...rows] = parseCsv(await res.text());
+    expect(header?.slice(0, 4)).toEqual(['id', 'timestamp', 'type', 'event']);
+    expect(rows.map((r) => r[0])).toEqual(events.map((e) => e.messageId));
+    expect(rows[1]?.[3]).toBe('Said "hi", then\nleft');
+    const demo = rows[2] ?? [];
+    expect(demo[header?.indexOf('signal') ?? -1]).not.toBe('');
+  });
+
+  it('should export only the signals from `from` (inclusive) to `to` (exclusive), as NDJSON', async () => {
+    const { api, events } = await seeded();
+    const from = encodeURIComponent(daysAgo(4));
+    const to = encodeURIComponent(daysAgo(1.5));
+    const res = await api.get(`/v1/export?what=signals&format=ndjson&from=${from}&to=${to}`);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id)).toEqual([events[1]?.messageId, events[2]?.messageId]);
+  });
+
+  it('should export the scores of people and accounts', async () => {
+    const { api } = await seeded();
+    const res = await api.get('/v1/export?what=scores&format=ndjson');
+    const rows = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.kind)).toEqual(['person', 'account']);
+    expect(rows[0]).toMatchObject({ userId: 'eve', tier: expect.any(String) });
+    expect(rows[1]).toMatchObject({ domain: 'export.example' });
+    const future = encodeURIComponent(daysAgo(-1));
+    expect(await (await api.get(`/v1/export?what=scores&format=csv&from=${future}`)).text()).toBe(
+      'kind,id,userId,email,domain,name,score,tier,type,trend,updatedAt\r\n',
+    );
+  });
+
+  it('should read the database in pages and still yield every row once, in order', async () => {
+    const { site, events } = await seeded();
+    const model = await collector.configs.model(site.siteId);
+    const ids: unknown[] = [];
+    for await (const row of exportSignals(db, site.siteId, model, { from: null, to: null }, 2)) ids.push(row.id);
+    expect(ids).toEqual(events.map((e) => e.messageId));
+    const kinds: unknown[] = [];
+    for await (const row of exportScores(db, site.siteId, { from: null, to: null }, 1)) kinds.push(row.kind);
+    expect(kinds).toEqual(['person', 'account']);
+  });
+
+  it("should answer 400 for bad parameters, 401 without the secret key, and nothing of another site's", async () => {
+    const { site, api } = await seeded();
+    for (const q of ['what=events', 'format=xml', 'from=yesterday', 'to=2026-13-45']) {
+      expect((await api.get(`/v1/export?${q}`)).status, q).toBe(400);
+    }
+    expect((await api.get('/v1/export', {})).status).toBe(401);
+    expect((await api.get('/v1/export', { authorization: `Bearer ${site.writeKey}` })).status).toBe(401);
+    const other = intentClient(collector, await newSite(db));
+    expect(await (await other.get('/v1/export?what=signals&format=ndjson')).text()).toBe('');
+    expect(await (await other.get('/v1/export?what=scores&format=ndjson')).text()).toBe('');
+  });
+});
