@@ -164,6 +164,9 @@ async function httpPhase(
     const derived = await countDerived(db);
     if (scoring && derived.personScores === 0) throw new Error('scoring on stored no person scores');
     if (!scoring && derived.persons + derived.personScores > 0) throw new Error('scoring off still resolved identity');
+    options.log(
+      `scoring ${label}: ${result.accepted} events in ${(wall / 1000).toFixed(1)} s = ${Math.round(result.accepted / (wall / 1000))} events/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${derived.personScores} person scores`,
+    );
     return {
       ...measured(`Collector, HTTP \`POST /v1/batch\`, scoring **${label}**`, result.accepted, wall),
       scoring,
