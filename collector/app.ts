@@ -13,6 +13,7 @@ import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { findIntent, intentRoutes } from './routes/intent.ts';
 import { linkRoutes } from './routes/links.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -80,6 +81,7 @@ export function createCollector(options: AppOptions): Collector {
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
   app.route('/', linkRoutes(db, writer));
+  app.route('/', openApiRoutes());
   app.route(
     '/',
     ingestRoutes({
