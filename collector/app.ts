@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
+import { eraseRoutes } from './routes/erase.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { findIntent, intentRoutes } from './routes/intent.ts';
@@ -97,6 +98,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', peopleRoutes(db, configs));
   app.route('/', accountRoutes(db));
   app.route('/', exportRoutes(db, configs));
+  app.route('/', eraseRoutes(db, configs));
   app.route('/', configRoutes(db, configs));
   app.route('/', staticRoutes(db));
 

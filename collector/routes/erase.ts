@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import type { Database } from '../db/client.ts';
+import { InklingError } from '../errors.ts';
+import { findPerson } from '../identity/persons.ts';
+import { erasePerson } from '../sales/erase.ts';
+import type { ConfigStore } from '../scoring/config-store.ts';
+import { rescoreAccount } from '../scoring/persist.ts';
+import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
+
+/**
+ * `DELETE /v1/people/:id` (secret key; person id, user id or anonymous id): erases the
+ * person and answers `200 {"erased": {"events", "identities", "scores", "history"}}`;
+ * then their account is rescored without them.
+ */
+export function eraseRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
+  const app = new Hono<SecretKeyEnv>();
+  app.delete('/v1/people/:id', secretKeyAuth(db), async (c) => {
+    const siteId = c.var.site.id;
+    const id = c.req.param('id');
+    const person = id.length <= 256 ? await findPerson(db, siteId, id) : undefined;
+    if (!person) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
+    const erased = await erasePerson(db, siteId, person);
+    if (person.account_id) {
+      await rescoreAccount(db, siteId, person.account_id, await configs.model(siteId), Date.now());
+    }
+    return c.json({ id: person.id, erased });
+  });
+  return app;
+}
