@@ -3,6 +3,7 @@ import { categorize } from '../../shared/scoring/index.ts';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { findPerson, listAnonymousIds, type PersonRow } from '../identity/persons.ts';
+import { parseLimit } from '../sales/list-params.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { pagePersonEvents } from '../scoring/events.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
@@ -92,15 +93,6 @@ async function requirePerson(db: Database, siteId: string, id: string): Promise<
   const person = id.length <= 256 ? await findPerson(db, siteId, id) : undefined;
   if (!person) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
   return person;
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return 50;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 500) {
-    throw new InklingError(400, 'invalid_limit', 'limit must be an integer from 1 to 500.');
-  }
-  return n;
 }
 
 /** Opaque to clients: the (timestamp, row id) of the last event of the previous page. */

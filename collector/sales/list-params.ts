@@ -41,7 +41,8 @@ export function parseListParams(query: Record<string, string | undefined>, now: 
   };
 }
 
-function parseLimit(value: string | undefined): number {
+/** `limit` of a Sales API page: 1 to 500, 50 when absent. */
+export function parseLimit(value: string | undefined): number {
   if (value === undefined) return 50;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 500) {
