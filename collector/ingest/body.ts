@@ -7,9 +7,10 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /**
  * Reads a request body as JSON within `limit` bytes, both on the wire and once inflated.
  * Accepts application/json and text/plain (beacons), raw or gzip/deflate encoded.
- * Invalid UTF-8 becomes U+FFFD rather than an error.
+ * Invalid UTF-8 becomes U+FFFD rather than an error. Answers the value and the body's size
+ * once inflated.
  */
-export async function readJsonBody(req: Request, limit = MAX_BATCH_BYTES): Promise<unknown> {
+export async function readJsonBody(req: Request, limit = MAX_BATCH_BYTES): Promise<{ value: unknown; bytes: number }> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) throw tooLarge(limit);
   let bytes = await readLimited(req, limit);
@@ -31,7 +32,7 @@ export async function readJsonBody(req: Request, limit = MAX_BATCH_BYTES): Promi
   const text = decoder.decode(bytes);
   if (text.trim() === '') throw new InklingError(400, 'empty_body', 'Body is empty; send a JSON object.');
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), bytes: bytes.byteLength };
   } catch {
     throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
   }

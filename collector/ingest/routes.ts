@@ -58,7 +58,9 @@ export function ingestRoutes(deps: IngestDeps): Hono {
     const kind = ROUTES[c.req.param('route')];
     if (!kind) throw new InklingError(404, 'not_found', `No route POST ${c.req.path}.`);
     const limit = kind === 'batch' ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES;
-    const body = await readJsonBody(c.req.raw, limit);
+    const { value: body, bytes } = await readJsonBody(c.req.raw, limit);
+    // Why: no message can outgrow a body that is itself within the per-message limit.
+    const measure = bytes > MAX_MESSAGE_BYTES;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InklingError(400, 'invalid_body', 'Body must be a JSON object.');
     }
@@ -86,7 +88,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
     const rejected: Rejected[] = [];
     let oversized = 0;
     messages.forEach((raw, index) => {
-      const problem = checkMessage(raw, kind);
+      const problem = checkMessage(raw, kind, measure);
       if (typeof problem === 'string') {
         if (problem === TOO_LARGE) oversized++;
         rejected.push({ index, messageId: messageIdOf(raw), error: problem });
@@ -138,9 +140,9 @@ function unavailable(): InklingError {
 const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;
 
 /** A valid message, or the reason it is rejected. */
-function checkMessage(raw: unknown, kind: MessageType | 'batch') {
+function checkMessage(raw: unknown, kind: MessageType | 'batch', measure: boolean) {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'message must be a JSON object';
-  if (Buffer.byteLength(JSON.stringify(raw)) > MAX_MESSAGE_BYTES) return TOO_LARGE;
+  if (measure && Buffer.byteLength(JSON.stringify(raw)) > MAX_MESSAGE_BYTES) return TOO_LARGE;
   let clean: Record<string, unknown>;
   try {
     clean = sanitize(raw) as Record<string, unknown>;
