@@ -13,6 +13,9 @@ import {
   recordConflict,
 } from './persons.ts';
 
+/** The site's identity lock: every change to a site's identity graph is made under it. */
+export const identityLockSql = `select pg_advisory_xact_lock(hashtext($1 || ':identity'))`;
+
 /** What one message did to the identity graph: the person it is about and what else changed. */
 export interface Resolution {
   siteId: string;
@@ -46,7 +49,7 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
   // Why one lock per site: links and creations are rare next to lookups, and a merge moves
   // many anonymous ids at once, so per-id locks would have to cover ids not in the message.
   return db.transaction(async (tx) => {
-    await tx.query(`select pg_advisory_xact_lock(hashtext($1 || ':identity'))`, [siteId]);
+    await tx.query(identityLockSql, [siteId]);
     const out: Resolution = { siteId, personId: null, removed: [], accounts: [] };
     if (!plain) await recordJunk(tx, m);
     if (user) {

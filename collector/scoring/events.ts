@@ -30,8 +30,25 @@ export interface EventRecord {
   is_bot: boolean;
 }
 
-const COLUMNS =
-  'id::text as id, message_id, type, event, name, path, url, properties, "timestamp", anonymous_id, user_id, is_bot';
+const COLUMN_NAMES = [
+  'message_id',
+  'type',
+  'event',
+  'name',
+  'path',
+  'url',
+  'properties',
+  '"timestamp"',
+  'anonymous_id',
+  'user_id',
+  'is_bot',
+];
+/** The EventRecord columns of table alias `a` (none: unqualified). */
+const COLUMNS_OF = (a?: string) => {
+  const p = a ? `${a}.` : '';
+  return [`${p}id::text as id`, ...COLUMN_NAMES.map((c) => p + c)].join(', ');
+};
+const COLUMNS = COLUMNS_OF();
 
 export function toScoringEvent(r: EventRecord): ScoringEvent {
   return {
@@ -82,4 +99,39 @@ export async function pagePersonEvents(
     params,
   );
   return rows.map((r) => ({ ...toScoringEvent(r), rowId: Number(r.id) }));
+}
+
+/**
+ * The events of many persons (one site) in one query, each person's oldest first: the same
+ * events as `loadPersonEvents` per person. An event counts for the person of its user id;
+ * an event of one of a person's anonymous ids counts for them when it carries no user id or
+ * a junk one (the two branches are disjoint: a person's own user id is never junk).
+ */
+export async function loadEventsOfPersons(
+  q: Queryable,
+  siteId: string,
+  personIds: readonly string[],
+): Promise<Map<string, ScoringEvent[]>> {
+  const byPerson = new Map<string, ScoringEvent[]>();
+  if (personIds.length === 0) return byPerson;
+  const rows = await q.query<EventRecord & { person_id: string }>(
+    `with p as (select id, user_id from persons where site_id = $1 and id = any($2::text[]))
+     select * from (
+       select p.id as person_id, ${COLUMNS_OF('e')}
+         from p join events e on e.site_id = $1 and e.user_id = p.user_id
+       union all
+       select i.person_id, ${COLUMNS_OF('e')}
+         from identities i join events e on e.site_id = $1 and e.anonymous_id = i.anonymous_id
+        where i.site_id = $1 and i.person_id = any($2::text[])
+          and (e.user_id is null or ${junkIdSql('e.user_id')})
+     ) as all_events
+     order by person_id, "timestamp", id::bigint`,
+    [siteId, personIds],
+  );
+  for (const r of rows) {
+    const list = byPerson.get(r.person_id);
+    if (list) list.push(toScoringEvent(r));
+    else byPerson.set(r.person_id, [toScoringEvent(r)]);
+  }
+  return byPerson;
 }

@@ -1,0 +1,151 @@
+import type { Database } from '../db/client.ts';
+import type { EventRow } from '../ingest/enrich.ts';
+import { usableId } from './junk-ids.ts';
+import { newPersonId } from './persons.ts';
+import { identityLockSql, type Resolution, resolveMessage } from './resolve.ts';
+import { LINK_LANDED, stitchLanding } from './stitch.ts';
+
+/** What a group of stored rows touched: (site, person) and (site, account) pairs. */
+export interface Touched {
+  persons: Map<string, [siteId: string, id: string]>;
+  accounts: Map<string, [siteId: string, id: string]>;
+}
+
+const isPlain = (r: EventRow) => r.type !== 'identify' && r.type !== 'group' && r.type !== 'alias';
+const isLanding = (r: EventRow) => r.type === 'track' && r.event === LINK_LANDED;
+
+/**
+ * Applies a group of rows to the identity graph with as few round trips as the graph
+ * allows. Most rows are plain events (page, track, screen) of people already known: their
+ * persons come from one lookup for the whole group. New anonymous visitors are created
+ * together in one transaction. What can change the graph (identify, group, alias, tracked
+ * link landings, a plain event that carries a user id not yet linked to its anonymous id) runs
+ * through `resolveMessage` one by one, in the group's order, as before. The bulk paths
+ * touch only ids that no such message of the group names, so their order does not matter.
+ */
+export async function resolveBatch(db: Database, rows: readonly EventRow[]): Promise<Touched> {
+  const out: Touched = { persons: new Map(), accounts: new Map() };
+  const add = (r: Resolution) => {
+    if (r.personId) out.persons.set(`${r.siteId}\u0001${r.personId}`, [r.siteId, r.personId]);
+    for (const a of r.accounts) out.accounts.set(`${r.siteId}\u0001${a}`, [r.siteId, a]);
+  };
+  const sites = new Map<string, EventRow[]>();
+  for (const r of rows) {
+    const list = sites.get(r.site_id);
+    if (list) list.push(r);
+    else sites.set(r.site_id, [r]);
+  }
+  for (const [siteId, siteRows] of sites) await resolveSite(db, siteId, siteRows, add);
+  return out;
+}
+
+async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: (r: Resolution) => void) {
+  const sequential = new Set<EventRow>();
+  const touched = new Set<string>();
+  const touch = (...ids: (string | null)[]) => {
+    for (const id of ids) if (id) touched.add(id);
+  };
+  // Plain rows by their ids: rows with the same pair resolve alike.
+  const pairs = new Map<string, { anon: string | null; user: string | null; rows: EventRow[] }>();
+  for (const r of rows) {
+    if (!isPlain(r) || isLanding(r)) {
+      sequential.add(r);
+      touch(r.anonymous_id, r.user_id, r.previous_id);
+      continue;
+    }
+    const anon = usableId(r.anonymous_id);
+    const user = usableId(r.user_id);
+    if (!anon && !user) continue;
+    const k = `${anon}\u0001${user}`;
+    const pair = pairs.get(k);
+    if (pair) pair.rows.push(r);
+    else pairs.set(k, { anon, user, rows: [r] });
+  }
+
+  const { byAnon, byUser } = await lookupMany(
+    db,
+    siteId,
+    [...new Set([...pairs.values()].map((p) => p.anon).filter((x): x is string => x !== null))],
+    [...new Set([...pairs.values()].map((p) => p.user).filter((x): x is string => x !== null))],
+  );
+  const unknownAnons: { anon: string; rows: EventRow[] }[] = [];
+  for (const { anon, user, rows: same } of pairs.values()) {
+    const u = user ? byUser.get(user) : undefined;
+    const a = anon ? byAnon.get(anon) : undefined;
+    let person: string | undefined;
+    if (user && !anon) person = u?.id;
+    else if (!user) person = a?.id;
+    else if (u && a && (a.id === u.id || a.userId !== null)) person = u.id;
+    if (person) add({ siteId, personId: person, removed: [], accounts: [] });
+    else if (anon && !user) unknownAnons.push({ anon, rows: same });
+    else {
+      // Needs linking (or a user seen for the first time): the careful path, first row only.
+      sequential.add(same[0] as EventRow);
+      touch(anon, user);
+    }
+  }
+  // New anonymous visitors that no graph-changing message of the group names.
+  const fresh: string[] = [];
+  for (const { anon, rows: same } of unknownAnons) {
+    if (touched.has(anon)) sequential.add(same[0] as EventRow);
+    else fresh.push(anon);
+  }
+  for (const personId of await createAnonymousPersons(db, siteId, fresh)) {
+    add({ siteId, personId, removed: [], accounts: [] });
+  }
+
+  for (const r of rows) {
+    if (!sequential.has(r)) continue;
+    const landed = isPlain(r) ? await stitchLanding(db, r) : null;
+    add(landed ?? (await resolveMessage(db, r)));
+  }
+}
+
+interface Found {
+  id: string;
+  userId: string | null;
+}
+
+/** The persons of many anonymous ids and user ids, in one query. */
+async function lookupMany(db: Database, siteId: string, anons: string[], users: string[]) {
+  const byAnon = new Map<string, Found>();
+  const byUser = new Map<string, Found>();
+  if (anons.length + users.length > 0) {
+    const rows = await db.query<{ via: string; key: string; id: string; user_id: string | null }>(
+      `select 'a' as via, i.anonymous_id as key, p.id, p.user_id
+         from identities i join persons p on p.site_id = i.site_id and p.id = i.person_id
+        where i.site_id = $1 and i.anonymous_id = any($2::text[])
+       union all
+       select 'u', p.user_id, p.id, p.user_id from persons p where p.site_id = $1 and p.user_id = any($3::text[])`,
+      [siteId, anons, users],
+    );
+    for (const r of rows) (r.via === 'a' ? byAnon : byUser).set(r.key, { id: r.id, userId: r.user_id });
+  }
+  return { byAnon, byUser };
+}
+
+/**
+ * A person for each anonymous id, created in one transaction under the site's identity lock
+ * (ids that another request linked meanwhile keep their person). Answers the persons.
+ */
+async function createAnonymousPersons(db: Database, siteId: string, anons: string[]): Promise<string[]> {
+  if (anons.length === 0) return [];
+  return db.transaction(async (tx) => {
+    await tx.query(identityLockSql, [siteId]);
+    const existing = await tx.query<{ anonymous_id: string; person_id: string }>(
+      'select anonymous_id, person_id from identities where site_id = $1 and anonymous_id = any($2::text[])',
+      [siteId, anons],
+    );
+    const have = new Set(existing.map((e) => e.anonymous_id));
+    const missing = anons.filter((a) => !have.has(a));
+    const ids = missing.map(() => newPersonId());
+    if (missing.length > 0) {
+      await tx.query('insert into persons (site_id, id) select $1, unnest($2::text[])', [siteId, ids]);
+      await tx.query(
+        'insert into identities (site_id, anonymous_id, person_id) select $1, a, p from unnest($2::text[], $3::text[]) as t(a, p)',
+        [siteId, missing, ids],
+      );
+    }
+    return [...existing.map((e) => e.person_id), ...ids];
+  });
+}
