@@ -161,6 +161,89 @@ describe('identity graph', () => {
   });
 });
 
+describe('one group of many visitors (the bulk path)', () => {
+  async function personsOf(siteId: string) {
+    return db.query<{ id: string; user_id: string | null; anons: string[] | null }>(
+      `select p.id, p.user_id, array_agg(i.anonymous_id order by i.anonymous_id) filter (where i.anonymous_id is not null) as anons
+         from persons p left join identities i on i.site_id = p.site_id and i.person_id = p.id
+        where p.site_id = $1 group by p.id, p.user_id order by p.user_id nulls first, anons`,
+      [siteId],
+    );
+  }
+
+  it('should resolve new, known and identifying visitors of one batch as message by message', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('bulk-known', '/blog')]);
+    const known = await api.person('bulk-known');
+    // One batch: two new visitors, a known one, a new one who identifies after a page view,
+    // and one who identifies before it; each appears more than once.
+    await api.send([
+      page('bulk-a', '/pricing'),
+      page('bulk-b', '/product'),
+      page('bulk-known', '/pricing'),
+      page('bulk-c', '/pricing'),
+      page('bulk-a', '/case-studies/x'),
+      identify('bulk-c', 'user-c'),
+      identify('bulk-d', 'user-d'),
+      page('bulk-d', '/pricing'),
+      track({ anonymousId: 'bulk-c', userId: 'user-c' }, 'Demo Requested'),
+      page('bulk-b', '/pricing'),
+    ]);
+    expect(await personsOf(site.siteId)).toEqual([
+      { id: expect.any(String), user_id: null, anons: ['bulk-a'] },
+      { id: expect.any(String), user_id: null, anons: ['bulk-b'] },
+      { id: known.id, user_id: null, anons: ['bulk-known'] },
+      { id: expect.any(String), user_id: 'user-c', anons: ['bulk-c'] },
+      { id: expect.any(String), user_id: 'user-d', anons: ['bulk-d'] },
+    ]);
+    // Every event counted for its person: the same scores as a site fed one message at a time.
+    const control = await newSite(db);
+    const one = intentClient(collector, control);
+    const events = await db.query<{ message_id: string }>(
+      'select message_id from events where site_id = $1 order by id',
+      [site.siteId],
+    );
+    expect(events).toHaveLength(11);
+    await one.send([page('bulk-known', '/blog')]);
+    for (const m of [
+      page('bulk-a', '/pricing'),
+      page('bulk-b', '/product'),
+      page('bulk-known', '/pricing'),
+      page('bulk-c', '/pricing'),
+      page('bulk-a', '/case-studies/x'),
+      identify('bulk-c', 'user-c'),
+      identify('bulk-d', 'user-d'),
+      page('bulk-d', '/pricing'),
+      track({ anonymousId: 'bulk-c', userId: 'user-c' }, 'Demo Requested'),
+      page('bulk-b', '/pricing'),
+    ]) {
+      await one.send([m]);
+    }
+    for (const id of ['bulk-a', 'bulk-b', 'bulk-known', 'user-c', 'user-d']) {
+      const [bulk, single] = [await api.person(id), await one.person(id)];
+      expect({ id, score: bulk.score, explanation: bulk.explanation }).toEqual({
+        id,
+        score: single.score,
+        explanation: single.explanation,
+      });
+    }
+    expect((await api.person('user-c')).score).toBeGreaterThan(0);
+  });
+
+  it('should count an event with a junk user id for its anonymous person, in a group of many', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const batch = Array.from({ length: 40 }, (_, i) => page(`many-${i}`, i % 2 ? '/pricing' : '/product'));
+    batch.push(track({ anonymousId: 'many-0', userId: 'null' }, 'Demo Requested'));
+    await api.send(batch);
+    expect(await personsOf(site.siteId)).toHaveLength(40);
+    const [a, b] = [await api.person('many-0'), await api.person('many-2')];
+    expect(a.explanation.map((e) => e.signal)).toContain('demo_requested');
+    expect(a.score).toBeGreaterThan(b.score);
+  });
+});
+
 describe('accounts', () => {
   it('should put a person in the account of a group call', async () => {
     const site = await newSite(db);

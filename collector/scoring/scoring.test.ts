@@ -112,6 +112,38 @@ describe('real-time scores', () => {
     expect(n).toBe(1);
   });
 
+  it('should leave every person and account score exact after concurrent batches from one account', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const contacts = Array.from({ length: 6 }, (_, i) => `acct-contact-${i}`);
+    await Promise.all(
+      contacts.map((anon, i) =>
+        api.send([
+          { type: 'identify', messageId: mid(), anonymousId: anon, userId: `${anon}@concurrent.example` },
+          page(anon, '/pricing'),
+          page(anon, i % 2 ? '/product' : '/case-studies/acme'),
+        ]),
+      ),
+    );
+    const snapshot = async () => ({
+      persons: await db.query(
+        'select person_id, score, points, categories from person_scores where site_id = $1 order by person_id',
+        [site.siteId],
+      ),
+      accounts: await db.query(
+        'select account_id, score, points, categories, contacts from account_scores where site_id = $1 order by account_id',
+        [site.siteId],
+      ),
+    });
+    const live = await snapshot();
+    expect(live.persons).toHaveLength(6);
+    expect(live.accounts).toHaveLength(1);
+    expect((live.accounts[0] as { contacts: unknown[] }).contacts).toHaveLength(6);
+    // A full recomputation from scratch finds nothing to change.
+    await rescore(db, collector.configs, { siteId: site.siteId, all: true });
+    expect(await snapshot()).toEqual(live);
+  });
+
   it('should record every score change in the history', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
