@@ -234,7 +234,7 @@ describe('one group of many visitors (the bulk path)', () => {
   it('should count an event with a junk user id for its anonymous person, in a group of many', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
-    const batch = Array.from({ length: 40 }, (_, i) => page(`many-${i}`, i % 2 ? '/pricing' : '/product'));
+    const batch: object[] = Array.from({ length: 40 }, (_, i) => page(`many-${i}`, i % 2 ? '/pricing' : '/product'));
     batch.push(track({ anonymousId: 'many-0', userId: 'null' }, 'Demo Requested'));
     await api.send(batch);
     expect(await personsOf(site.siteId)).toHaveLength(40);
