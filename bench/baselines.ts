@@ -57,13 +57,22 @@ export interface StoredRows {
   rows: EventRow[];
 }
 
-/** Reads back what the collector stored, in insertion order. */
+/**
+ * Reads back what the collector stored, in insertion order. Two connections: once a
+ * `COPY TO STDOUT` stream has applied backpressure, postgres.js leaves its socket paused,
+ * and a later query on the same connection waits forever (seen with 100,000 rows).
+ */
 export async function readStoredRows(url: string): Promise<StoredRows> {
+  const copyText: Buffer[] = [];
+  const forCopy = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const out = await forCopy.unsafe(`COPY (SELECT ${COLUMN_LIST} FROM events ORDER BY id) TO STDOUT`).readable();
+    for await (const chunk of out) copyText.push(chunk as Buffer);
+  } finally {
+    await forCopy.end({ timeout: 5 });
+  }
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const copyText: Buffer[] = [];
-    const out = await sql.unsafe(`COPY (SELECT ${COLUMN_LIST} FROM events ORDER BY id) TO STDOUT`).readable();
-    for await (const chunk of out) copyText.push(chunk as Buffer);
     const raw = await sql.unsafe(`SELECT ${COLUMN_LIST} FROM events ORDER BY id`);
     const rows = raw.map((r) => {
       const row: Record<string, unknown> = { ...r };
