@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
 import { benchIngest } from './ingest.ts';
+import { benchLookup, lookupMarkdown } from './lookup.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
 
@@ -15,8 +16,9 @@ import { benchRescore, rescoreMarkdown } from './rescore.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rescore,
- * --rescore-people N (default 100000), --events-per-person N (default 10).
+ * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup,
+ * --rescore-people N (default 100000), --events-per-person N (default 10),
+ * --connections N (lookup, default 50), --round-seconds N (lookup, default 10).
  */
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'rescore-people': { type: 'string', default: '100000' },
     'events-per-person': { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    'round-seconds': { type: 'string', default: '10' },
   },
 });
 
@@ -48,7 +52,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'rescore'].includes(only)) throw new Error('--only takes ingest or rescore');
+  if (only && !['ingest', 'rescore', 'lookup'].includes(only))
+    throw new Error('--only takes ingest, rescore or lookup');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -76,6 +81,18 @@ async function main(): Promise<void> {
       log,
     });
     save('Rescoring people', 'rescore', rescoreMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'lookup') {
+    const result = await benchLookup({
+      url,
+      visitors: 100_000,
+      connections: positive(values.connections, 'connections'),
+      roundMs: positive(values['round-seconds'], 'round-seconds') * 1000,
+      freshnessSamples: 200,
+      log,
+    });
+    save('Tier lookup', 'lookup', lookupMarkdown(result, command, new Date()));
   }
 
   if (profileDir)

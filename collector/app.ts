@@ -5,6 +5,7 @@ import type { Database } from './db/client.ts';
 import { InklingError } from './errors.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
+import { createIntentCache, type IntentCache } from './intent-cache.ts';
 import { createLogger, type Logger } from './log.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -12,7 +13,7 @@ import { configRoutes } from './routes/config.ts';
 import { eraseRoutes } from './routes/erase.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
-import { findIntent, intentRoutes } from './routes/intent.ts';
+import { intentRoutes } from './routes/intent.ts';
 import { linkRoutes } from './routes/links.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { peopleRoutes } from './routes/people.ts';
@@ -43,6 +44,8 @@ export interface Collector {
   writer: EventWriter;
   sites: SiteCache;
   configs: ConfigStore;
+  /** Tier lookups from memory, evicted on score changes. */
+  intents: IntentCache;
   /** Stops answering /readyz and waits for queued writes. */
   drain(): Promise<void>;
 }
@@ -53,11 +56,19 @@ export function createCollector(options: AppOptions): Collector {
   const log = options.log ?? createLogger('silent');
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
+  const intents = createIntentCache(db, log);
   const writer = createEventWriter(db, {
-    afterInsert: scoring ? (rows) => scoreRows(db, configs, rows, Date.now()) : undefined,
+    // The changes are committed: evict them here before the requests are answered (other
+    // processes evict when PostgreSQL delivers the NOTIFY).
+    afterInsert: scoring
+      ? async (rows) => {
+          for (const change of await scoreRows(db, configs, rows, Date.now())) intents.evict(change);
+        }
+      : undefined,
   });
   const interval = options.rescoreIntervalMs ?? 60_000;
-  const timer: RescoreTimer | null = scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval) : null;
+  const timer: RescoreTimer | null =
+    scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval, intents.evict) : null;
   const sites = createSiteCache(db);
   let closing = false;
   const app = new Hono();
@@ -90,16 +101,16 @@ export function createCollector(options: AppOptions): Collector {
       writer,
       log,
       trustProxy: options.config?.trustProxy ?? false,
-      intentOf: scoring ? (siteId, anonymousId) => findIntent(db, siteId, anonymousId) : undefined,
+      intentOf: scoring ? intents.get : undefined,
     }),
   );
-  app.route('/', intentRoutes(db, sites));
+  app.route('/', intentRoutes(intents.get, sites));
   app.route('/', peopleListRoutes(db));
   app.route('/', peopleRoutes(db, configs));
   app.route('/', accountRoutes(db));
   app.route('/', exportRoutes(db, configs));
-  app.route('/', eraseRoutes(db, configs));
-  app.route('/', configRoutes(db, configs));
+  app.route('/', eraseRoutes(db, configs, intents.evict));
+  app.route('/', configRoutes(db, configs, intents.evict));
   app.route('/', staticRoutes(db));
 
   app.notFound((c) =>
@@ -125,10 +136,12 @@ export function createCollector(options: AppOptions): Collector {
     writer,
     sites,
     configs,
+    intents,
     async drain() {
       closing = true;
       await timer?.stop();
       await writer.drain();
+      await intents.close();
     },
   };
 }

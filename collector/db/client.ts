@@ -27,6 +27,13 @@ export interface Database {
    * when it throws. Use only `tx` inside (the embedded engine has a single connection).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` with the payload of each `NOTIFY channel` (delivered after the
+   * notifying transaction commits), and `onConnect` each time the listening connection is
+   * (re)established: notifications sent while it was down are lost. Answers a function that
+   * stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onConnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   /** The embedded engine, for migrations (undefined on PostgreSQL). */
   readonly pglite?: PGlite;
@@ -73,6 +80,10 @@ function openPostgres(url: string, max: number): Database {
         }),
       )) as T;
     },
+    async listen(channel, onNotify, onConnect) {
+      const { unlisten } = await raw.listen(channel, onNotify, onConnect);
+      return unlisten;
+    },
     async close() {
       await Promise.all([raw.end({ timeout: 5 }), forOrm.end({ timeout: 5 })]);
     },
@@ -99,6 +110,14 @@ async function openEmbedded(dataDir: string): Promise<Database> {
           },
         }),
       );
+    },
+    async listen(channel, onNotify, onConnect) {
+      // One process holds the embedded database: the connection never drops.
+      const stop = await pg.listen(channel, onNotify);
+      onConnect?.();
+      return async () => {
+        if (!pg.closed) await stop();
+      };
     },
     async close() {
       if (!pg.closed) await pg.close();

@@ -9,6 +9,8 @@ import { LINK_LANDED, stitchLanding } from './stitch.ts';
 export interface Touched {
   persons: Map<string, [siteId: string, id: string]>;
   accounts: Map<string, [siteId: string, id: string]>;
+  /** Persons merged away (their score rows are gone). */
+  removed: Map<string, [siteId: string, id: string]>;
 }
 
 const isPlain = (r: EventRow) => r.type !== 'identify' && r.type !== 'group' && r.type !== 'alias';
@@ -24,10 +26,11 @@ const isLanding = (r: EventRow) => r.type === 'track' && r.event === LINK_LANDED
  * touch only ids that no such message of the group names, so their order does not matter.
  */
 export async function resolveBatch(db: Database, rows: readonly EventRow[]): Promise<Touched> {
-  const out: Touched = { persons: new Map(), accounts: new Map() };
+  const out: Touched = { persons: new Map(), accounts: new Map(), removed: new Map() };
   const add = (r: Resolution) => {
     if (r.personId) out.persons.set(`${r.siteId}\u0001${r.personId}`, [r.siteId, r.personId]);
     for (const a of r.accounts) out.accounts.set(`${r.siteId}\u0001${a}`, [r.siteId, a]);
+    for (const p of r.removed) out.removed.set(`${r.siteId}\u0001${p}`, [r.siteId, p]);
   };
   const sites = new Map<string, EventRow[]>();
   for (const r of rows) {

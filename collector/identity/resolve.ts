@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../db/client.ts';
 import type { EventRow } from '../ingest/enrich.ts';
+import { notifyChanged } from '../scoring/notify.ts';
 import { emailDomain, findOrCreateDomainAccount, isFreeMailDomain, upsertGroupAccount } from './accounts.ts';
 import { isJunkId, usableId } from './junk-ids.ts';
 import {
@@ -154,6 +155,7 @@ async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow
   );
   await tx.query('delete from persons where site_id = $1 and id = $2', [siteId, pa.id]);
   await tx.query('delete from person_scores where site_id = $1 and person_id = $2', [siteId, pa.id]);
+  await notifyChanged(tx, siteId, 'person', [pa.id]);
   out.removed.push(pa.id);
   if (pa.account_id && pa.account_id !== (pu.account_id ?? pa.account_id)) out.accounts.push(pa.account_id);
   return pu.id;

@@ -4,6 +4,7 @@ import { InklingError } from '../errors.ts';
 import { findPerson } from '../identity/persons.ts';
 import { erasePerson } from '../sales/erase.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
+import type { ScoreChange } from '../scoring/notify.ts';
 import { rescoreAccount } from '../scoring/persist.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
@@ -12,7 +13,11 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
  * person and answers `200 {"erased": {"events", "identities", "scores", "history"}}`;
  * then their account is rescored without them.
  */
-export function eraseRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
+export function eraseRoutes(
+  db: Database,
+  configs: ConfigStore,
+  onChanged?: (change: ScoreChange) => void,
+): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.delete('/v1/people/:id', secretKeyAuth(db), async (c) => {
     const siteId = c.var.site.id;
@@ -20,8 +25,10 @@ export function eraseRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyE
     const person = id.length <= 256 ? await findPerson(db, siteId, id) : undefined;
     if (!person) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
     const erased = await erasePerson(db, siteId, person);
+    onChanged?.({ site: siteId, kind: 'person', ids: [person.id] });
     if (person.account_id) {
       await rescoreAccount(db, siteId, person.account_id, await configs.model(siteId), Date.now());
+      onChanged?.({ site: siteId, kind: 'account', ids: [person.account_id] });
     }
     return c.json({ id: person.id, erased });
   });

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
 import { listAnonymousIds, type PersonRow } from '../identity/persons.ts';
 import { PERSON_EVENTS } from '../scoring/events.ts';
+import { notifyChanged } from '../scoring/notify.ts';
 
 export interface ErasedCounts {
   events: number;
@@ -46,6 +47,7 @@ export async function erasePerson(db: Database, siteId: string, person: PersonRo
       [siteId, person.id],
     );
     await tx.query('delete from persons where site_id = $1 and id = $2', [siteId, person.id]);
+    await notifyChanged(tx, siteId, 'person', [person.id]);
     return { events: events.length, identities: identities.length, scores: scores.length, history: history.length };
   });
 }

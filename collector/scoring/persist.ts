@@ -8,6 +8,7 @@ import {
 } from '../../shared/scoring/index.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { loadEventsOfPersons } from './events.ts';
+import { notifyChanged } from './notify.ts';
 
 /**
  * Scores are recomputed from all of a subject's events and stored under the subject's lock:
@@ -57,6 +58,7 @@ export async function rescorePersons(
       const gone = ids.filter((id) => !found.has(id));
       if (gone.length > 0) {
         await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
+        await notifyChanged(tx, siteId, 'person', gone);
       }
       const events = await loadEventsOfPersons(tx, siteId, [...found]);
       const results = persons.map((p) => ({ id: p.id, r: scorePerson(events.get(p.id) ?? [], model, now) }));
@@ -89,6 +91,7 @@ export async function rescoreAccounts(
           siteId,
           gone,
         ]);
+        await notifyChanged(tx, siteId, 'account', gone);
       }
       const people = await tx.query<{ id: string; account_id: string }>(
         'select id, account_id from persons where site_id = $1 and account_id = any($2::text[]) order by id',
@@ -178,6 +181,13 @@ async function storeScores(
   }));
   const at = iso(now);
   await tx.query(kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT, [siteId, JSON.stringify(rows), at]);
+  // Every stored subject, moved or not: type, trend and the account's tier also reach lookups.
+  await notifyChanged(
+    tx,
+    siteId,
+    kind,
+    rows.map((r) => r.id),
+  );
   const moved = rows.filter((s) => {
     const b = was.get(s.id) ?? { score: 0, tier: 'low' };
     return b.score !== s.score || b.tier !== s.tier;

@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import { resolveBatch } from '../identity/batch.ts';
 import type { EventRow } from '../ingest/enrich.ts';
 import type { ConfigStore } from './config-store.ts';
+import type { ScoreChange } from './notify.ts';
 import { rescoreAccounts, rescorePersons } from './persist.ts';
 
 /** Sites -> ids, keyed `site\u0001id`. */
@@ -15,13 +16,23 @@ const split = (k: string) => k.split('\u0001') as [string, string];
  * between insert and scoring left behind): the identity graph first (see `resolveBatch`),
  * then every affected person, and after them every affected account, is recomputed.
  */
-export async function scoreRows(db: Database, configs: ConfigStore, rows: readonly EventRow[], now: number) {
-  const { persons, accounts } = await resolveBatch(db, rows);
+export async function scoreRows(
+  db: Database,
+  configs: ConfigStore,
+  rows: readonly EventRow[],
+  now: number,
+): Promise<ScoreChange[]> {
+  const { persons, accounts, removed } = await resolveBatch(db, rows);
   // resolveBatch keys its maps as subjects are keyed here.
-  await rescoreSubjects(db, configs, new Set(persons.keys()), new Set(accounts.keys()), now);
+  const changes = await rescoreSubjects(db, configs, new Set(persons.keys()), new Set(accounts.keys()), now);
+  for (const [siteId, ids] of bySite(new Set(removed.keys()))) changes.push({ site: siteId, kind: 'person', ids });
+  return changes;
 }
 
-/** Rescores persons, then their accounts and `accounts`, site by site, set-based. */
+/**
+ * Rescores persons, then their accounts and `accounts`, site by site, set-based. Answers
+ * every subject rescored (all committed by then).
+ */
 export async function rescoreSubjects(
   db: Database,
   configs: ConfigStore,
@@ -30,18 +41,22 @@ export async function rescoreSubjects(
   now: number,
   /** Also rescore the accounts of the persons. @default true */
   withAccounts = true,
-) {
+): Promise<ScoreChange[]> {
+  const changes: ScoreChange[] = [];
   const personsBySite = bySite(persons);
   const accountsBySite = bySite(accounts);
   for (const [siteId, ids] of personsBySite) {
     const theirs = await rescorePersons(db, siteId, ids, await configs.model(siteId), now);
+    changes.push({ site: siteId, kind: 'person', ids });
     if (!withAccounts) continue;
     const all = accountsBySite.get(siteId) ?? [];
-    accountsBySite.set(siteId, [...all, ...theirs]);
+    accountsBySite.set(siteId, [...new Set([...all, ...theirs])]);
   }
   for (const [siteId, ids] of accountsBySite) {
     await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now);
+    changes.push({ site: siteId, kind: 'account', ids });
   }
+  return changes;
 }
 
 function bySite(subjects: Subjects): Map<string, string[]> {

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { ConfigStore } from './config-store.ts';
+import type { ScoreChange } from './notify.ts';
 import { rescoreSubjects, subjectKey } from './realtime.ts';
 
 export interface RescoreOptions {
@@ -12,6 +13,8 @@ export interface RescoreOptions {
   all?: boolean;
   /** Subjects per round. @default 500 */
   batchSize?: number;
+  /** Told of each round's changes once committed (the intent cache evicts them). */
+  onChanged?: (change: ScoreChange) => void;
 }
 
 export interface RescoreResult {
@@ -50,8 +53,11 @@ export async function rescore(
       );
       if (rows.length === 0) break;
       const subjects = new Set(rows.map((r) => subjectKey(r.site_id, r.id)));
-      if (kind === 'person') await rescoreSubjects(db, configs, subjects, new Set(), now, false);
-      else await rescoreSubjects(db, configs, new Set(), subjects, now, false);
+      const changes =
+        kind === 'person'
+          ? await rescoreSubjects(db, configs, subjects, new Set(), now, false)
+          : await rescoreSubjects(db, configs, new Set(), subjects, now, false);
+      for (const change of changes) options.onChanged?.(change);
       total[kind === 'person' ? 'persons' : 'accounts'] += rows.length;
       const end = rows[rows.length - 1]!;
       last = [end.site_id, end.id];
@@ -67,11 +73,17 @@ export interface RescoreTimer {
 }
 
 /** Runs `rescore` for due scores every `intervalMs` (unref'd: it never keeps the process alive). */
-export function startRescoreTimer(db: Database, configs: ConfigStore, log: Logger, intervalMs = 60_000): RescoreTimer {
+export function startRescoreTimer(
+  db: Database,
+  configs: ConfigStore,
+  log: Logger,
+  intervalMs = 60_000,
+  onChanged?: (change: ScoreChange) => void,
+): RescoreTimer {
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = rescore(db, configs)
+    running = rescore(db, configs, { onChanged })
       .then((r) => {
         if (r.persons || r.accounts) log.info('rescored', { ...r });
       })
