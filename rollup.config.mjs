@@ -12,7 +12,7 @@ const plugins = [
   terser({
     ecma: 2020,
     module: true,
-    compress: { passes: 3, unsafe: true, unsafe_arrows: true, pure_getters: true },
+    compress: { passes: 3, unsafe: true, unsafe_arrows: true, pure_getters: true, hoist_funs: true },
     mangle: { properties: { regex: /_$/ } },
     format: { comments: false },
   }),

@@ -1,9 +1,10 @@
 /**
  * Browser globals, reached through this one module: the minifier shortens every use to a
- * local name, and nothing else in the SDK touches `window` directly. Outside a browser
- * (server-side rendering) `win.document` is undefined and `createInkling` returns no-ops.
+ * local name, and nothing else in the SDK touches `window` directly. `globalThis` is the
+ * window in a page; outside one (server-side rendering, a worker) `win.document` is
+ * undefined and `createInkling` returns no-ops.
  */
-export const win = (typeof window < 'u' ? window : {}) as Window & typeof globalThis;
+export const win = globalThis as Window & typeof globalThis;
 export const doc = win.document;
 export const nav = win.navigator;
 export const loc = win.location;

@@ -4,3 +4,4 @@
  * are free to change.
  */
 export { createInkling, type Inkling, type InklingOptions } from './inkling.ts';
+export type { Intent } from './personalize.ts';

@@ -1,4 +1,5 @@
 import { doc, getItem, loc, setItem, uid } from './env.ts';
+import { INTENT_KEY } from './personalize.ts';
 
 /** Storage names: the anonymous id (cookie and localStorage) and the known user id. */
 const AID = 'ink_aid';
@@ -11,8 +12,8 @@ export interface Identity {
   userId_(): string | undefined;
   setUserId_(id?: string): void;
   /**
-   * Forgets the user and the anonymous id, in memory and in storage (logout, consent
-   * withdrawn); the next message starts a fresh anonymous id.
+   * Forgets the user, the anonymous id and its cached intent, in memory and in storage
+   * (logout, consent withdrawn); the next message starts a fresh anonymous id.
    */
   forget_(): void;
 }
@@ -52,6 +53,7 @@ export function createIdentity(cookieDomain?: string | null): Identity {
     forget_() {
       setUser();
       store();
+      setItem(INTENT_KEY);
     },
   };
 }

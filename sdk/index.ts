@@ -16,7 +16,7 @@ safe(() => {
   const w = win as unknown as { inkling?: Stub };
   // Loaded twice (two tags, a tag manager): the first copy keeps the page.
   if (w.inkling?.l) return;
-  const s = (doc.currentScript || doc.querySelector('script[data-key]')) as HTMLScriptElement;
+  const s = doc.currentScript as HTMLScriptElement;
   const ink = createInkling({ api: new URL(s.src).origin, ...s.dataset, queue: w.inkling?.q });
   const inkling: Stub = (...args) => call(ink, args);
   inkling.l = 1;

@@ -3,6 +3,7 @@ import type { Message, MessageType } from '../shared/messages.ts';
 import { autocapture } from './autocapture.ts';
 import { bytes, doc, loc, nav, off, on, safe, uid, win } from './env.ts';
 import { createIdentity } from './identity.ts';
+import { createPersonalizer, type Intent } from './personalize.ts';
 import { blocked, clean, LINK_PARAM } from './privacy.ts';
 import { createRetryQueue } from './retry-queue.ts';
 import { createTransport } from './transport.ts';
@@ -47,6 +48,16 @@ export interface Inkling {
   consent(granted: boolean): void;
   /** Sends what waits now, skipping any backoff. */
   flush(): void;
+  /**
+   * Calls `callback` with the visitor's intent (`{tier, score, type, trend, account}`, as
+   * `GET /v1/intent` answers it) once known, and again whenever it changes: at once from
+   * the last visit's cache, then from the collector's answers (the page view's ingest
+   * answer carries it; without autocapture, a lookup when the page starts). Never called
+   * for a visitor who may not be tracked (the page gets the low tier's classes), nor while
+   * the collector cannot be reached: a page that waits on it needs its own timeout.
+   * @example inkling.tier(({ tier }) => tier === 'high' && openChat());
+   */
+  tier(callback: (intent: Intent) => void): void;
 }
 
 /**
@@ -63,10 +74,10 @@ export function createInkling(options: InklingOptions): Inkling {
   const strip = `${o.stripParams || ''}`.split(',').map((p) => p.trim());
   const url = (u: string) => clean(u, strip);
   const id = createIdentity(o.cookieDomain);
-  const [post, beacon] = createTransport(o.api || '', o.key || '');
+  const p = createPersonalizer();
+  const [post, beacon, lookup] = createTransport(o.api || '', o.key || '', p.set_);
   const queue = createRetryQueue(post, `ink_q_${o.key}`);
   const auto = !off(o.autocapture);
-  let pushes = 0;
 
   // `user`: identify and alias set the user id, but only once the privacy check has passed.
   const send = (type: MessageType, fields: Partial<Message>, properties?: Props, user?: unknown) => {
@@ -75,10 +86,6 @@ export function createInkling(options: InklingOptions): Inkling {
     if (user) id.setUserId_(`${user}`);
     const u = new URL(url(loc.href));
     const page = { url: u.href, path: u.pathname, referrer: url(doc.referrer), title: doc.title, search: u.search };
-    const campaign: Props = {};
-    u.searchParams.forEach((v, k) => {
-      if (k.startsWith('utm_')) campaign[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
-    });
     const m: Message = {
       type,
       messageId: uid(),
@@ -87,19 +94,14 @@ export function createInkling(options: InklingOptions): Inkling {
       timestamp: new Date().toISOString(),
       context: {
         page,
-        campaign,
         locale: nav.language,
-        screen: { width: win.screen.width, height: win.screen.height },
         library: { name: 'inkling', version: VERSION },
       },
       properties: { ...(type === 'page' && page), ...properties },
       ...fields,
     };
     // The collector refuses larger messages; better one event lost than a queue stuck on it.
-    if (bytes(m) <= MAX_MESSAGE_BYTES) {
-      pushes++;
-      queue.push_(m);
-    }
+    if (bytes(m) <= MAX_MESSAGE_BYTES) queue.push_(m);
   };
 
   const api: Inkling = {
@@ -119,6 +121,7 @@ export function createInkling(options: InklingOptions): Inkling {
       } else if (was === false && auto) api.page();
     },
     flush: () => queue.flush_(),
+    tier: (callback) => p.on_(callback),
   };
   for (const k in api) api[k as keyof Inkling] = safe(api[k as keyof Inkling] as () => void);
   if (!doc) return api;
@@ -131,20 +134,21 @@ export function createInkling(options: InklingOptions): Inkling {
   if (auto) safe(autocapture)({ ...api, clean_: url });
   if (link) api.track('Tracked Link Landed', { link });
 
-  // The page may be going away: hand everything to sendBeacon. Events stay queued until a
-  // fetch confirms them, so a beacon lost in an outage is sent again by the next page.
-  // (An unloading page fires pagehide, then visibilitychange: one beacon serves both.)
-  let beaconed = 0;
-  const hide = (e: Event) => {
-    if ((e.type === 'pagehide' || doc.visibilityState === 'hidden') && beaconed !== pushes && !blocked(o)) {
-      beaconed = pushes;
-      for (const chunk of queue.chunks_()) beacon(chunk);
-    }
-  };
-  on(win, 'pagehide', hide);
-  on(doc, 'visibilitychange', hide);
-  on(win, 'online', api.flush);
-  if (!blocked(o)) queue.flush_();
+  // The page may be going away (hidden: another tab, or unloading; the last event a page is
+  // sure to get): hand what waits to sendBeacon. Events stay queued until a fetch confirms
+  // them, so a beacon lost in an outage is sent again by the next page, and one that
+  // arrives as well as the fetch is stored once (messageId).
+  on(doc, 'visibilitychange', () => {
+    if (doc.visibilityState === 'hidden' && !blocked(o)) for (const chunk of queue.chunks_()) beacon(chunk);
+  });
+  // The tier: the first batch's answer (the page view's) brings it, so a page needs no round
+  // trip of its own; without autocapture, a lookup. A visitor who may not be tracked is
+  // never looked up: the low tier's content at once.
+  if (blocked(o)) p.low_();
+  else {
+    queue.flush_();
+    if (!auto) lookup(id.anonymousId_());
+  }
   return api;
 }
 

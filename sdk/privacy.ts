@@ -12,15 +12,19 @@ export interface PrivacyState {
 }
 
 /**
- * Every reason not to store or send anything, in one place: no write key, consent
+ * Truthy for every reason not to store or send anything, in one place: no write key, consent
  * withdrawn, Do Not Track / Global Privacy Control (unless the site opted out of honouring
  * them, or the visitor explicitly consented on this site), or a browser driven by
  * automation (`navigator.webdriver`: test runners and headless crawlers).
  */
-export function blocked(s: PrivacyState): boolean {
+export function blocked(s: PrivacyState): unknown {
   const n = nav as Navigator & { globalPrivacyControl?: boolean };
-  const dnt = n.doNotTrack === '1' || n.globalPrivacyControl;
-  return !s.key || s.consent === false || (s.consent !== true && !off(s.respectDnt) && !!dnt) || n.webdriver;
+  return (
+    !s.key ||
+    s.consent === false ||
+    (s.consent !== true && !off(s.respectDnt) && (n.doNotTrack === '1' || n.globalPrivacyControl)) ||
+    n.webdriver
+  );
 }
 
 /**

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BatchBody, Message } from '../shared/messages.ts';
+import type { BatchBody, IngestResponse, Message } from '../shared/messages.ts';
+
+type Intent = NonNullable<IngestResponse['intent']>;
 
 /** One request as the recorder saw it. */
 export interface Received {
@@ -14,10 +16,15 @@ export interface Recorder {
   /** e.g. http://127.0.0.1:40123 */
   url: string;
   requests: Received[];
+  /** The URLs of the intent lookups (`GET /v1/intent?...`), in order. */
+  lookups: string[];
   /** Every message received, in order (duplicates included). */
   messages(): Message[];
-  /** The answer to the next POSTs (default 200). */
-  answer: { status: number; headers?: Record<string, string> };
+  /**
+   * The answer to the next POSTs (default 200); `intent`, when set, rides on a 200 (as the
+   * collector's ingest answer carries it) and answers the lookups (else the neutral intent).
+   */
+  answer: { status: number; headers?: Record<string, string>; intent?: Intent };
   close(): Promise<void>;
 }
 
@@ -29,6 +36,7 @@ export interface Recorder {
  */
 export async function startRecorder(): Promise<Recorder> {
   const requests: Received[] = [];
+  const lookups: string[] = [];
   const answer: Recorder['answer'] = { status: 200 };
   const server = createServer(async (req, res) => {
     res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
@@ -36,6 +44,11 @@ export async function startRecorder(): Promise<Recorder> {
     res.setHeader('Access-Control-Allow-Headers', 'content-type');
     res.setHeader('Access-Control-Expose-Headers', 'retry-after');
     if (req.method === 'OPTIONS') return res.writeHead(204).end();
+    if (req.method === 'GET') {
+      lookups.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(answer.intent ?? NEUTRAL));
+    }
     const text = await read(req);
     requests.push({
       method: req.method ?? '',
@@ -44,13 +57,20 @@ export async function startRecorder(): Promise<Recorder> {
       body: JSON.parse(text),
     });
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(JSON.stringify(answer.status === 200 ? { success: true } : { error: { code: 'x', message: 'x' } }));
+    res.end(
+      JSON.stringify(
+        answer.status === 200
+          ? { success: true, ...(answer.intent && { intent: answer.intent }) }
+          : { error: { code: 'x', message: 'x' } },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    lookups,
     answer,
     messages: () => requests.flatMap((r) => r.body.batch),
     close: () =>
@@ -60,6 +80,8 @@ export async function startRecorder(): Promise<Recorder> {
       }),
   };
 }
+
+const NEUTRAL: Intent = { tier: 'low', score: 0, type: 'unknown', trend: 'stable', account: null };
 
 async function read(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

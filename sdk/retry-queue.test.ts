@@ -127,15 +127,19 @@ describe('retry queue', () => {
     expect(kept).toEqual(all.slice(50).map((m) => m.messageId));
   });
 
-  it("should leave another tab's stored events alone", async () => {
-    const s = sender();
-    const q = createRetryQueue(s.send, KEY);
-    const other = msg({ event: 'Other Tab' });
-    localStorage.setItem(KEY, JSON.stringify([other]));
-    q.push_(msg());
-    await q.flush_();
-    expect(s.batches.flat().map((m) => m.event)).toEqual(['Clicked']);
-    expect(stored()).toEqual([other]);
+  it('should deliver each tab its own events from memory when two tabs share the storage (which keeps the last saver)', async () => {
+    const a = sender();
+    const b = sender();
+    const tabA = createRetryQueue(a.send, KEY);
+    const tabB = createRetryQueue(b.send, KEY);
+    tabA.push_(msg({ event: 'A' }));
+    tabB.push_(msg({ event: 'B' }));
+    // No merge across tabs (bytes): storage holds the queue of the tab that saved last.
+    expect(stored().map((m) => m.event)).toEqual(['B']);
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(a.batches.flat().map((m) => m.event)).toEqual(['A']);
+    expect(b.batches.flat().map((m) => m.event)).toEqual(['B']);
+    expect(stored()).toEqual([]);
   });
 
   it('should cut batches under the 64 KB beacon and keepalive limit', () => {

@@ -33,32 +33,23 @@ const CHUNK_BYTES = 60_000;
  * A bounded, persisted queue with retries. Every event stays in localStorage until the
  * collector answered for it, so a reload, a closed tab or an outage loses nothing: the next
  * page load adopts the stored events and sends them again with their original messageId,
- * which the collector stores once. Other tabs' events in the same storage are left alone.
- * Storage that is full or disabled only costs persistence; delivery goes on from memory.
+ * which the collector stores once. Storage holds the queue of the tab that saved last: with
+ * two tabs open, the other tab's waiting events live on in its memory, are sent from
+ * there, and handed to sendBeacon when it closes (merging tabs' queues cost more bytes than
+ * that window is worth). Storage that is full or disabled only costs persistence; delivery
+ * goes on from memory.
  */
 export function createRetryQueue(send: Send, key: string): RetryQueue {
-  const load = (): Message[] => {
-    try {
-      return JSON.parse(getItem(key) || '[]').filter((m: Message) => m.messageId);
-    } catch {
-      return [];
-    }
-  };
-  let q = load();
-  // Ids this tab owns (queued, adopted or already sent): only these may leave storage.
-  const mine = new Set(q.map((m) => m.messageId));
+  let q: Message[] = [];
+  try {
+    q = JSON.parse(getItem(key) || '[]').filter((m: Message) => m.messageId);
+  } catch {}
   let timer: ReturnType<typeof setTimeout> | undefined;
   let busy = false;
   // Failures in a row; while it is not 0, a backoff timer is pending and a full queue waits for it.
   let attempt = 0;
 
-  const save = () => {
-    const all = load()
-      .filter((m) => !mine.has(m.messageId))
-      .concat(q)
-      .slice(-MAX_EVENTS);
-    setItem(key, all[0] && JSON.stringify(all));
-  };
+  const save = () => setItem(key, q[0] && JSON.stringify(q));
   const schedule = (ms: number) => {
     clearTimeout(timer);
     timer = setTimeout(flush, ms);
@@ -73,7 +64,7 @@ export function createRetryQueue(send: Send, key: string): RetryQueue {
         out.push([]);
         total = size;
       }
-      out.at(-1)?.push(m);
+      out.at(-1)!.push(m);
     }
     return out;
   };
@@ -100,7 +91,6 @@ export function createRetryQueue(send: Send, key: string): RetryQueue {
 
   return {
     push_(m) {
-      mine.add(m.messageId);
       if (q.push(m) > MAX_EVENTS) q.shift();
       save();
       if (q.length >= FLUSH_AT && !attempt) flush();

@@ -19,7 +19,7 @@ const batch: Message[] = [{ type: 'track', event: 'Signed Up', messageId: 'm1', 
 
 describe('transport', () => {
   it('should POST the batch as text/plain JSON with sentAt and the write key', async () => {
-    const [send] = createTransport(rec.url, 'pk_test');
+    const [send] = createTransport(rec.url, 'pk_test', () => {});
     expect(await send(batch)).toBeUndefined();
     const [req] = rec.requests;
     expect(req?.method).toBe('POST');
@@ -31,7 +31,7 @@ describe('transport', () => {
   });
 
   it('should ask for a retry after Retry-After seconds on 503 and 429, and at once (0) on a 500 without it', async () => {
-    const [send] = createTransport(rec.url, 'pk_test');
+    const [send] = createTransport(rec.url, 'pk_test', () => {});
     rec.answer.status = 503;
     rec.answer.headers = { 'Retry-After': '7' };
     expect(await send(batch)).toBe(7000);
@@ -44,7 +44,7 @@ describe('transport', () => {
   });
 
   it('should treat a 4xx other than 429 as final: the batch will never become valid', async () => {
-    const [send] = createTransport(rec.url, 'pk_test');
+    const [send] = createTransport(rec.url, 'pk_test', () => {});
     for (const status of [400, 401, 403, 413]) {
       rec.answer.status = status;
       expect(await send(batch)).toBeUndefined();
@@ -54,7 +54,7 @@ describe('transport', () => {
   it('should reject on a network error, which the queue retries', async () => {
     const closed = await startRecorder();
     await closed.close();
-    const [send] = createTransport(closed.url, 'pk_test');
+    const [send] = createTransport(closed.url, 'pk_test', () => {});
     await expect(send(batch)).rejects.toThrow();
   });
 });
