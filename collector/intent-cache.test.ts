@@ -71,6 +71,38 @@ describe('intent cache', () => {
     await until(async () => (await lookup(b, site.writeKey, 'cache-2')).score === answer.intent.score);
   });
 
+  it("should cache an unknown id's neutral answer until the visitor's first events are scored, in both collectors", async () => {
+    const site = await newSite(t.db);
+    const neutral = await lookup(a, site.writeKey, 'cache-new');
+    expect(neutral).toMatchObject({ tier: 'low', score: 0 });
+    await lookup(b, site.writeKey, 'cache-new');
+    const [hitsA, hitsB] = [a.intents.stats().hits, b.intents.stats().hits];
+    expect(await lookup(a, site.writeKey, 'cache-new')).toEqual(neutral);
+    expect(await lookup(b, site.writeKey, 'cache-new')).toEqual(neutral);
+    expect([a.intents.stats().hits, b.intents.stats().hits]).toEqual([hitsA + 1, hitsB + 1]);
+
+    await intentClient(a, site).send([
+      page('cache-new', '/pricing'),
+      track({ anonymousId: 'cache-new' }, 'Demo Requested'),
+    ]);
+    expect((await lookup(a, site.writeKey, 'cache-new')).score).toBeGreaterThan(0);
+    await until(async () => (await lookup(b, site.writeKey, 'cache-new')).score > 0);
+  });
+
+  it('should show a new anonymous id of a scored person once it is linked (identify), in both collectors', async () => {
+    const site = await newSite(t.db);
+    const api = intentClient(a, site);
+    await api.send([track({ userId: 'cache-user' }, 'Demo Requested')]);
+    expect(await lookup(b, site.writeKey, 'cache-device-2')).toMatchObject({ score: 0 });
+    await api.send([
+      { type: 'identify', messageId: `m-${Date.now()}-link`, anonymousId: 'cache-device-2', userId: 'cache-user' },
+    ]);
+    const person = await api.person('cache-user');
+    expect(person.score).toBeGreaterThan(0);
+    expect((await lookup(a, site.writeKey, 'cache-device-2')).score).toBe(person.score);
+    await until(async () => (await lookup(b, site.writeKey, 'cache-device-2')).score === person.score);
+  });
+
   it('should answer the neutral shape right after an erasure, and the new score right after a config change', async () => {
     const site = await newSite(t.db);
     const api = intentClient(a, site);

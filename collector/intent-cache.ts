@@ -10,7 +10,8 @@ import { INTENT_CHANNEL, type ScoreChange } from './scoring/notify.ts';
  * and each collector process evicts the entries of those persons and accounts when
  * PostgreSQL delivers the notice, after the commit. The process that made the change also
  * evicts at once (`evict`), before it answers the ingest request, so the next lookup sees
- * the new tier. Unknown ids are never cached (their first event would need no notice).
+ * the new tier. An unknown id's neutral answer is cached too, until that id is linked to a
+ * person or its person gets a first score (both announced as `anonymous` changes).
  *
  * Why it stays exact: a lookup stores what it read only if no eviction happened while it
  * was reading (a generation counter); while the listening connection is down nothing is
@@ -26,7 +27,8 @@ export interface IntentCache {
 
 interface Entry {
   intent: Intent;
-  person: string;
+  /** Null for an unknown id (the neutral answer), which depends on its anonymous id only. */
+  person: string | null;
   account: string | null;
 }
 
@@ -60,8 +62,10 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
     const e = entries.get(key);
     if (!e) return;
     entries.delete(key);
-    const site = key.slice(0, key.indexOf('\u0001'));
-    unlink(k(site, `p:${e.person}`), key);
+    const cut = key.indexOf('\u0001');
+    const site = key.slice(0, cut);
+    if (e.person) unlink(k(site, `p:${e.person}`), key);
+    else unlink(k(site, `n:${key.slice(cut + 1)}`), key);
     if (e.account) unlink(k(site, `a:${e.account}`), key);
   };
   const clear = () => {
@@ -71,7 +75,7 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
   };
   const evict = (change: ScoreChange) => {
     generation++;
-    const prefix = change.kind === 'person' ? 'p:' : 'a:';
+    const prefix = change.kind === 'person' ? 'p:' : change.kind === 'account' ? 'a:' : 'n:';
     for (const id of change.ids) {
       const keys = dependents.get(k(change.site, prefix + id));
       if (keys) for (const key of [...keys]) drop(key);
@@ -112,14 +116,18 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
       misses++;
       const before = generation;
       const found = await lookupIntent(db, siteId, anonymousId);
-      if (!found) return NEUTRAL_INTENT;
       if (listening && !closed && before === generation && !entries.has(key)) {
-        entries.set(key, { intent: found.intent, person: found.personId, account: found.accountId });
-        link(k(siteId, `p:${found.personId}`), key);
-        if (found.accountId) link(k(siteId, `a:${found.accountId}`), key);
+        if (found) {
+          entries.set(key, { intent: found.intent, person: found.personId, account: found.accountId });
+          link(k(siteId, `p:${found.personId}`), key);
+          if (found.accountId) link(k(siteId, `a:${found.accountId}`), key);
+        } else {
+          entries.set(key, { intent: NEUTRAL_INTENT, person: null, account: null });
+          link(k(siteId, `n:${anonymousId}`), key);
+        }
         if (entries.size > maxEntries) drop(entries.keys().next().value as string);
       }
-      return found.intent;
+      return found?.intent ?? NEUTRAL_INTENT;
     },
     evict,
     stats: () => ({ entries: entries.size, hits, misses, listening }),

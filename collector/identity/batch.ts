@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import type { EventRow } from '../ingest/enrich.ts';
+import { notifyChanged } from '../scoring/notify.ts';
 import { usableId } from './junk-ids.ts';
 import { newPersonId } from './persons.ts';
 import { identityLockSql, type Resolution, resolveMessage } from './resolve.ts';
@@ -148,6 +149,7 @@ async function createAnonymousPersons(db: Database, siteId: string, anons: strin
         'insert into identities (site_id, anonymous_id, person_id) select $1, a, p from unnest($2::text[], $3::text[]) as t(a, p)',
         [siteId, missing, ids],
       );
+      await notifyChanged(tx, siteId, 'anonymous', missing);
     }
     return [...existing.map((e) => e.person_id), ...ids];
   });

@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import type { Database, Queryable } from '../db/client.ts';
+import { notifyChanged } from '../scoring/notify.ts';
 
 /** Most anonymous ids one person holds; links beyond it are refused and recorded. */
 export const MAX_ANONYMOUS_IDS = 100;
@@ -90,6 +91,7 @@ export async function addAnonymousId(q: Queryable, siteId: string, anonymousId: 
     anonymousId,
     personId,
   ]);
+  await notifyChanged(q, siteId, 'anonymous', [anonymousId]);
 }
 
 export async function recordConflict(

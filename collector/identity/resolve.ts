@@ -146,7 +146,16 @@ async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow
     });
     return pu.id;
   }
-  await tx.query('update identities set person_id = $3 where site_id = $1 and person_id = $2', [siteId, pa.id, pu.id]);
+  const moved = await tx.query<{ anonymous_id: string }>(
+    'update identities set person_id = $3 where site_id = $1 and person_id = $2 returning anonymous_id',
+    [siteId, pa.id, pu.id],
+  );
+  await notifyChanged(
+    tx,
+    siteId,
+    'anonymous',
+    moved.map((m) => m.anonymous_id),
+  );
   await tx.query(
     `update persons set traits = $3::text::jsonb || traits, email = coalesce(email, $4),
        account_id = coalesce(account_id, $5), updated_at = now()

@@ -7,7 +7,8 @@ import type { Queryable } from '../db/client.ts';
  */
 export const INTENT_CHANNEL = 'inkling_intent';
 
-export type SubjectKind = 'person' | 'account';
+/** `anonymous`: these anonymous ids now lead to a (different) scored person. */
+export type SubjectKind = 'person' | 'account' | 'anonymous';
 
 /** What one notification says: these subjects of this site changed. */
 export interface ScoreChange {

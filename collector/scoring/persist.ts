@@ -192,6 +192,20 @@ async function storeScores(
     const b = was.get(s.id) ?? { score: 0, tier: 'low' };
     return b.score !== s.score || b.tier !== s.tier;
   });
+  // A person's first score: the lookups of their anonymous ids stop being the neutral answer.
+  const first = kind === 'person' ? rows.filter((r) => !was.has(r.id)).map((r) => r.id) : [];
+  if (first.length > 0) {
+    const anons = await tx.query<{ anonymous_id: string }>(
+      'select anonymous_id from identities where site_id = $1 and person_id = any($2::text[])',
+      [siteId, first],
+    );
+    await notifyChanged(
+      tx,
+      siteId,
+      'anonymous',
+      anons.map((a) => a.anonymous_id),
+    );
+  }
   if (moved.length === 0) return;
   await tx.query(
     `insert into score_history (site_id, subject_kind, subject_id, at, score, tier)

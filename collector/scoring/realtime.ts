@@ -26,6 +26,9 @@ export async function scoreRows(
   // resolveBatch keys its maps as subjects are keyed here.
   const changes = await rescoreSubjects(db, configs, new Set(persons.keys()), new Set(accounts.keys()), now);
   for (const [siteId, ids] of bySite(new Set(removed.keys()))) changes.push({ site: siteId, kind: 'person', ids });
+  // Their lookups may have been the neutral answer until now.
+  const anons = new Set(rows.filter((r) => r.anonymous_id).map((r) => key(r.site_id, r.anonymous_id as string)));
+  for (const [siteId, ids] of bySite(anons)) changes.push({ site: siteId, kind: 'anonymous', ids });
   return changes;
 }
 
