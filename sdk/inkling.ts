@@ -1,9 +1,9 @@
 import { MAX_MESSAGE_BYTES } from '../shared/limits.ts';
 import type { Message, MessageType } from '../shared/messages.ts';
 import { autocapture } from './autocapture.ts';
-import { bytes, doc, loc, nav, off, on, safe, uid, win } from './env.ts';
+import { bytes, doc, getItem, loc, nav, off, on, safe, uid, win } from './env.ts';
 import { createIdentity } from './identity.ts';
-import { createPersonalizer, type Intent } from './personalize.ts';
+import { createPersonalizer, INTENT_KEY, type Intent } from './personalize.ts';
 import { blocked, clean, LINK_PARAM } from './privacy.ts';
 import { createRetryQueue } from './retry-queue.ts';
 import { createTransport } from './transport.ts';
@@ -75,7 +75,8 @@ export function createInkling(options: InklingOptions): Inkling {
   const url = (u: string) => clean(u, strip);
   const id = createIdentity(o.cookieDomain);
   const p = createPersonalizer();
-  const [post, beacon, lookup] = createTransport(o.api || '', o.key || '', p.set_);
+  // Without a key nothing is ever sent (blocked).
+  const [post, beacon, lookup] = createTransport(o.api || '', o.key as string, p.set_);
   const queue = createRetryQueue(post, `ink_q_${o.key}`);
   const auto = !off(o.autocapture);
 
@@ -110,7 +111,7 @@ export function createInkling(options: InklingOptions): Inkling {
     identify: (userId, traits) => send('identify', { traits: { ...traits } }, {}, userId),
     group: (groupId, traits) => send('group', { groupId: `${groupId}`, traits: { ...traits } }),
     alias: (userId) => send('alias', {}, {}, userId),
-    reset: () => id.forget_(),
+    reset: id.forget_,
     consent(granted) {
       const was = o.consent;
       o.consent = !!granted;
@@ -120,8 +121,8 @@ export function createInkling(options: InklingOptions): Inkling {
         // Granted after a refusal: the page the visitor is on was never counted.
       } else if (was === false && auto) api.page();
     },
-    flush: () => queue.flush_(),
-    tier: (callback) => p.on_(callback),
+    flush: queue.flush_,
+    tier: p.on_,
   };
   for (const k in api) api[k as keyof Inkling] = safe(api[k as keyof Inkling] as () => void);
   if (!doc) return api;
@@ -141,13 +142,14 @@ export function createInkling(options: InklingOptions): Inkling {
   on(doc, 'visibilitychange', () => {
     if (doc.visibilityState === 'hidden' && !blocked(o)) for (const chunk of queue.chunks_()) beacon(chunk);
   });
-  // The tier: the first batch's answer (the page view's) brings it, so a page needs no round
-  // trip of its own; without autocapture, a lookup. A visitor who may not be tracked is
-  // never looked up: the low tier's content at once.
+  // The tier. With nothing cached (the page waits), a lookup at once: the collector answers
+  // it from memory, sooner than the page view's ingest answer, which refreshes it then (and
+  // the cache) with no round trip of its own. Without autocapture, a lookup as well. A
+  // visitor who may not be tracked is never looked up: the low tier's content at once.
   if (blocked(o)) p.low_();
   else {
     queue.flush_();
-    if (!auto) lookup(id.anonymousId_());
+    if (!auto || !getItem(INTENT_KEY)) lookup(id.anonymousId_());
   }
   return api;
 }

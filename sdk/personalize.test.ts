@@ -58,15 +58,27 @@ describe('tier() and the <html> classes', () => {
     expect(document.documentElement.classList.contains('js')).toBe(true);
   });
 
-  it("should learn the intent from the page view's ingest answer, with no lookup of its own, and cache it", async () => {
+  it("should refresh a cached intent from the page view's ingest answer, with no lookup of its own", async () => {
+    localStorage.setItem(INTENT_KEY, JSON.stringify(MEDIUM));
     rec.answer.intent = HIGH;
     const seen: Intent[] = [];
-    const ink = start({ autocapture: true });
-    ink.tier((i) => seen.push(i));
-    expect(seen).toEqual([]);
-    await vi.waitFor(() => expect(seen).toEqual([HIGH]), { timeout: 3000 });
+    start({ autocapture: true }).tier((i) => seen.push(i));
+    expect(seen).toEqual([MEDIUM]);
+    await vi.waitFor(() => expect(seen).toEqual([MEDIUM, HIGH]), { timeout: 3000 });
     expect(mine().flatMap((r) => r.body.batch.map((m) => m.type))).toEqual(['page']);
     expect(rec.lookups).toEqual([]);
+    expect(classes()).toEqual(['inkling-tier-high', 'inkling-type-buying']);
+    expect(cached()).toEqual(HIGH);
+  });
+
+  it('should look the intent up at once while nothing is cached, and take the page view answer as well', async () => {
+    rec.answer.intent = HIGH;
+    const seen: Intent[] = [];
+    start({ autocapture: true }).tier((i) => seen.push(i));
+    expect(seen).toEqual([]);
+    await vi.waitFor(() => expect(mine()).toHaveLength(1), { timeout: 3000 });
+    await vi.waitFor(() => expect(seen).toEqual([HIGH]), { timeout: 3000 });
+    expect(rec.lookups).toHaveLength(1);
     expect(classes()).toEqual(['inkling-tier-high', 'inkling-type-buying']);
     expect(cached()).toEqual(HIGH);
   });

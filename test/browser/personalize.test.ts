@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FALLBACK_MS } from '../../sdk/snippet.ts';
+import { newSite, openTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { buildSdk } from './build.ts';
+import { launchChromium } from './chromium.ts';
+
+// The example home page shows one hero per tier (#hero-low, #hero-medium, #hero-high, by
+// data-inkling-show). A sampler started before any page script records, on every animation
+// frame, which of them the frame is about to paint; no frame may ever paint the wrong one.
+
+type Hero = 'low' | 'medium' | 'high';
+interface Frame {
+  /** ms since navigation start */
+  t: number;
+  /** All three heroes are parsed (the last one exists). */
+  parsed: boolean;
+  /** The heroes this frame paints (laid out, not hidden). */
+  shown: Hero[];
+  html: string;
+}
+
+let tdb: TestDatabase;
+let server: TestServer;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof newSite>>;
+/** `hang`: /inkling.js and /v1/* never answer (a collector that is down, seen from the page). `refuse`: /v1/* answers 503. */
+let outage: 'hang' | 'refuse' | null = null;
+const held: (() => void)[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  await buildSdk(true);
+  tdb = await openTestDatabase();
+  server = await startTestServer(tdb.db, {
+    wrap(app) {
+      const front = new Hono();
+      front.all('*', async (c) => {
+        const { pathname } = new URL(c.req.url);
+        const collector = pathname === '/inkling.js' || pathname.startsWith('/v1/');
+        if (outage === 'hang' && collector) {
+          await new Promise<void>((resolve) => held.push(resolve));
+          return c.body(null, 503);
+        }
+        if (outage === 'refuse' && pathname.startsWith('/v1/')) {
+          return c.json({ error: { code: 'unavailable', message: 'outage' } }, 503, { 'Retry-After': '30' });
+        }
+        return app.fetch(c.req.raw, c.env);
+      });
+      return front;
+    },
+  });
+  site = await newSite(tdb.db, [server.url]);
+  // A warm collector (the first ingest of a process compiles and plans a lot): the timings
+  // below are about the page, not a cold start.
+  await history(`warm${randomUUID()}`, [{ type: 'page', properties: { path: '/pricing' } }]);
+  for (const path of ['/inkling.js', `/examples/?key=${site.writeKey}`]) await (await fetch(server.url + path)).text();
+});
+
+afterAll(async () => {
+  for (const release of held.splice(0)) release();
+  await browser?.close();
+  await server?.close();
+  await tdb?.close();
+});
+
+/** Records every animation frame from before the first one; read with `frames()`. */
+function sampler() {
+  const w = window as unknown as { __frames: unknown[] };
+  w.__frames = [];
+  const painted = (id: string) => {
+    const el = document.getElementById(id);
+    if (!el) return false;
+    const s = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility === 'visible' && r.width > 0 && r.height > 0;
+  };
+  const sample = () => {
+    w.__frames.push({
+      t: performance.now(),
+      parsed: !!document.getElementById('hero-high'),
+      shown: (['low', 'medium', 'high'] as const).filter((h) => painted(`hero-${h}`)),
+      html: document.documentElement.className,
+    });
+    requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+}
+
+async function visitor(anonymousId?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  if (anonymousId) await context.addCookies([{ name: 'ink_aid', value: anonymousId, url: server.url }]);
+  const page = await context.newPage();
+  await page.addInitScript(sampler);
+  return { context, page };
+}
+
+const home = () => `${server.url}/examples/?key=${site.writeKey}`;
+const frames = (page: Page) => page.evaluate(() => (window as unknown as { __frames: Frame[] }).__frames);
+
+/**
+ * Opens the home page (without waiting for /inkling.js: it is async, and may never come),
+ * waits until `hero` shows, then samples past the fallback timeout so that a late wrong
+ * block would be seen too. Returns every frame, the first that showed `hero`, and when
+ * the HTML had arrived.
+ */
+async function watch(page: Page, hero: Hero): Promise<{ all: Frame[]; first: Frame; arrived: number }> {
+  await page.goto(home(), { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(
+    (h) => getComputedStyle(document.getElementById(`hero-${h}`) as Element).display !== 'none',
+    hero,
+    {
+      timeout: 10_000,
+    },
+  );
+  await page.waitForFunction((ms) => performance.now() > ms, FALLBACK_MS + 800);
+  const all = await frames(page);
+  const first = all.find((f) => f.shown.includes(hero)) as Frame;
+  // Frames were really sampled, all along.
+  expect(all.length).toBeGreaterThan(30);
+  expect(first).toBeDefined();
+  // When the page's HTML had arrived (ms since navigation start): the snippet runs right after.
+  const arrived = await page.evaluate(
+    () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).responseEnd,
+  );
+  return { all, first, arrived };
+}
+
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/** What this visitor did elsewhere, as the collector's ingest receives it; answers the intent. */
+async function history(anonymousId: string, events: object[]): Promise<{ tier: string }> {
+  const res = await fetch(`${server.url}/v1/batch`, {
+    method: 'POST',
+    // A browser's user agent: the collector keeps bots' events out of the scores.
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${btoa(`${site.writeKey}:`)}`,
+      'user-agent': UA,
+    },
+    body: JSON.stringify({
+      batch: events.map((e) => ({ ...e, anonymousId, messageId: randomUUID(), timestamp: new Date().toISOString() })),
+    }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { intent: { tier: string } }).intent;
+}
+// CONTRACT's catalogue: an evaluator session (medium), then a demo request (high).
+const evaluator = [
+  { type: 'page', properties: { path: '/pricing' } },
+  { type: 'page', properties: { path: '/features' } },
+  { type: 'page', properties: { path: '/customers/acme' } },
+];
+const demo = [{ type: 'track', event: 'Demo Requested' }];
+
+/** Frames that painted a hero other than `hero`. */
+const wrong = (all: Frame[], hero: Hero) => all.filter((f) => f.shown.some((h) => h !== hero));
+
+describe('personalization on the example home page, in Chromium, frame by frame', () => {
+  it('should show a new visitor the default (low) hero and never another', async () => {
+    const { context, page } = await visitor();
+    const { all, first } = await watch(page, 'low');
+    expect(wrong(all, 'low')).toEqual([]);
+    // The page view's ingest answer brought the tier, well before the fallback.
+    expect(first.t).toBeLessThan(FALLBACK_MS);
+    expect(all.at(-1)?.html).toContain('inkling-type-unknown');
+    await context.close();
+  });
+
+  it('should show a visitor whose signals reach High the high hero, with no frame of another, and at once on the next page', async () => {
+    const aid = `hi${randomUUID().replaceAll('-', '')}`;
+    expect((await history(aid, [...evaluator, ...demo])).tier).toBe('high');
+    const { context, page } = await visitor(aid);
+    const { all, first } = await watch(page, 'high');
+    expect(wrong(all, 'high')).toEqual([]);
+    expect(first.t).toBeLessThan(FALLBACK_MS);
+    expect(all.at(-1)?.html).toContain('inkling-type-buying');
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('ink_t') as string).tier)).toBe('high');
+
+    // The next page: the cached tier applies before the first paint, so the hero is never hidden.
+    const again = await watch(page, 'high');
+    expect(wrong(again.all, 'high')).toEqual([]);
+    expect(again.all.filter((f) => f.parsed && !f.shown.includes('high'))).toEqual([]);
+    await context.close();
+  });
+
+  it('should show a Medium visitor the medium hero and never another', async () => {
+    const aid = `me${randomUUID().replaceAll('-', '')}`;
+    expect((await history(aid, evaluator)).tier).toBe('medium');
+    const { context, page } = await visitor(aid);
+    const { all } = await watch(page, 'medium');
+    expect(wrong(all, 'medium')).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('personalization when the collector is slow or down', () => {
+  it(`should show the low hero ${FALLBACK_MS} to 1,500 ms after the page arrived when neither the script nor the API answers`, async () => {
+    outage = 'hang';
+    const { context, page } = await visitor();
+    try {
+      const { all, first, arrived } = await watch(page, 'low');
+      expect(wrong(all, 'low')).toEqual([]);
+      expect(first.t).toBeGreaterThanOrEqual(FALLBACK_MS);
+      expect(first.t - arrived).toBeLessThan(1500);
+      // The SDK never arrived: the head snippet alone did it.
+      expect(await page.evaluate(() => (window as { inkling?: { l?: number } }).inkling?.l)).toBeUndefined();
+    } finally {
+      outage = null;
+      for (const release of held.splice(0)) release();
+      await context.close();
+    }
+  });
+
+  it('should fall back to the low hero for a high visitor when the ingest API refuses, and keep a cached tier through an outage', async () => {
+    const aid = `ho${randomUUID().replaceAll('-', '')}`;
+    expect((await history(aid, [...evaluator, ...demo])).tier).toBe('high');
+    const { context, page } = await visitor(aid);
+    try {
+      outage = 'refuse';
+      // The script loads, the page view's POST gets 503: nothing tells the tier.
+      const down = await watch(page, 'low');
+      expect(wrong(down.all, 'low')).toEqual([]);
+      expect(down.first.t).toBeGreaterThanOrEqual(FALLBACK_MS);
+      expect(down.first.t - down.arrived).toBeLessThan(1500);
+
+      // Back up: the tier is learned and cached; in the next outage, the cache still knows.
+      outage = null;
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await page.waitForFunction(() => localStorage.getItem('ink_t')?.includes('"high"'), null, { timeout: 10_000 });
+      outage = 'hang';
+      const cached = await watch(page, 'high');
+      expect(wrong(cached.all, 'high')).toEqual([]);
+      expect(cached.first.t).toBeLessThan(FALLBACK_MS);
+    } finally {
+      outage = null;
+      for (const release of held.splice(0)) release();
+      await context.close();
+    }
+  });
+});
