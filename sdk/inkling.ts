@@ -86,7 +86,7 @@ export function createInkling(options: InklingOptions): Inkling {
     if (type === 'alias') fields.previousId = id.userId_() || id.anonymousId_();
     if (user) id.setUserId_(`${user}`);
     const u = new URL(url(loc.href));
-    const page = { url: u.href, path: u.pathname, referrer: url(doc.referrer), title: doc.title, search: u.search };
+    const page = { url: u.href, path: u.pathname, referrer: url(doc.referrer), title: doc.title };
     const m: Message = {
       type,
       messageId: uid(),
@@ -96,6 +96,7 @@ export function createInkling(options: InklingOptions): Inkling {
       context: {
         page,
         locale: nav.language,
+        screen: { width: win.screen.width, height: win.screen.height },
         library: { name: 'inkling', version: VERSION },
       },
       properties: { ...(type === 'page' && page), ...properties },
@@ -139,9 +140,11 @@ export function createInkling(options: InklingOptions): Inkling {
   // sure to get): hand what waits to sendBeacon. Events stay queued until a fetch confirms
   // them, so a beacon lost in an outage is sent again by the next page, and one that
   // arrives as well as the fetch is stored once (messageId).
-  on(doc, 'visibilitychange', () => {
-    if (doc.visibilityState === 'hidden' && !blocked(o)) for (const chunk of queue.chunks_()) beacon(chunk);
-  });
+  const bye = () => {
+    if (!blocked(o)) for (const chunk of queue.chunks_()) beacon(chunk);
+  };
+  on(win, 'pagehide', bye);
+  on(doc, 'visibilitychange', () => doc.visibilityState === 'hidden' && bye());
   // The tier. With nothing cached (the page waits), a lookup at once: the collector answers
   // it from memory, sooner than the page view's ingest answer, which refreshes it then (and
   // the cache) with no round trip of its own. Without autocapture, a lookup as well. A

@@ -89,7 +89,7 @@ describe('tier() and the <html> classes', () => {
     start().tier((i) => seen.push(i));
     await vi.waitFor(() => expect(seen).toEqual([MEDIUM]), { timeout: 3000 });
     const aid = localStorage.getItem('ink_aid');
-    expect(aid).toMatch(/^[0-9a-f]{32}$/);
+    expect(aid).toMatch(/^\d{20,40}$/);
     expect(rec.lookups).toEqual([`/v1/intent?anonymousId=${aid}&key=${key}`]);
     expect(classes()).toEqual(['inkling-tier-medium', 'inkling-type-partnership']);
   });

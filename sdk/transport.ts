@@ -30,11 +30,11 @@ export function createTransport(api: string, key: string, answered: (answer: unk
   const read = (r: Response) => r.json().then(answered, () => {});
   return [
     async (batch) => {
-      const r = await fetch(url, { method: 'POST', body: body(batch), keepalive: true, credentials: 'omit' });
+      const r = await fetch(url, { method: 'POST', body: body(batch), keepalive: true });
       if (r.status > 499 || r.status === 429) return +(r.headers.get('retry-after') as string) * 1000 || 0;
       await read(r);
     },
     (batch) => nav.sendBeacon(`${url}?${q}`, body(batch)),
-    (id) => fetch(`${api}/v1/intent?anonymousId=${id}&${q}`, { credentials: 'omit' }).then(read, () => {}),
+    (id) => fetch(`${api}/v1/intent?anonymousId=${id}&${q}`).then(read, () => {}),
   ];
 }

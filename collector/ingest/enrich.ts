@@ -57,13 +57,24 @@ const MAX_FUTURE_MS = 5 * 60 * 1000;
 
 export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   const context: Record<string, unknown> = { ...(facts.context ?? {}), ...(m.context ?? {}) };
-  const properties = m.properties ?? {};
+  let properties = m.properties ?? {};
   const page = asRecord(context.page);
   const url = str(m.type === 'page' ? (properties.url ?? page.url) : page.url);
+  // What analytics.js sends and our smaller SDK leaves to the collector: `search` of the
+  // page (context and page properties) and `context.campaign` from the URL's utm_ params.
+  const search = searchOf(url);
+  if (search !== null) {
+    if (isRecord(context.page) && !('search' in page)) context.page = { ...page, search };
+    if (m.type === 'page' && !('search' in properties)) properties = { ...properties, search };
+  }
   const ua = str(context.userAgent) ?? facts.userAgent ?? null;
   const parsed = parseUserAgent(ua);
-  const campaign = asRecord(context.campaign);
   const query = queryOf(url);
+  if (!('campaign' in context) && query) {
+    const derived = campaignOf(query);
+    if (derived) context.campaign = derived;
+  }
+  const campaign = asRecord(context.campaign);
   const ip = truncateIp(str(context.ip) ?? facts.clientIp);
   context.ip = ip ?? undefined;
   if (ip === null) delete context.ip;
@@ -164,8 +175,31 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v.slice(0, 2048) : null;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** The `?...` part of a URL ('' when it has none), or null when it is no URL. */
+function searchOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).search;
+  } catch {
+    return null;
+  }
+}
+
+/** `context.campaign` as analytics.js builds it from utm_ parameters (utm_campaign is `name`). */
+function campaignOf(query: URLSearchParams): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const [k, v] of query) {
+    if (k.startsWith('utm_') && k.length > 4) out[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
+  }
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 function queryOf(url: string | null): URLSearchParams | null {

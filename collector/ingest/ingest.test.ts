@@ -95,6 +95,50 @@ describe('POST /v1/batch', () => {
     expect(JSON.stringify([page, track])).not.toContain('203.0.113.77');
   });
 
+  it("should complete the page's search and context.campaign from the URL, as analytics.js would send them", async () => {
+    const site = await newSite(db);
+    const url = 'https://acme.test/pricing?utm_source=newsletter&utm_campaign=q4&plan=pro';
+    const own = { source: 'ads', name: 'kept' };
+    const res = await post(
+      '/v1/batch',
+      {
+        batch: [
+          {
+            type: 'page',
+            anonymousId: 'a',
+            messageId: mid(),
+            properties: { url, path: '/pricing' },
+            context: { page: { url } },
+          },
+          {
+            type: 'track',
+            event: 'Own',
+            anonymousId: 'a',
+            messageId: mid(),
+            context: { page: { url, search: '?x' }, campaign: own },
+          },
+          {
+            type: 'track',
+            event: 'Plain',
+            anonymousId: 'a',
+            messageId: mid(),
+            context: { page: { url: 'https://acme.test/' } },
+          },
+        ],
+      },
+      { key: site.writeKey },
+    );
+    expect(res.status).toBe(200);
+    const [page, kept, plain] = await rows(site.siteId);
+    const search = '?utm_source=newsletter&utm_campaign=q4&plan=pro';
+    expect(page!.properties).toMatchObject({ search });
+    expect(page!.context).toMatchObject({ page: { url, search }, campaign: { source: 'newsletter', name: 'q4' } });
+    expect(page!.utm_campaign).toBe('q4');
+    expect(kept!.context).toMatchObject({ page: { search: '?x' }, campaign: own });
+    expect(kept!.utm_source).toBe('ads');
+    expect(plain!.context).toEqual({ page: { url: 'https://acme.test/', search: '' } });
+  });
+
   it('should correct the timestamp for client clock skew from sentAt', async () => {
     const site = await newSite(db);
     // The client's clock runs one hour fast: it says the event happened at 11:00 and was sent at 11:00:10.
