@@ -49,7 +49,7 @@ async function nothingSent(api: { flush(): void }) {
 }
 
 describe('createInkling', () => {
-  it('should send track with the context: page, locale, library', async () => {
+  it('should send track with the context: page, locale, screen, library', async () => {
     const ink = start();
     ink.track('Signed Up', { plan: 'pro' });
     const [m] = await received(ink, 1);
@@ -59,8 +59,11 @@ describe('createInkling', () => {
     expect(m?.context).toMatchObject({
       page: { url: location.href, path: location.pathname, title: document.title },
       locale: navigator.language,
+      screen: { width: screen.width, height: screen.height },
       library: { name: 'inkling', version: VERSION },
     });
+    // search and campaign are the collector's to derive from the URL (collector/ingest/enrich.ts).
+    expect(m?.context?.page).not.toHaveProperty('search');
   });
 
   it('should replay the snippet queue in order before anything else', async () => {
@@ -141,6 +144,17 @@ describe('createInkling', () => {
     await vi.waitFor(() => expect(rec.requests.length).toBe(1), { timeout: 3000 });
     expect(rec.requests[0]?.url).toBe(`/v1/batch?key=${key}`);
     expect(rec.requests[0]?.body.batch.map((m) => m.event)).toEqual(['Leaving']);
+  });
+
+  it('should hand waiting events to sendBeacon on pagehide (an unloading page)', async () => {
+    const ink = start();
+    ink.track('Unloading');
+    window.dispatchEvent(new Event('pagehide'));
+    // Earlier tests' trackers listen too: look for this one's beacon.
+    const mine = () => rec.requests.filter((r) => r.body.batch.some((m) => m.event === 'Unloading'));
+    await vi.waitFor(() => expect(mine().length).toBe(1), { timeout: 3000 });
+    expect(mine()[0]?.url).toBe(`/v1/batch?key=${key}`);
+    expect(mine()[0]?.body.batch.map((m) => m.event)).toEqual(['Unloading']);
   });
 
   it('should drop a message over 32 KB and send the others', async () => {
