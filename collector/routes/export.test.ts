@@ -26,6 +26,7 @@ async function seeded() {
     page('exp-a', '/pricing', { timestamp: daysAgo(5) }),
     track({ anonymousId: 'exp-a' }, 'Said "hi", then\nleft', { timestamp: daysAgo(3) }),
     track({ anonymousId: 'exp-a' }, 'Demo Requested', { timestamp: daysAgo(2) }),
+    track({ anonymousId: 'exp-a' }, '=HYPERLINK("https://evil.example","Click")', { timestamp: daysAgo(1.2) }),
     {
       type: 'identify',
       messageId: 'exp-id',
@@ -79,6 +80,8 @@ describe('GET /v1/export', () => {
     expect(header?.slice(0, 4)).toEqual(['id', 'timestamp', 'type', 'event']);
     expect(rows.map((r) => r[0])).toEqual(events.map((e) => e.messageId));
     expect(rows[1]?.[3]).toBe('Said "hi", then\nleft');
+    // A visitor-made formula is text to a spreadsheet (OWASP: a leading quote).
+    expect(rows[3]?.[3]).toBe(`'=HYPERLINK("https://evil.example","Click")`);
     const demo = rows[2] ?? [];
     expect(demo[header?.indexOf('signal') ?? -1]).not.toBe('');
   });

@@ -151,10 +151,16 @@ export async function* exportScores(
   }
 }
 
-/** One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+/**
+ * One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). A text that
+ * a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return: event names and traits come from visitors) gets a leading `'`, as
+ * OWASP advises against CSV injection; numbers are written as they are.
+ */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const s = String(value);
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
