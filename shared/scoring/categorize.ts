@@ -38,7 +38,7 @@ function matchRule(event: ScoringEvent, model: CompiledConfig): CompiledRule | u
   if (event.type === 'page') {
     const path = pagePath(event);
     if (path === null) return undefined;
-    return model.pageRules.find((rule) => rule.paths?.test(path) && rule.where.every((test) => test(properties)));
+    return pathRules(path, model).find((rule) => rule.where.every((test) => test(properties)));
   }
   return undefined;
 }
