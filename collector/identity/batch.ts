@@ -3,7 +3,7 @@ import type { EventRow } from '../ingest/enrich.ts';
 import { notifyChanged } from '../scoring/notify.ts';
 import { usableId } from './junk-ids.ts';
 import { newPersonId } from './persons.ts';
-import { identityLockSql, type Resolution, resolveMessage } from './resolve.ts';
+import { applyTraitsUnlocked, identityLockSql, type Resolution, resolveMessage } from './resolve.ts';
 import { LINK_LANDED, stitchLanding } from './stitch.ts';
 
 /** What a group of stored rows touched: (site, person) and (site, account) pairs. */
@@ -66,12 +66,48 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
     else pairs.set(k, { anon, user, rows: [r] });
   }
 
+  // An identify that names ids no other graph-changing message of the group names (the
+  // common repeat: a known visitor identifying again) may need no link at all.
+  const named = new Map<string, number>();
+  for (const r of sequential) {
+    for (const id of new Set([r.anonymous_id, r.user_id, r.previous_id]))
+      if (id) named.set(id, (named.get(id) ?? 0) + 1);
+  }
+  const identifies = [...sequential].filter(
+    (r) =>
+      r.type === 'identify' &&
+      usableId(r.anonymous_id) &&
+      usableId(r.user_id) &&
+      r.anonymous_id !== r.user_id &&
+      named.get(r.anonymous_id as string) === 1 &&
+      named.get(r.user_id as string) === 1,
+  );
+
   const { byAnon, byUser } = await lookupMany(
     db,
     siteId,
-    [...new Set([...pairs.values()].map((p) => p.anon).filter((x): x is string => x !== null))],
-    [...new Set([...pairs.values()].map((p) => p.user).filter((x): x is string => x !== null))],
+    [
+      ...new Set([
+        ...[...pairs.values()].map((p) => p.anon).filter((x): x is string => x !== null),
+        ...identifies.map((r) => r.anonymous_id as string),
+      ]),
+    ],
+    [
+      ...new Set([
+        ...[...pairs.values()].map((p) => p.user).filter((x): x is string => x !== null),
+        ...identifies.map((r) => r.user_id as string),
+      ]),
+    ],
   );
+  // Already linked: only the traits change, with no site lock (unless they name a new account).
+  for (const r of identifies) {
+    const person = byUser.get(r.user_id as string);
+    if (!person || byAnon.get(r.anonymous_id as string)?.id !== person.id) continue;
+    if (await applyTraitsUnlocked(db, siteId, person.id, r.user_id, r.traits)) {
+      sequential.delete(r);
+      add({ siteId, personId: person.id, removed: [], accounts: [] });
+    }
+  }
   const unknownAnons: { anon: string; rows: EventRow[] }[] = [];
   for (const { anon, user, rows: same } of pairs.values()) {
     const u = user ? byUser.get(user) : undefined;

@@ -231,6 +231,27 @@ describe('one group of many visitors (the bulk path)', () => {
     expect((await api.person('user-c')).score).toBeGreaterThan(0);
   });
 
+  it('should apply the traits of a repeated identify, and name a new account from a new work email', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([identify('rep-a', 'rep-user', { plan: 'a' })]);
+    const first = await api.person('rep-user');
+    // Linked ids; the email names an account that does not exist yet (the locked path).
+    await api.send([identify('rep-a', 'rep-user', { plan: 'b', email: 'rep@newco.example' })]);
+    const second = await api.person('rep-user');
+    expect(second.id).toBe(first.id);
+    expect(second.traits).toMatchObject({ plan: 'b', email: 'rep@newco.example' });
+    expect(second.account?.domain).toBe('newco.example');
+    // Linked ids, account known: only the traits change.
+    await api.send([identify('rep-a', 'rep-user', { role: 'cto' }), page('rep-a', '/pricing')]);
+    const third = await api.person('rep-a');
+    expect(third.id).toBe(first.id);
+    expect(third.traits).toMatchObject({ plan: 'b', role: 'cto', email: 'rep@newco.example' });
+    expect(third.account?.id).toBe(second.account?.id);
+    expect(third.anonymousIds).toEqual(['rep-a']);
+    expect(await conflicts(site.siteId)).toEqual([]);
+  });
+
   it('should count an event with a junk user id for its anonymous person, in a group of many', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);

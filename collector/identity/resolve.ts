@@ -170,6 +170,32 @@ async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow
   return pu.id;
 }
 
+/**
+ * `identify` traits for a person whose ids are already linked, outside the site's identity
+ * lock: answers false, having changed nothing, when the traits would name an account that
+ * does not exist yet (creating one needs the lock: the caller takes the locked path).
+ */
+export async function applyTraitsUnlocked(
+  db: Database,
+  siteId: string,
+  personId: string,
+  user: string | null,
+  traits: Record<string, unknown>,
+): Promise<boolean> {
+  const email = typeof traits.email === 'string' && emailDomain(traits.email) ? traits.email : user;
+  const domain = emailDomain(email);
+  if (domain && !isFreeMailDomain(domain)) {
+    const [row] = await db.query<{ account_id: string | null; known: boolean }>(
+      `select p.account_id, exists (select 1 from accounts a where a.site_id = $1 and a.domain = $3) as known
+         from persons p where p.site_id = $1 and p.id = $2`,
+      [siteId, personId, domain],
+    );
+    if (!row || (!row.account_id && !row.known)) return false;
+  }
+  await db.transaction((tx) => applyTraits(tx, siteId, personId, user, traits));
+  return true;
+}
+
 /** `identify` traits: merged into the person's (the newest call wins); a work email names the account. */
 async function applyTraits(
   tx: Queryable,
