@@ -19,6 +19,11 @@ describe('path globs', () => {
     expect(normalizePath('https://Example.com/Pricing/?a=1#x')).toBe('/pricing');
     expect(normalizePath('https://example.com')).toBe('/');
     expect(normalizePath('//docs//api/')).toBe('/docs/api');
+    expect(normalizePath('https://example.com/examples/Pricing.html?x=1')).toBe('/examples/pricing');
+    expect(normalizePath('/blog/index.html')).toBe('/blog');
+    expect(normalizePath('/index.php')).toBe('/');
+    expect(normalizePath('/case-study.aspx')).toBe('/case-study');
+    expect(normalizePath('/docs/file.htmlx')).toBe('/docs/file.htmlx');
     expect(normalizePath('pricing')).toBe('/pricing');
   });
 

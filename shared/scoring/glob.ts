@@ -60,6 +60,8 @@ export function normalizePath(input: string): string {
   const cut = path.search(/[?#]/);
   if (cut !== -1) path = path.slice(0, cut);
   path = path.toLowerCase().replace(/\/{2,}/g, '/');
+  // A static site's page file is its page: /pricing.html is /pricing, /blog/index.html is /blog.
+  path = path.replace(/(\/index)?\.(html?|php|aspx?|jsp)$/, '');
   if (!path.startsWith('/')) path = `/${path}`;
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   return path;
