@@ -197,6 +197,46 @@ describe('personalization on the example home page, in Chromium, frame by frame'
   });
 });
 
+describe('the example site scores what a visitor browses', () => {
+  it('should lift a visitor who browses pricing, product, case study and demo pages to the high hero', async () => {
+    const context = await browser.newContext({ userAgent: UA });
+    const page = await context.newPage();
+    const stored = async (aid: string) =>
+      (
+        await tdb.db.query<{ n: number }>(
+          `select count(*)::int as n from events where site_id = $1 and anonymous_id = $2 and type = 'page'`,
+          [site.siteId, aid],
+        )
+      )[0]?.n ?? 0;
+    let aid = '';
+    const files = ['pricing.html', 'product.html', 'case-study.html', 'demo.html'];
+    for (const [i, file] of files.entries()) {
+      await page.goto(`${server.url}/examples/${file}?key=${site.writeKey}`);
+      aid ||= ((await context.cookies()).find((c) => c.name === 'ink_aid')?.value as string) ?? '';
+      // Each page view reaches the collector before the next page.
+      await page.evaluate(() => (window as unknown as { inkling: (m: string) => void }).inkling('flush'));
+      const until = Date.now() + 10_000;
+      while ((await stored(aid)) < i + 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(await stored(aid)).toBeGreaterThanOrEqual(i + 1);
+    }
+    await page.goto(home(), { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(
+      () => getComputedStyle(document.getElementById('hero-high') as Element).display !== 'none',
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(await page.evaluate(() => document.documentElement.className)).toContain('inkling-tier-high');
+    const paths = await tdb.db.query<{ path: string }>(
+      `select path from events where site_id = $1 and anonymous_id = $2 and type = 'page' order by id`,
+      [site.siteId, aid],
+    );
+    expect(paths.map((p) => p.path).slice(0, 4)).toEqual(files.map((f) => `/examples/${f}`));
+    await context.close();
+  });
+});
+
 describe('personalization when the collector is slow or down', () => {
   it(`should show the low hero ${FALLBACK_MS} to 1,500 ms after the page arrived when neither the script nor the API answers`, async () => {
     outage = 'hang';
