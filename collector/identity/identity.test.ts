@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestCollector } from '../../test/helpers/collector.ts';
+import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
-import { type Collector, createCollector } from '../app.ts';
+import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import { MAX_ANONYMOUS_IDS } from './persons.ts';
 
-let t: TestDatabase;
 let db: Database;
 let collector: Collector;
-
-beforeAll(async () => {
-  t = await openTestDatabase();
-  db = t.db;
-  collector = createCollector({ db, rescoreIntervalMs: 0 });
-});
-afterAll(async () => {
-  await collector.drain();
-  await t.close();
+useTestCollector((env) => {
+  ({ db, collector } = env);
 });
 
 const identify = (anonymousId: string | undefined, userId: string, traits: Record<string, unknown> = {}) => ({

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestCollector } from '../../test/helpers/collector.ts';
+import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
 import { type Collector, createCollector } from '../app.ts';
+import type { Database } from '../db/client.ts';
 
-let t: TestDatabase;
+let db: Database;
 let collector: Collector;
-
-beforeAll(async () => {
-  t = await openTestDatabase();
-  collector = createCollector({ db: t.db, rescoreIntervalMs: 0 });
-});
-afterAll(async () => {
-  await collector.drain();
-  await t.close();
+useTestCollector((env) => {
+  ({ db, collector } = env);
 });
 
 const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
@@ -29,7 +25,7 @@ async function hot(site: Awaited<ReturnType<typeof newSite>>, anonymousId: strin
 
 describe('GET /v1/intent', () => {
   it("should answer the visitor's stored tier, score, type, trend and account", async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     await hot(site, 'int-hot');
     const res = await collector.app.request('/v1/intent?anonymousId=int-hot', { headers: basic(site.writeKey) });
     expect(res.status).toBe(200);
@@ -48,7 +44,7 @@ describe('GET /v1/intent', () => {
   });
 
   it('should accept the write key as ?key=', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     await hot(site, 'int-q');
     const res = await collector.app.request(`/v1/intent?anonymousId=int-q&key=${site.writeKey}`);
     expect(res.status).toBe(200);
@@ -56,8 +52,8 @@ describe('GET /v1/intent', () => {
   });
 
   it("should answer the same neutral shape for an unknown id and for another site's key", async () => {
-    const site = await newSite(t.db);
-    const other = await newSite(t.db);
+    const site = await newSite(db);
+    const other = await newSite(db);
     await hot(site, 'int-mine');
     const unknown = await collector.app.request('/v1/intent?anonymousId=nobody', { headers: basic(site.writeKey) });
     expect(unknown.status).toBe(200);
@@ -68,7 +64,7 @@ describe('GET /v1/intent', () => {
   });
 
   it('should answer 401 without a write key and refuse a secret key', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     expect((await collector.app.request('/v1/intent?anonymousId=x')).status).toBe(401);
     const res = await collector.app.request('/v1/intent?anonymousId=x', {
       headers: { authorization: `Bearer ${site.secretKey}` },
@@ -77,7 +73,7 @@ describe('GET /v1/intent', () => {
   });
 
   it("should allow the site's origins (CORS) and refuse others", async () => {
-    const site = await newSite(t.db, ['https://shop.example']);
+    const site = await newSite(db, ['https://shop.example']);
     const ok = await collector.app.request('/v1/intent?anonymousId=x', {
       headers: { ...basic(site.writeKey), origin: 'https://shop.example' },
     });
@@ -92,7 +88,7 @@ describe('GET /v1/intent', () => {
 
 describe('the ingest answer', () => {
   it("should carry the visitor's tier just scored, as GET /v1/intent answers it", async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     const api = intentClient(collector, site);
     const first = await api.send([page('ing-1', '/blog')]);
     expect(first).toMatchObject({ success: true, accepted: 1, rejected: [], intent: { tier: 'low' } });
@@ -103,14 +99,14 @@ describe('the ingest answer', () => {
   });
 
   it('should carry no intent for a batch about several visitors', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     const answer = await intentClient(collector, site).send([page('ing-a', '/x'), page('ing-b', '/y')]);
     expect(answer).toEqual({ success: true, accepted: 2, rejected: [] });
   });
 
   it('should carry no intent when scoring is off', async () => {
-    const site = await newSite(t.db);
-    const plain = createCollector({ db: t.db, scoring: false });
+    const site = await newSite(db);
+    const plain = createCollector({ db: db, scoring: false });
     try {
       const answer = await intentClient(plain, site).send([page('ing-off', '/pricing')]);
       expect(answer).toEqual({ success: true, accepted: 1, rejected: [] });

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestCollector } from '../../test/helpers/collector.ts';
+import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
-import { type Collector, createCollector } from '../app.ts';
+import type { Collector } from '../app.ts';
+import type { Database } from '../db/client.ts';
 
-let t: TestDatabase;
+let db: Database;
 let collector: Collector;
-
-beforeAll(async () => {
-  t = await openTestDatabase();
-  collector = createCollector({ db: t.db, rescoreIntervalMs: 0 });
-});
-afterAll(async () => {
-  await collector.drain();
-  await t.close();
+useTestCollector((env) => {
+  ({ db, collector } = env);
 });
 
 type Site = Awaited<ReturnType<typeof newSite>>;
@@ -27,7 +23,7 @@ function createLink(site: Site, body: unknown, key = site.secretKey) {
 
 describe('POST /v1/links', () => {
   it('should answer 201 with a slug and a short URL on this collector', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     const res = await createLink(site, { url: 'https://acme.test/pricing', recipient: 'u-lnk-0' });
     expect(res.status).toBe(201);
     const body = await res.json();
@@ -36,7 +32,7 @@ describe('POST /v1/links', () => {
   });
 
   it('should answer 400 for a url that is not http(s) and 401 for a write key', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     expect((await createLink(site, { url: 'javascript:alert(1)' })).status).toBe(400);
     expect((await createLink(site, { url: 'not a url' })).status).toBe(400);
     expect((await createLink(site, { url: 'https://acme.test/' }, site.writeKey)).status).toBe(401);
@@ -45,7 +41,7 @@ describe('POST /v1/links', () => {
 
 describe('GET /l/:slug', () => {
   it('should redirect with ink_lnk and record Tracked Link Opened for the recipient', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     const { slug } = await (
       await createLink(site, { url: 'https://acme.test/pricing?x=1', recipient: 'u-lnk-1' })
     ).json();
@@ -55,7 +51,7 @@ describe('GET /l/:slug', () => {
     expect(location.origin + location.pathname).toBe('https://acme.test/pricing');
     expect(location.searchParams.get('x')).toBe('1');
     expect(location.searchParams.get('ink_lnk')).toBe(slug);
-    const events = await t.db.query<{ event: string; user_id: string; properties: Record<string, unknown> }>(
+    const events = await db.query<{ event: string; user_id: string; properties: Record<string, unknown> }>(
       'select event, user_id, properties from events where site_id = $1',
       [site.siteId],
     );
@@ -75,7 +71,7 @@ describe('GET /l/:slug', () => {
   });
 
   it("should count the visitor's earlier anonymous browsing for the recipient once they land", async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     const api = intentClient(collector, site);
     await api.send([{ type: 'identify', messageId: mid(), userId: 'u-lnk-2', traits: { email: 'pat@acme.test' } }]);
     await api.send([page('lnk-anon', '/pricing'), track({ anonymousId: 'lnk-anon' }, 'Demo Requested')]);
@@ -91,7 +87,7 @@ describe('GET /l/:slug', () => {
   });
 
   it('should not link anyone for a landing with an unknown slug', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(db);
     const api = intentClient(collector, site);
     await api.send([track({ anonymousId: 'lnk-stray' }, 'Tracked Link Landed', { properties: { link: 'nope' } })]);
     expect((await api.person('lnk-stray')).userId).toBeNull();

@@ -1,19 +1,12 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
-import { type Collector, createCollector } from '../app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestCollector } from '../../test/helpers/collector.ts';
+import type { Collector } from '../app.ts';
 import { messageSchema } from '../ingest/schema.ts';
 
-let t: TestDatabase;
 let collector: Collector;
-
-beforeAll(async () => {
-  t = await openTestDatabase();
-  collector = createCollector({ db: t.db, rescoreIntervalMs: 0 });
-});
-afterAll(async () => {
-  await collector.drain();
-  await t.close();
+useTestCollector((env) => {
+  collector = env.collector;
 });
 
 async function fetchDoc() {

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../shared/scoring/index.ts';
-import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { useTestCollector } from '../../test/helpers/collector.ts';
+import { newSite } from '../../test/helpers/db.ts';
 import { daysAgo, intentClient, page, track } from '../../test/helpers/intent.ts';
-import { type Collector, createCollector } from '../app.ts';
+import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 
-let t: TestDatabase;
 let db: Database;
 let collector: Collector;
-
-beforeAll(async () => {
-  t = await openTestDatabase();
-  db = t.db;
-  collector = createCollector({ db, rescoreIntervalMs: 0 });
-});
-afterAll(async () => {
-  await collector.drain();
-  await t.close();
+useTestCollector((env) => {
+  ({ db, collector } = env);
 });
 
 interface SignalsPage {
