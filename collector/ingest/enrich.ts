@@ -62,14 +62,16 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   const url = str(m.type === 'page' ? (properties.url ?? page.url) : page.url);
   // What analytics.js sends and our smaller SDK leaves to the collector: `search` of the
   // page (context and page properties) and `context.campaign` from the URL's utm_ params.
-  const search = searchOf(url);
+  // Parsed once: search, the utm_ parameters and the path come from it.
+  const parsedUrl = parseUrl(url);
+  const search = parsedUrl?.search ?? null;
   if (search !== null) {
     if (isRecord(context.page) && !('search' in page)) context.page = { ...page, search };
     if (m.type === 'page' && !('search' in properties)) properties = { ...properties, search };
   }
   const ua = str(context.userAgent) ?? facts.userAgent ?? null;
   const parsed = parseUserAgent(ua);
-  const query = queryOf(url);
+  const query = parsedUrl?.search ? parsedUrl.searchParams : null;
   if (!('campaign' in context) && query) {
     const derived = campaignOf(query);
     if (derived) context.campaign = derived;
@@ -105,7 +107,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
     traits: m.traits ?? {},
     context,
     url,
-    path: str(m.type === 'page' ? (properties.path ?? page.path) : page.path) ?? pathOf(url),
+    path: str(m.type === 'page' ? (properties.path ?? page.path) : page.path) ?? parsedUrl?.pathname ?? null,
     referrer: str(m.type === 'page' ? (properties.referrer ?? page.referrer) : page.referrer),
     utm_source: str(campaign.source) ?? query?.get('utm_source') ?? null,
     utm_medium: str(campaign.medium) ?? query?.get('utm_medium') ?? null,
@@ -183,11 +185,11 @@ function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** The `?...` part of a URL ('' when it has none), or null when it is no URL. */
-function searchOf(url: string | null): string | null {
+/** The URL, or null when it is none. */
+function parseUrl(url: string | null): URL | null {
   if (!url) return null;
   try {
-    return new URL(url).search;
+    return new URL(url);
   } catch {
     return null;
   }
@@ -200,22 +202,4 @@ function campaignOf(query: URLSearchParams): Record<string, string> | null {
     if (k.startsWith('utm_') && k.length > 4) out[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
   }
   return Object.keys(out).length > 0 ? out : null;
-}
-
-function queryOf(url: string | null): URLSearchParams | null {
-  if (!url?.includes('?')) return null;
-  try {
-    return new URL(url).searchParams;
-  } catch {
-    return null;
-  }
-}
-
-function pathOf(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return null;
-  }
 }
