@@ -170,6 +170,12 @@ async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow
   return pu.id;
 }
 
+/** The email an identify names (`traits.email`, else a user id that is one) and its domain. */
+function identifyEmail(traits: Record<string, unknown>, user: string | null) {
+  const email = typeof traits.email === 'string' && emailDomain(traits.email) ? traits.email : user;
+  return { email, domain: emailDomain(email) };
+}
+
 /**
  * `identify` traits for a person whose ids are already linked, outside the site's identity
  * lock: answers false, having changed nothing, when the traits would name an account that
@@ -182,8 +188,7 @@ export async function applyTraitsUnlocked(
   user: string | null,
   traits: Record<string, unknown>,
 ): Promise<boolean> {
-  const email = typeof traits.email === 'string' && emailDomain(traits.email) ? traits.email : user;
-  const domain = emailDomain(email);
+  const { domain } = identifyEmail(traits, user);
   if (domain && !isFreeMailDomain(domain)) {
     const [row] = await db.query<{ account_id: string | null; known: boolean }>(
       `select p.account_id, exists (select 1 from accounts a where a.site_id = $1 and a.domain = $3) as known
@@ -204,8 +209,7 @@ async function applyTraits(
   user: string | null,
   traits: Record<string, unknown>,
 ) {
-  const email = typeof traits.email === 'string' && emailDomain(traits.email) ? traits.email : user;
-  const domain = emailDomain(email);
+  const { email, domain } = identifyEmail(traits, user);
   const rows = await tx.query<{ account_id: string | null }>(
     `update persons set traits = traits || $3::text::jsonb, email = coalesce($4, email), updated_at = now()
      where site_id = $1 and id = $2 returning account_id`,
