@@ -45,12 +45,15 @@ export async function resolveBatch(db: Database, rows: readonly EventRow[]): Pro
 
 async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: (r: Resolution) => void) {
   const sequential = new Set<EventRow>();
-  const touched = new Set<string>();
+  // Ids named by graph-changing messages of the group, with how many of them name each.
+  const named = new Map<string, number>();
   const touch = (...ids: (string | null)[]) => {
-    for (const id of ids) if (id) touched.add(id);
+    for (const id of new Set(ids)) if (id) named.set(id, (named.get(id) ?? 0) + 1);
   };
   // Plain rows by their ids: rows with the same pair resolve alike.
   const pairs = new Map<string, { anon: string | null; user: string | null; rows: EventRow[] }>();
+  const anons = new Set<string>();
+  const users = new Set<string>();
   for (const r of rows) {
     if (!isPlain(r) || isLanding(r)) {
       sequential.add(r);
@@ -60,6 +63,8 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
     const anon = usableId(r.anonymous_id);
     const user = usableId(r.user_id);
     if (!anon && !user) continue;
+    if (anon) anons.add(anon);
+    if (user) users.add(user);
     const k = `${anon}\u0001${user}`;
     const pair = pairs.get(k);
     if (pair) pair.rows.push(r);
@@ -68,11 +73,6 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
 
   // An identify that names ids no other graph-changing message of the group names (the
   // common repeat: a known visitor identifying again) may need no link at all.
-  const named = new Map<string, number>();
-  for (const r of sequential) {
-    for (const id of new Set([r.anonymous_id, r.user_id, r.previous_id]))
-      if (id) named.set(id, (named.get(id) ?? 0) + 1);
-  }
   const identifies = [...sequential].filter(
     (r) =>
       r.type === 'identify' &&
@@ -82,23 +82,12 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
       named.get(r.anonymous_id as string) === 1 &&
       named.get(r.user_id as string) === 1,
   );
+  for (const r of identifies) {
+    anons.add(r.anonymous_id as string);
+    users.add(r.user_id as string);
+  }
 
-  const { byAnon, byUser } = await lookupMany(
-    db,
-    siteId,
-    [
-      ...new Set([
-        ...[...pairs.values()].map((p) => p.anon).filter((x): x is string => x !== null),
-        ...identifies.map((r) => r.anonymous_id as string),
-      ]),
-    ],
-    [
-      ...new Set([
-        ...[...pairs.values()].map((p) => p.user).filter((x): x is string => x !== null),
-        ...identifies.map((r) => r.user_id as string),
-      ]),
-    ],
-  );
+  const { byAnon, byUser } = await lookupMany(db, siteId, [...anons], [...users]);
   // Already linked: only the traits change, with no site lock (unless they name a new account).
   for (const r of identifies) {
     const person = byUser.get(r.user_id as string);
@@ -127,7 +116,7 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
   // New anonymous visitors that no graph-changing message of the group names.
   const fresh: string[] = [];
   for (const { anon, rows: same } of unknownAnons) {
-    if (touched.has(anon)) sequential.add(same[0] as EventRow);
+    if (named.has(anon)) sequential.add(same[0] as EventRow);
     else fresh.push(anon);
   }
   for (const personId of await createAnonymousPersons(db, siteId, fresh)) {
