@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { type BenchMessage, parentChannel } from './child.ts';
 import { generateBatchBodies } from './messages.ts';
+import { type Quantiles, quantiles } from './quantiles.ts';
 
 /**
  * The load generator, in its own process so that its CPU time is not the collector's.
@@ -34,7 +35,7 @@ export interface PhaseResult extends BenchMessage {
   failures: string[];
   failed: number;
   elapsedMs: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  latencyMs: Quantiles;
   /** This process's CPU time during the phase, in ms. */
   cpuMs: number;
 }
@@ -104,8 +105,6 @@ async function runPhase(name: string): Promise<PhaseResult> {
   const cpu = process.cpuUsage(cpuStart);
   agent.destroy();
 
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   return {
     type: 'result',
     phase: name,
@@ -115,7 +114,7 @@ async function runPhase(name: string): Promise<PhaseResult> {
     failed,
     failures,
     elapsedMs,
-    latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(latencies.at(-1) ?? 0) },
+    latencyMs: quantiles(latencies, 1),
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
@@ -141,8 +140,4 @@ function post(agent: Agent, url: string, auth: string, json: Buffer): Promise<{ 
     req.on('error', reject);
     req.end(json);
   });
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }

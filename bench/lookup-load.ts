@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { type BenchMessage, parentChannel } from './child.ts';
+import { type Quantiles, quantiles } from './quantiles.ts';
 
 /**
  * The lookup benchmark's load generator, in its own process: `run` keeps `connections`
@@ -21,7 +22,7 @@ export interface LookupResult extends BenchMessage {
   failed: number;
   failures: string[];
   elapsedMs: number;
-  latencyMs: { p50: number; p99: number; max: number };
+  latencyMs: Quantiles;
   cpuMs: number;
 }
 
@@ -56,15 +57,13 @@ async function run(spec: LookupRun): Promise<LookupResult> {
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   return {
     type: 'result',
     requests: latencies.length,
     failed,
     failures,
     elapsedMs,
-    latencyMs: { p50: at(0.5), p99: at(0.99), max: round(latencies.at(-1) ?? 0) },
+    latencyMs: quantiles(latencies, 2),
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
@@ -82,5 +81,3 @@ function get(agent: Agent, url: string): Promise<{ status: number; text: string 
     req.end();
   });
 }
-
-const round = (ms: number) => Math.round(ms * 100) / 100;

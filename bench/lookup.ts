@@ -3,6 +3,7 @@ import { createSite } from '../collector/sites.ts';
 import { forkTs } from './child.ts';
 import { createBenchDatabase } from './database.ts';
 import type { LookupResult, LookupRun } from './lookup-load.ts';
+import { type Quantiles, quantiles } from './quantiles.ts';
 
 /**
  * Tier lookup (`GET /v1/intent`) against a no-op route of the same server (`GET /healthz`,
@@ -28,7 +29,7 @@ export interface RouteMeasured {
   requests: number;
   seconds: number;
   perSec: number;
-  latencyMs: { p50: number; p99: number; max: number };
+  latencyMs: Pick<Quantiles, 'p50' | 'p99' | 'max'>;
 }
 
 export interface LookupBenchResult {
@@ -42,7 +43,7 @@ export interface LookupBenchResult {
     /** Lookups right after the ingest answer that already showed the new tier. */
     visibleAtOnce: number;
     /** From the ingest answer to a lookup answer showing the new tier, ms. */
-    ms: { p50: number; p99: number; max: number };
+    ms: Quantiles;
   };
 }
 
@@ -71,12 +72,12 @@ export async function benchLookup(options: LookupOptions): Promise<LookupBenchRe
       const id = i % 10 === 9 ? `unknown-${i}` : `visitor-${n}`;
       return `/v1/intent?anonymousId=${id}&key=${site.writeKey}`;
     });
-    const round = async (route: 'noop' | 'lookup', durationMs: number) => {
+    const round = async (route: 'noop' | 'lookup', durationMs: number, connections = options.connections) => {
       const spec: LookupRun = {
         type: 'run',
         url: base,
         paths: route === 'noop' ? ['/healthz'] : paths,
-        connections: options.connections,
+        connections,
         durationMs,
       };
       load.send(spec);
@@ -96,18 +97,10 @@ export async function benchLookup(options: LookupOptions): Promise<LookupBenchRe
       lookups.push(await round('lookup', options.roundMs));
     }
     log('one connection: the latency of each route without queueing');
-    const single = { ...options, connections: 1 };
-    const alone = async (route: 'noop' | 'lookup') => {
-      load.send({
-        type: 'run',
-        url: base,
-        paths: route === 'noop' ? ['/healthz'] : paths,
-        connections: single.connections,
-        durationMs: 3000,
-      } satisfies LookupRun);
-      return (await load.next<LookupResult>('result', MINUTE)).latencyMs;
+    const unloaded = {
+      noop: (await round('noop', 3000, 1)).latencyMs,
+      lookup: (await round('lookup', 3000, 1)).latencyMs,
     };
-    const unloaded = { noop: await alone('noop'), lookup: await alone('lookup') };
     const fresh = await freshness(base, site.writeKey, options.freshnessSamples);
     const { log: _l, url: _u, ...rest } = options;
     return {
@@ -201,10 +194,7 @@ async function freshness(base: string, writeKey: string, samples: number): Promi
     times.push(performance.now() - answered);
     if (first) visibleAtOnce++;
   }
-  times.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 100) / 100;
-  return { samples, visibleAtOnce, ms: { p50: at(0.5), p99: at(0.99), max: at(1) } };
+  return { samples, visibleAtOnce, ms: quantiles(times, 2) };
 }
 
 function combine(name: string, rounds: LookupResult[]): RouteMeasured {

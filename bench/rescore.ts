@@ -5,6 +5,7 @@ import { rescore } from '../collector/scoring/rescore.ts';
 import { createSite } from '../collector/sites.ts';
 import { compileConfig, defaultConfig, type ScoringEvent, scorePerson } from '../shared/scoring/index.ts';
 import { createBenchDatabase } from './database.ts';
+import { fmt } from './report.ts';
 
 /**
  * Rescoring N people: the job the collector runs when scores fall due (and after a config
@@ -111,8 +112,6 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
     await db.close();
   }
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export function rescoreMarkdown(r: RescoreBenchResult, command: string, date: Date): string {
   const perSec = (ms: number) => r.people / (ms / 1000);
