@@ -5,7 +5,7 @@ import { findPerson } from '../identity/persons.ts';
 import { erasePerson } from '../sales/erase.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import type { ScoreChange } from '../scoring/notify.ts';
-import { rescoreAccount } from '../scoring/persist.ts';
+import { rescoreAccounts } from '../scoring/persist.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /**
@@ -27,7 +27,7 @@ export function eraseRoutes(
     const erased = await erasePerson(db, siteId, person);
     onChanged?.({ site: siteId, kind: 'person', ids: [person.id] });
     if (person.account_id) {
-      await rescoreAccount(db, siteId, person.account_id, await configs.model(siteId), Date.now());
+      await rescoreAccounts(db, siteId, [person.account_id], await configs.model(siteId), Date.now());
       onChanged?.({ site: siteId, kind: 'account', ids: [person.account_id] });
     }
     return c.json({ id: person.id, erased });

@@ -69,10 +69,6 @@ export async function lookupIntent(db: Queryable, siteId: string, anonymousId: s
 /** What a lookup answers: the stored intent, or the neutral shape for an unknown id. */
 export type IntentSource = (siteId: string, anonymousId: string) => Promise<Intent>;
 
-/** Lookups straight from the database (no cache). */
-export const findIntent = async (db: Queryable, siteId: string, anonymousId: string): Promise<Intent> =>
-  (await lookupIntent(db, siteId, anonymousId))?.intent ?? NEUTRAL_INTENT;
-
 /**
  * `GET /v1/intent?anonymousId=` with the write key (Basic username or `?key=`), for the
  * site's own pages (CORS for its origins). A visitor reads only what its own anonymous id

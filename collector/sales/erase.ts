@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import { listAnonymousIds, type PersonRow } from '../identity/persons.ts';
 import { PERSON_EVENTS } from '../scoring/events.ts';
 import { notifyChanged } from '../scoring/notify.ts';
+import { lockSubjects } from '../scoring/persist.ts';
 
 export interface ErasedCounts {
   events: number;
@@ -18,8 +19,8 @@ export interface ErasedCounts {
  */
 export async function erasePerson(db: Database, siteId: string, person: PersonRow): Promise<ErasedCounts> {
   return db.transaction(async (tx) => {
-    // The lock rescorePerson takes: a concurrent rescore cannot write the score back.
-    await tx.query(`select pg_advisory_xact_lock(hashtext($1 || ':' || $2))`, [siteId, person.id]);
+    // The person's scoring lock: a concurrent rescore cannot write the score back.
+    await lockSubjects(tx, siteId, [person.id]);
     const anonymousIds = await listAnonymousIds(tx, siteId, person.id);
     const events = await tx.query<{ message_id: string }>(
       `delete from events where ${PERSON_EVENTS} returning message_id`,

@@ -66,19 +66,6 @@ export function toScoringEvent(r: EventRecord): ScoringEvent {
   };
 }
 
-/**
- * All of a person's events, oldest first. All of them, not only the scoring window: derived
- * signals (a return visit) look back to earlier events.
- */
-export async function loadPersonEvents(q: Queryable, siteId: string, keys: PersonKeys): Promise<ScoringEvent[]> {
-  if (!keys.userId && keys.anonymousIds.length === 0) return [];
-  const rows = await q.query<EventRecord>(
-    `select ${COLUMNS} from events where ${PERSON_EVENTS} order by "timestamp", id`,
-    [siteId, keys.userId, keys.anonymousIds],
-  );
-  return rows.map(toScoringEvent);
-}
-
 /** A page of a person's events, newest first, after the (timestamp, id) position `before`. */
 export async function pagePersonEvents(
   q: Queryable,
@@ -102,8 +89,9 @@ export async function pagePersonEvents(
 }
 
 /**
- * The events of many persons (one site) in one query, each person's oldest first: the same
- * events as `loadPersonEvents` per person. An event counts for the person of its user id;
+ * All the events of many persons (one site) in one query, each person's oldest first: the
+ * events `PERSON_EVENTS` selects for each. All of them, not only the scoring window: derived
+ * signals (a return visit) look back to earlier events. An event counts for the person of its user id;
  * an event of one of a person's anonymous ids counts for them when it carries no user id or
  * a junk one (the two branches are disjoint: a person's own user id is never junk).
  */

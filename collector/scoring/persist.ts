@@ -20,7 +20,7 @@ import { notifyChanged } from './notify.ts';
  */
 
 /** Subjects per transaction: bounds the advisory locks one transaction holds. */
-export const SUBJECTS_PER_TRANSACTION = 250;
+const SUBJECTS_PER_TRANSACTION = 250;
 
 /**
  * Takes the advisory locks of `ids` (`hashtext(site:id)`, the key every writer of a score
@@ -109,17 +109,6 @@ export async function rescoreAccounts(
       await storeScores(tx, siteId, 'account', results, now);
     });
   }
-}
-
-/** One account's score; see `rescoreAccounts`. */
-export async function rescoreAccount(
-  db: Database,
-  siteId: string,
-  accountId: string,
-  model: CompiledConfig,
-  now: number,
-): Promise<void> {
-  await rescoreAccounts(db, siteId, [accountId], model, now);
 }
 
 function* chunks(ids: Iterable<string>): Generator<string[]> {
