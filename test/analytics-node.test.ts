@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSite, openTestDatabase, type TestDatabase } from './helpers/db.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+
+const run = promisify(execFile);
 
 let t: TestDatabase;
 let server: TestServer;
@@ -51,5 +56,42 @@ describe("Segment's @segment/analytics-node, unchanged", () => {
       expect(r.original_timestamp).not.toBeNull();
       expect((r.context as { library?: { name?: string } }).library?.name).toMatch(/analytics-node/);
     }
+  });
+});
+
+/** The Sales API's view of a person, with the site's secret key. */
+async function person(secretKey: string, id: string) {
+  const res = await fetch(`${server.url}/v1/people/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${secretKey}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { score: number; explanation: { signal: string; points: number }[] };
+}
+
+describe("server-side sources score like the browser's events", () => {
+  it("should score the README's analytics-node example (Meeting Scheduled) and explain it", async () => {
+    const site = await newSite(t.db);
+    const analytics = new Analytics({ writeKey: site.writeKey, host: server.url, maxRetries: 0 });
+    const errors: unknown[] = [];
+    analytics.on('error', (err) => errors.push(err));
+    analytics.track({ userId: 'jane@acme.com', event: 'Meeting Scheduled' });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+    const jane = await person(site.secretKey, 'jane@acme.com');
+    expect(jane.score).toBeGreaterThan(0);
+    expect(jane.explanation.map((e) => e.signal)).toContain('meeting_scheduled');
+  });
+
+  it("should score the README's curl example (a pricing page view sent by curl)", async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /```sh\n(curl -u pk_\.\.\.:[\s\S]*?)\n# 200/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const site = await newSite(t.db);
+    const command = (example ?? '').replace('pk_...', site.writeKey).replace('http://127.0.0.1:8787', server.url);
+    const out = await run('bash', ['-c', command]);
+    expect(JSON.parse(out.stdout)).toMatchObject({ success: true, accepted: 1 });
+    const visitor = await person(site.secretKey, 'a1');
+    expect(visitor.score).toBeGreaterThan(0);
+    expect(visitor.explanation.map((e) => e.signal)).toContain('pricing_page');
   });
 });

@@ -38,6 +38,19 @@ export interface EventRow {
   ip: string | null;
 }
 
+/**
+ * The request's User-Agent when the request shows browser evidence: an `Origin` header (every
+ * browser POST, `sendBeacon` included) or `Sec-Fetch-Site` / `Sec-Fetch-Dest` (every current
+ * browser request). Server libraries send neither, so their agent (`analytics-node`, `curl`,
+ * `python-requests`, ...) is not taken for a visitor's, and isbot does not flag their events.
+ * `Sec-Fetch-Mode` alone is no evidence: Node's own fetch sends `cors` on every request.
+ */
+export function browserAgent(header: (name: string) => string | undefined): string | undefined {
+  const fromBrowser =
+    header('origin') !== undefined || header('sec-fetch-site') !== undefined || header('sec-fetch-dest') !== undefined;
+  return fromBrowser ? header('user-agent') : undefined;
+}
+
 export interface RequestFacts {
   siteId: string;
   receivedAt: Date;
@@ -47,7 +60,10 @@ export interface RequestFacts {
   context: Record<string, unknown> | null | undefined;
   /** Address the request came from (already chosen by proxy rules). */
   clientIp: string | undefined;
-  /** User-Agent header of the request. */
+  /**
+   * User-Agent header of the request, only when the request came from a browser (see
+   * `browserAgent`); a server library's agent (`analytics-node`, curl, ...) is not a visitor's.
+   */
   userAgent: string | undefined;
   newMessageId: () => string;
 }
@@ -69,6 +85,8 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
     if (isRecord(context.page) && !('search' in page)) context.page = { ...page, search };
     if (m.type === 'page' && !('search' in properties)) properties = { ...properties, search };
   }
+  // Bot detection is about browsers: the browser's own agent, else the request's when a
+  // browser sent it. A server integration with neither is no crawler, and its events score.
   const ua = str(context.userAgent) ?? facts.userAgent ?? null;
   const parsed = parseUserAgent(ua);
   const query = parsedUrl?.search ? parsedUrl.searchParams : null;

@@ -10,7 +10,7 @@ import type { Intent } from '../routes/intent.ts';
 import type { SiteCache } from '../site-cache.ts';
 import { originAllowed } from '../sites.ts';
 import { readJsonBody } from './body.ts';
-import { type EventRow, enrich } from './enrich.ts';
+import { browserAgent, type EventRow, enrich } from './enrich.ts';
 import { NestingError, sanitize } from './sanitize.ts';
 import { batchEnvelopeSchema, describeIssue, messageSchema } from './schema.ts';
 import type { EventWriter } from './writer.ts';
@@ -81,7 +81,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       sentAt,
       context,
       clientIp: clientIp(c, deps.trustProxy),
-      userAgent: c.req.header('user-agent'),
+      userAgent: browserAgent((name) => c.req.header(name)),
       newMessageId: () => `srv-${nanoid()}`,
     };
     const rows: EventRow[] = [];
