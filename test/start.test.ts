@@ -72,7 +72,6 @@ describe('npm start on a fresh machine', () => {
       properties: { i },
     }));
     const exited = new Promise<number | null>((resolve) => first.once('exit', resolve));
-    const signalled = Date.now();
     const inFlight = postRaw(url, '/v1/batch', JSON.stringify({ batch }), writeKey as string, () => {
       // The body is on the wire; give the server a moment to start reading it.
       setTimeout(() => first.kill('SIGTERM'), 30);
@@ -80,9 +79,9 @@ describe('npm start on a fresh machine', () => {
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body).accepted).toBe(2000);
+    // Graceful: the 15 s forced exit would be code 1 with "shutdown timed out".
     expect(await exited).toBe(0);
-    // Graceful, not the 15 s forced exit.
-    expect(Date.now() - signalled).toBeLessThan(10_000);
+    expect(stdout).not.toMatch(/shutdown timed out/);
     expect(stdout).toMatch(/"msg":"stopped"/);
 
     const db = await openDatabase({ dataDir: dir });
@@ -106,5 +105,7 @@ describe('npm start on a fresh machine', () => {
     again.kill('SIGINT');
     expect(await stopped).toBe(0);
     expect(out2).not.toMatch(/Demo site created/);
-  });
+    // Three process starts (each builds and opens PGlite) and a 2,000-message batch: generous,
+    // so that a loaded machine is not mistaken for a failure.
+  }, 240_000);
 });
