@@ -399,6 +399,35 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('should answer 400 to nesting 10,000 deep (in properties, arrays, or the batch context) and keep serving', async () => {
+    const site = await newSite(db);
+    const objects = `{"batch":[{"type":"track","event":"Deep","anonymousId":"a","messageId":"deep-o","properties":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}]}`;
+    const arrays = `{"batch":[{"type":"track","event":"Deep","anonymousId":"a","messageId":"deep-a","properties":{"x":${'['.repeat(60_000)}${']'.repeat(60_000)}}}]}`;
+    const context = `{"batch":[{"type":"track","event":"Ok","anonymousId":"a","messageId":"deep-c"}],"context":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+    for (const [body, error] of [
+      [objects, { index: 0, messageId: 'deep-o', error: 'nested deeper than 16 levels' }],
+      [arrays, { index: 0, messageId: 'deep-a', error: 'nested deeper than 16 levels' }],
+    ] as const) {
+      const res = await post('/v1/batch', body, { key: site.writeKey });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'no_valid_messages' }, rejected: [error] });
+    }
+    const res = await post('/v1/batch', context, { key: site.writeKey });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'invalid_batch', message: 'context: nested deeper than 16 levels' },
+    });
+    const ok = await post(
+      '/v1/batch',
+      JSON.stringify({ batch: [{ type: 'track', event: 'After', anonymousId: 'a', messageId: 'after-deep' }] }),
+      {
+        key: site.writeKey,
+      },
+    );
+    expect(ok.status).toBe(200);
+    expect((await rows(site.siteId)).map((r) => r.event)).toEqual(['After']);
+  });
+
   it('should never answer 500 to malformed bodies', async () => {
     const site = await newSite(db);
     const bodies = [

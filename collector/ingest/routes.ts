@@ -142,7 +142,6 @@ const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;
 /** A valid message, or the reason it is rejected. */
 function checkMessage(raw: unknown, kind: MessageType | 'batch', measure: boolean) {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'message must be a JSON object';
-  if (measure && Buffer.byteLength(JSON.stringify(raw)) > MAX_MESSAGE_BYTES) return TOO_LARGE;
   let clean: Record<string, unknown>;
   try {
     clean = sanitize(raw) as Record<string, unknown>;
@@ -150,6 +149,8 @@ function checkMessage(raw: unknown, kind: MessageType | 'batch', measure: boolea
     if (err instanceof NestingError) return err.message;
     throw err;
   }
+  // Measured after sanitize: JSON.stringify recurses, and only sanitize bounds the depth.
+  if (measure && Buffer.byteLength(JSON.stringify(clean)) > MAX_MESSAGE_BYTES) return TOO_LARGE;
   // A single-message route names the type; the body's own `type` cannot contradict it.
   if (kind !== 'batch') clean.type = kind;
   const parsed = messageSchema.safeParse(clean);
@@ -164,8 +165,18 @@ function unwrap(body: Record<string, unknown>, kind: MessageType | 'batch') {
   if (!envelope.success) {
     throw new InklingError(400, 'invalid_batch', describeIssue(envelope.error));
   }
-  const context = envelope.data.context ? (sanitize(envelope.data.context) as Record<string, unknown>) : undefined;
-  return { messages: envelope.data.batch, sentAt: envelope.data.sentAt, context };
+  return { messages: envelope.data.batch, sentAt: envelope.data.sentAt, context: batchContext(envelope.data.context) };
+}
+
+/** The batch-level context, made safe; too deep a one refuses the batch (it applies to every message). */
+function batchContext(context: Record<string, unknown> | null | undefined): Record<string, unknown> | undefined {
+  if (!context) return undefined;
+  try {
+    return sanitize(context) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof NestingError) throw new InklingError(400, 'invalid_batch', `context: ${err.message}`);
+    throw err;
+  }
 }
 
 function messageIdOf(raw: unknown): string | null {
