@@ -66,6 +66,11 @@ describe('DELETE /v1/people/:id', () => {
       contacts: unknown[];
     };
     expect(before.contacts).toHaveLength(2);
+    const intent = async () =>
+      (await collector.app.request(`/v1/intent?anonymousId=era-z1&key=${site.writeKey}`)).json() as Promise<{
+        score: number;
+      }>;
+    expect((await intent()).score).toBeGreaterThan(0);
     const res = await del('era-z1');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { id: string; erased: Record<string, number>; kept: Record<string, number> };
@@ -103,6 +108,8 @@ describe('DELETE /v1/people/:id', () => {
     const people = (await (await api.get('/v1/people')).json()) as { data: { userId: string }[] };
     expect(people.data.map((p) => p.userId)).toEqual(['max']);
     expect((await del('zoe')).status).toBe(404);
+    // The cached tier of the erased visitor is gone with them.
+    expect(await intent()).toMatchObject({ score: 0, tier: 'low', account: null });
   });
 
   it("should answer 401 without the secret key and 404 for another site's person, erasing nothing", async () => {
