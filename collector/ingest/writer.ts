@@ -23,7 +23,13 @@ WITH batch AS (
   SELECT site_id, message_id, received_at FROM batch
   ON CONFLICT DO NOTHING
   RETURNING site_id, message_id
-)
+), erased AS (
+  -- Repeats of messages whose events an erasure deleted (their ledger row is tombstoned).
+  SELECT b.site_id, b.message_id FROM batch b
+  WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.site_id = b.site_id AND f.message_id = b.message_id)
+    AND EXISTS (SELECT 1 FROM message_ids m WHERE m.site_id = b.site_id AND m.message_id = b.message_id
+                  AND m.received_at = '-infinity')
+), stored AS (
 INSERT INTO events (
   site_id, message_id, type, event, name, anonymous_id, user_id, group_id, previous_id,
   "timestamp", original_timestamp, sent_at, received_at, properties, traits, context,
@@ -36,20 +42,38 @@ SELECT
   b.utm_campaign, b.utm_term, b.utm_content, b.browser, b.browser_version, b.os,
   b.os_version, b.device_type, b.is_bot, b.ip
 FROM batch b JOIN fresh f USING (site_id, message_id)
-RETURNING message_id`;
+RETURNING site_id, message_id
+)
+SELECT site_id, message_id, false AS erased FROM stored
+UNION ALL SELECT site_id, message_id, true FROM erased`;
 
-/** Stores rows; answers how many were new (the rest were repeats of stored messageIds). */
-export async function insertEvents(db: Database, rows: EventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const inserted = await db.query(INSERT_BATCH, [JSON.stringify(uniqueRows(rows))]);
-  return inserted.length;
+/** What one insert did: how many rows were new, and which repeats were of erased messages. */
+export interface Inserted {
+  inserted: number;
+  /** `site\u0001messageId` of the repeats whose events were erased: nothing may be derived from them. */
+  erased: Set<string>;
+}
+
+const rowKey = (siteId: string, messageId: string) => `${siteId}\u0001${messageId}`;
+
+/**
+ * Stores rows; answers how many were new (the rest were repeats of stored messageIds) and
+ * which repeats were of erased messages.
+ */
+export async function insertEvents(db: Database, rows: EventRow[]): Promise<Inserted> {
+  if (rows.length === 0) return { inserted: 0, erased: new Set() };
+  const out = await db.query<{ site_id: string; message_id: string; erased: boolean }>(INSERT_BATCH, [
+    JSON.stringify(uniqueRows(rows)),
+  ]);
+  const erased = new Set(out.filter((r) => r.erased).map((r) => rowKey(r.site_id, r.message_id)));
+  return { inserted: out.length - erased.size, erased };
 }
 
 /** Keeps the first row of each (site, messageId): a batch may repeat a message. */
 function uniqueRows(rows: EventRow[]): EventRow[] {
   const seen = new Set<string>();
   return rows.filter((r) => {
-    const key = `${r.site_id}\u0001${r.message_id}`;
+    const key = rowKey(r.site_id, r.message_id);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -85,7 +109,8 @@ export interface EventWriterOptions {
   /**
    * Runs after a group's rows are committed and before its requests are answered (identity
    * and real-time scores), with every row of the group, repeats of stored messages included:
-   * a retry after a crash between the two repairs the scores. A failure fails the requests.
+   * a retry after a crash between the two repairs the scores. Repeats of erased messages are
+   * left out, so a retry cannot re-create an erased person. A failure fails the requests.
    */
   afterInsert?: (rows: EventRow[]) => Promise<void>;
 }
@@ -112,7 +137,10 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
       const rows = group.flatMap((w) => w.rows);
       const after = options.afterInsert;
       insertEvents(db, rows)
-        .then(() => after?.(rows))
+        .then(({ erased }) => {
+          const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
+          return after?.(live);
+        })
         .then(
           () => settle(group, null),
           (err) => settle(group, err ?? new Error('insert failed')),

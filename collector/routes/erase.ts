@@ -5,13 +5,13 @@ import { findPerson } from '../identity/persons.ts';
 import { erasePerson } from '../sales/erase.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import type { ScoreChange } from '../scoring/notify.ts';
-import { rescoreAccounts } from '../scoring/persist.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /**
  * `DELETE /v1/people/:id` (secret key; person id, user id or anonymous id): erases the
- * person and answers `200 {"erased": {"events", "identities", "scores", "history"}}`;
- * then their account is rescored without them.
+ * person, unlinks the tracked links sent to them, redacts their ids from other users'
+ * events, deletes the accounts only they made and rescores the others, all in one
+ * transaction. Answers `200 {"id", "erased": {...counts}, "kept": {"messageIds", "accounts"}}`.
  */
 export function eraseRoutes(
   db: Database,
@@ -23,14 +23,11 @@ export function eraseRoutes(
     const siteId = c.var.site.id;
     const id = c.req.param('id');
     const person = id.length <= 256 ? await findPerson(db, siteId, id) : undefined;
-    if (!person) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
-    const erased = await erasePerson(db, siteId, person);
-    onChanged?.({ site: siteId, kind: 'person', ids: [person.id] });
-    if (person.account_id) {
-      await rescoreAccounts(db, siteId, [person.account_id], await configs.model(siteId), Date.now());
-      onChanged?.({ site: siteId, kind: 'account', ids: [person.account_id] });
-    }
-    return c.json({ id: person.id, erased });
+    const erasure = person && (await erasePerson(db, siteId, person.id, await configs.model(siteId), Date.now()));
+    // Also when a concurrent erasure or merge removed the person between the two reads.
+    if (!person || !erasure) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
+    for (const change of erasure.changes) onChanged?.(change);
+    return c.json({ id: person.id, erased: erasure.erased, kept: erasure.kept });
   });
   return app;
 }

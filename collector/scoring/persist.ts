@@ -80,35 +80,46 @@ export async function rescoreAccounts(
   for (const ids of chunks(accountIds)) {
     await db.transaction(async (tx) => {
       await lockSubjects(tx, siteId, ids);
-      const existing = await tx.query<{ id: string }>(
-        'select id from accounts where site_id = $1 and id = any($2::text[])',
-        [siteId, ids],
-      );
-      const found = new Set(existing.map((a) => a.id));
-      const gone = ids.filter((id) => !found.has(id));
-      if (gone.length > 0) {
-        await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [
-          siteId,
-          gone,
-        ]);
-        await notifyChanged(tx, siteId, 'account', gone);
-      }
-      const people = await tx.query<{ id: string; account_id: string }>(
-        'select id, account_id from persons where site_id = $1 and account_id = any($2::text[]) order by id',
-        [siteId, [...found]],
-      );
-      const events = await loadEventsOfPersons(
-        tx,
-        siteId,
-        people.map((p) => p.id),
-      );
-      const contacts = new Map<string, AccountContact[]>();
-      for (const id of found) contacts.set(id, []);
-      for (const p of people) contacts.get(p.account_id)?.push({ personId: p.id, events: events.get(p.id) ?? [] });
-      const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccount(c, model, now) }));
-      await storeScores(tx, siteId, 'account', results, now);
+      await rescoreAccountsLocked(tx, siteId, ids, model, now);
     });
   }
+}
+
+/**
+ * `rescoreAccounts` inside the caller's transaction, which already holds the accounts' locks
+ * (erasure rescores a shared account in the transaction that removes the contact).
+ */
+export async function rescoreAccountsLocked(
+  tx: Queryable,
+  siteId: string,
+  ids: readonly string[],
+  model: CompiledConfig,
+  now: number,
+): Promise<void> {
+  const existing = await tx.query<{ id: string }>(
+    'select id from accounts where site_id = $1 and id = any($2::text[])',
+    [siteId, ids],
+  );
+  const found = new Set(existing.map((a) => a.id));
+  const gone = ids.filter((id) => !found.has(id));
+  if (gone.length > 0) {
+    await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [siteId, gone]);
+    await notifyChanged(tx, siteId, 'account', gone);
+  }
+  const people = await tx.query<{ id: string; account_id: string }>(
+    'select id, account_id from persons where site_id = $1 and account_id = any($2::text[]) order by id',
+    [siteId, [...found]],
+  );
+  const events = await loadEventsOfPersons(
+    tx,
+    siteId,
+    people.map((p) => p.id),
+  );
+  const contacts = new Map<string, AccountContact[]>();
+  for (const id of found) contacts.set(id, []);
+  for (const p of people) contacts.get(p.account_id)?.push({ personId: p.id, events: events.get(p.id) ?? [] });
+  const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccount(c, model, now) }));
+  await storeScores(tx, siteId, 'account', results, now);
 }
 
 function* chunks(ids: Iterable<string>): Generator<string[]> {
