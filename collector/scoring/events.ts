@@ -50,7 +50,7 @@ const COLUMNS_OF = (a?: string) => {
 };
 const COLUMNS = COLUMNS_OF();
 
-export function toScoringEvent(r: EventRecord): ScoringEvent {
+export function toScoringEvent(r: Omit<EventRecord, 'id'>): ScoringEvent {
   return {
     id: r.message_id,
     type: r.type,
