@@ -7,6 +7,7 @@ import { ingestRoutes } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createIntentCache, type IntentCache } from './intent-cache.ts';
 import { createLogger, type Logger } from './log.ts';
+import { accountSignalRoutes } from './routes/account-signals.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
@@ -107,6 +108,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', intentRoutes(intents.get, sites));
   app.route('/', peopleListRoutes(db));
   app.route('/', peopleRoutes(db, configs));
+  app.route('/', accountSignalRoutes(db, configs));
   app.route('/', accountRoutes(db));
   app.route('/', exportRoutes(db, configs));
   app.route('/', eraseRoutes(db, configs, intents.evict));

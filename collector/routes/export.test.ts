@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
+import { insertEvents } from '../../test/helpers/events.ts';
 import { daysAgo, intentClient, page, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
@@ -129,5 +130,68 @@ describe('GET /v1/export', () => {
     const other = intentClient(collector, await newSite(db));
     expect(await (await other.get('/v1/export?what=signals&format=ndjson')).text()).toBe('');
     expect(await (await other.get('/v1/export?what=scores&format=ndjson')).text()).toBe('');
+  });
+});
+
+/** The exported messageIds, in the order the route streamed them. */
+async function exportedIds(api: ReturnType<typeof intentClient>, format: 'csv' | 'ndjson'): Promise<string[]> {
+  const res = await api.get(`/v1/export?what=signals&format=${format}`);
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  if (format === 'csv')
+    return parseCsv(text)
+      .slice(1)
+      .map((r) => r[0] ?? '');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
+}
+
+describe('GET /v1/export under ties', () => {
+  it('should export each of 20,000+ events that share one timestamp exactly once, as CSV and as NDJSON', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const at = daysAgo(1);
+    const ingested = Array.from({ length: 18 }, (_, i) => page('tie-a', `/tie/${i}`, { timestamp: at }));
+    await api.send(ingested);
+    // Row ids across a power of ten (9,999,990,000 to 10,000,009,999), as every table's ids
+    // once are: sorted as text, "10000000000" comes before "9999990000".
+    const bulk = await insertEvents(db, site.siteId, {
+      count: 20_000,
+      firstId: 10 ** 10 - 10_000,
+      timestamp: at,
+      anonymousId: 'tie-b',
+      prefix: `tie-${site.siteId}-`,
+    });
+    const expected = new Set([...ingested.map((e) => e.messageId), ...bulk]);
+    for (const format of ['csv', 'ndjson'] as const) {
+      const ids = await exportedIds(api, format);
+      expect(ids.length, format).toBe(expected.size);
+      expect(new Set(ids), format).toEqual(expected);
+      // Oldest first, ties by row id: the ingested events (identity ids) before the bulk ones.
+      expect(ids.slice(-bulk.length), format).toEqual(bulk);
+    }
+  });
+
+  it('should export each event sent without a timestamp once, whatever the page size', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const events = Array.from({ length: 40 }, (_, i) => page(`no-ts-${i % 3}`, `/no-ts/${i}`));
+    await api.send(events);
+    const expected = new Set(events.map((e) => e.messageId));
+    for (const format of ['csv', 'ndjson'] as const) {
+      const ids = await exportedIds(api, format);
+      expect(ids.length, format).toBe(40);
+      expect(new Set(ids), format).toEqual(expected);
+    }
+    const model = await collector.configs.model(site.siteId);
+    for (const pageRows of [1, 2, 3, 7, 39]) {
+      const ids: unknown[] = [];
+      for await (const row of exportSignals(db, site.siteId, model, { from: null, to: null }, pageRows))
+        ids.push(row.id);
+      expect(ids.length, `pages of ${pageRows}`).toBe(40);
+      expect(new Set(ids), `pages of ${pageRows}`).toEqual(expected);
+    }
   });
 });

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
-import { categorize } from '../../shared/scoring/index.ts';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { findPerson, listAnonymousIds, type PersonRow } from '../identity/persons.ts';
+import { encodeEventCursor, parseEventCursor } from '../sales/event-keyset.ts';
 import { parseLimit } from '../sales/list-params.ts';
+import { describeTimeline } from '../sales/timeline.ts';
+import { pagePersonEvents } from '../sales/timeline-events.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
-import { pagePersonEvents } from '../scoring/events.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /** The Sales API's person routes (secret key). Only the site's own people are visible. */
@@ -55,34 +56,23 @@ export function peopleRoutes(db: Database, configs: ConfigStore): Hono<SecretKey
     });
   });
 
-  /** The person's events, newest first, each with what it counts as; `limit` (<= 500) and `cursor`. */
+  /**
+   * The person's events, newest first, each with what it counts as, its details and the
+   * derived signals that arose at it; `limit` (<= 500) and `cursor`.
+   */
   app.get('/v1/people/:id/signals', async (c) => {
     const siteId = c.var.site.id;
     const person = await requirePerson(db, siteId, c.req.param('id'));
     const limit = parseLimit(c.req.query('limit'));
-    const before = parseCursor(c.req.query('cursor'));
+    const before = parseEventCursor(c.req.query('cursor'));
     const keys = { userId: person.user_id, anonymousIds: await listAnonymousIds(db, siteId, person.id) };
-    const rows = await pagePersonEvents(db, siteId, keys, limit + 1, before);
-    const model = await configs.model(siteId);
+    const who = { id: person.id, userId: person.user_id, email: person.email };
+    const rows = await pagePersonEvents(db, siteId, who, keys, limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return c.json({
-      data: page.map((e) => {
-        const signal = categorize(e, model);
-        return {
-          id: e.id,
-          type: e.type,
-          event: e.event,
-          name: e.name,
-          path: e.path,
-          timestamp: new Date(e.timestamp).toISOString(),
-          signal: signal?.signal ?? null,
-          category: signal?.category ?? null,
-          level: signal?.level ?? null,
-          points: signal?.points ?? null,
-        };
-      }),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.timestamp, last.rowId) : null,
+      data: await describeTimeline(db, siteId, await configs.model(siteId), page, false),
+      nextCursor: rows.length > limit && last ? encodeEventCursor(last.position) : null,
     });
   });
 
@@ -93,16 +83,4 @@ async function requirePerson(db: Database, siteId: string, id: string): Promise<
   const person = id.length <= 256 ? await findPerson(db, siteId, id) : undefined;
   if (!person) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
   return person;
-}
-
-/** Opaque to clients: the (timestamp, row id) of the last event of the previous page. */
-function encodeCursor(timestamp: number, rowId: number): string {
-  return Buffer.from(`${timestamp}.${rowId}`).toString('base64url');
-}
-
-function parseCursor(value: string | undefined): { timestamp: Date; id: number } | null {
-  if (!value) return null;
-  const match = /^(\d{1,15})\.(\d{1,18})$/.exec(Buffer.from(value, 'base64url').toString());
-  if (!match) throw new InklingError(400, 'invalid_cursor', 'cursor is not one this API returned.');
-  return { timestamp: new Date(Number(match[1])), id: Number(match[2]) };
 }

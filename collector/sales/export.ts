@@ -1,6 +1,7 @@
 import { type CompiledConfig, categorize } from '../../shared/scoring/index.ts';
 import type { Database } from '../db/client.ts';
 import { type EventRecord, toScoringEvent } from '../scoring/events.ts';
+import { type EventPosition, positionAfter, positionColumns, positionOf } from './event-keyset.ts';
 
 /** Rows per database query: memory stays bounded by one page whatever the export's size. */
 export const EXPORT_PAGE_ROWS = 1000;
@@ -42,9 +43,11 @@ export const SCORE_COLUMNS = [
 
 export type ExportRow = Record<string, string | number | null>;
 
+type ExportRecord = Omit<EventRecord, 'id'> & { ts_us: number; row_id: number };
+
 /**
  * The site's events with `timestamp` in the range, oldest first, each with what it counts
- * as under the site's model: keyset pages on ("timestamp", id).
+ * as under the site's model: keyset pages on ("timestamp", id), exact under ties.
  */
 export async function* exportSignals(
   db: Database,
@@ -53,17 +56,17 @@ export async function* exportSignals(
   range: ExportRange,
   pageRows = EXPORT_PAGE_ROWS,
 ): AsyncGenerator<ExportRow> {
-  let after: { timestamp: Date; id: string } | null = null;
+  let after: EventPosition | null = null;
   for (;;) {
-    const rows: EventRecord[] = await db.query<EventRecord>(
-      `select id::text as id, message_id, type, event, name, path, url, properties, "timestamp",
-         anonymous_id, user_id, is_bot
-       from events
-       where site_id = $1 and ($2::timestamptz is null or "timestamp" >= $2::timestamptz)
-         and ($3::timestamptz is null or "timestamp" < $3::timestamptz)
-         and ($4::timestamptz is null or ("timestamp", id) > ($4::timestamptz, $5::bigint))
-       order by "timestamp", id limit $6`,
-      [siteId, range.from, range.to, after?.timestamp ?? null, after?.id ?? null, pageRows],
+    const rows: ExportRecord[] = await db.query<ExportRecord>(
+      `select ${positionColumns('e')}, e.message_id, e.type, e.event, e.name, e.path, e.url, e.properties,
+         e."timestamp", e.anonymous_id, e.user_id, e.is_bot
+       from events e
+       where e.site_id = $1 and ($2::timestamptz is null or e."timestamp" >= $2::timestamptz)
+         and ($3::timestamptz is null or e."timestamp" < $3::timestamptz)
+         and ($4::int8 is null or ${positionAfter('e', '>', '$4', '$5')})
+       order by e."timestamp", e.id limit $6`,
+      [siteId, range.from, range.to, after?.tsUs ?? null, after?.rowId ?? null, pageRows],
     );
     for (const r of rows) {
       const signal = categorize(toScoringEvent(r), model);
@@ -84,7 +87,7 @@ export async function* exportSignals(
     }
     const last = rows[rows.length - 1];
     if (!last || rows.length < pageRows) return;
-    after = { timestamp: new Date(last.timestamp), id: last.id };
+    after = positionOf(last);
   }
 }
 

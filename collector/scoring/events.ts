@@ -43,14 +43,10 @@ const COLUMN_NAMES = [
   'user_id',
   'is_bot',
 ];
-/** The EventRecord columns of table alias `a` (none: unqualified). */
-const COLUMNS_OF = (a?: string) => {
-  const p = a ? `${a}.` : '';
-  return [`${p}id::text as id`, ...COLUMN_NAMES.map((c) => p + c)].join(', ');
-};
-const COLUMNS = COLUMNS_OF();
+/** The EventRecord columns of table alias `a`. */
+const COLUMNS_OF = (a: string) => [`${a}.id::text as id`, ...COLUMN_NAMES.map((c) => `${a}.${c}`)].join(', ');
 
-export function toScoringEvent(r: EventRecord): ScoringEvent {
+export function toScoringEvent(r: Omit<EventRecord, 'id'>): ScoringEvent {
   return {
     id: r.message_id,
     type: r.type,
@@ -64,28 +60,6 @@ export function toScoringEvent(r: EventRecord): ScoringEvent {
     userId: r.user_id,
     isBot: r.is_bot,
   };
-}
-
-/** A page of a person's events, newest first, after the (timestamp, id) position `before`. */
-export async function pagePersonEvents(
-  q: Queryable,
-  siteId: string,
-  keys: PersonKeys,
-  limit: number,
-  before: { timestamp: Date; id: number } | null,
-): Promise<(ScoringEvent & { rowId: number })[]> {
-  if (!keys.userId && keys.anonymousIds.length === 0) return [];
-  const params: unknown[] = [siteId, keys.userId, keys.anonymousIds, limit];
-  let after = '';
-  if (before) {
-    params.push(before.timestamp.toISOString(), before.id);
-    after = 'and ("timestamp", id) < ($5::timestamptz, $6::bigint)';
-  }
-  const rows = await q.query<EventRecord>(
-    `select ${COLUMNS} from events where ${PERSON_EVENTS} ${after} order by "timestamp" desc, id desc limit $4`,
-    params,
-  );
-  return rows.map((r) => ({ ...toScoringEvent(r), rowId: Number(r.id) }));
 }
 
 /**
