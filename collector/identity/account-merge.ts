@@ -51,9 +51,10 @@ export async function addAccountAlias(
 /**
  * Merges account `from` into `into` (one company under two accounts), as persons are merged:
  * contacts and score history move, `from`'s score row and account row go, `into` takes the
- * group id and domain it lacks, and every name of `from` (id, group id, domain, its own
- * aliases) becomes an alias of `into`. The caller rescores `into` (and `from`, whose
- * score row is then confirmed gone). Call under the site's identity lock.
+ * group id and domain it lacks (and `from`'s name over a name that is only its domain), and
+ * every name of `from` (id, group id, domain, its own aliases) becomes an alias of `into`.
+ * The caller rescores `into` (and `from`, whose score row is then confirmed gone). Call under
+ * the site's identity lock.
  */
 export async function mergeAccounts(tx: Queryable, siteId: string, from: AccountRow, into: AccountRow) {
   // The scoring locks of both accounts (the key scoring/persist.ts `lockSubjects` takes; the
@@ -78,7 +79,8 @@ export async function mergeAccounts(tx: Queryable, siteId: string, from: Account
   await tx.query('delete from accounts where site_id = $1 and id = $2', [siteId, from.id]);
   // Only now: the unique group id and domain indexes still held them on `from` until its delete.
   const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(
-    `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4), name = coalesce(name, $5),
+    `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4),
+       name = case when name is null or name = domain then coalesce($5, name) else name end,
        traits = $6::text::jsonb || traits, updated_at = now()
      where site_id = $1 and id = $2 returning group_id, domain`,
     [siteId, into.id, from.group_id, from.domain, from.name, JSON.stringify(from.traits ?? {})],

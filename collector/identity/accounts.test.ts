@@ -53,6 +53,13 @@ async function accountIds(api: Api): Promise<string[]> {
   return ((await res.json()) as { data: { id: string }[] }).data.map((a) => a.id);
 }
 
+/** What the page's tier lookup answers (`GET /v1/intent`, write key). */
+async function intent(site: { writeKey: string }, anonymousId: string) {
+  const res = await collector.app.request(`/v1/intent?anonymousId=${anonymousId}&key=${site.writeKey}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { account: { score: number; tier: string } | null };
+}
+
 async function historyOf(siteId: string, accountId: string) {
   return db.query<{ at: Date; score: number; tier: string }>(
     `select at, score, tier from score_history where site_id = $1 and subject_kind = 'account' and subject_id = $2
@@ -112,15 +119,20 @@ describe('one account per company', () => {
     const histories = [...(await historyOf(site.siteId, kept)), ...(await historyOf(site.siteId, merged))];
     expect((await historyOf(site.siteId, merged)).length).toBeGreaterThan(0);
 
+    // Bob's page asked for his tier: the answer is cached with the account it depends on.
+    expect((await intent(site, 'bob-a')).account).toEqual({ score: bob.account?.score, tier: bob.account?.tier });
+
     // The group now names its domain: one company.
     await api.send([group('bob-a', 'org-acme', { domain: 'acme-corp.com' })]);
 
     expect(await accountIds(api)).toEqual([kept]);
     const survivor = await account(api, kept);
-    expect(survivor).toMatchObject({ groupId: 'org-acme', domain: 'acme-corp.com', name: 'acme-corp.com' });
+    expect(survivor).toMatchObject({ groupId: 'org-acme', domain: 'acme-corp.com', name: 'Acme' });
     expect(survivor.contacts.map((c) => c.personId).sort()).toEqual([jane.id, bob.id].sort());
     expect(survivor.score).toBeGreaterThan(0);
     for (const id of [merged, 'org-acme', 'acme-corp.com']) expect(await account(api, id)).toEqual(survivor);
+    expect(survivor.score).not.toBe(bob.account?.score);
+    expect((await intent(site, 'bob-a')).account?.score).toBe(survivor.score);
     // Every history row of both accounts is the survivor's; the merged-away account keeps no score.
     const now = await historyOf(site.siteId, kept);
     for (const h of histories) expect(now).toContainEqual(h);
