@@ -44,7 +44,10 @@ function groupIdDomain(groupId: string): string | null {
 
 export const newAccountId = () => `acc_${nanoid(16)}`;
 
-/** The account of a work email domain (its own or a merged-away one's), created on first sight. Call under the site's identity lock. */
+/**
+ * The account of a work email domain (its own, or the survivor of a merge that took it), created
+ * on first sight. Call under the site's identity lock.
+ */
 export async function findOrCreateDomainAccount(tx: Queryable, siteId: string, domain: string): Promise<string> {
   const found = await findAccountBy(tx, siteId, 'domain', domain);
   if (found) return found.id;
@@ -73,7 +76,7 @@ export async function upsertGroupAccount(
   traits: Record<string, unknown>,
 ): Promise<{ id: string; merged: string[] }> {
   const name = typeof traits.name === 'string' && traits.name.trim() !== '' ? traits.name.trim().slice(0, 200) : null;
-  const domain = domainOf(traits.domain ?? traits.website) ?? groupIdDomain(groupId);
+  const domain = domainOf(traits.domain) ?? domainOf(traits.website) ?? groupIdDomain(groupId);
   const byGroup = await findAccountBy(tx, siteId, 'group', groupId);
   const byDomain = domain ? await findAccountBy(tx, siteId, 'domain', domain) : undefined;
   const merged: string[] = [];
