@@ -160,6 +160,26 @@ export const accounts = pgTable(
   ],
 );
 
+/**
+ * Other names of an account that absorbed another (`kind`: the merged-away account's `id`,
+ * its `group` id or `domain`), so that an old id still finds the account and a later call
+ * naming it joins the survivor.
+ */
+export const accountAliases = pgTable(
+  'account_aliases',
+  {
+    siteId: text('site_id').notNull(),
+    kind: text('kind').notNull(),
+    alias: text('alias').notNull(),
+    accountId: text('account_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.kind, t.alias] }),
+    index('account_aliases_site_account_idx').on(t.siteId, t.accountId),
+  ],
+);
+
 /** Links the identity graph refused (another known user, junk id, too many ids), for support. */
 export const identityConflicts = pgTable(
   'identity_conflicts',

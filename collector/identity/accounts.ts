@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { nanoid } from 'nanoid';
 import type { Queryable } from '../db/client.ts';
+import { addAccountAlias, findAccountBy, mergeAccounts } from './account-merge.ts';
 
 // email-providers: a maintained list of free-mail and disposable domains (ISC).
 const freeMail: ReadonlySet<string> = new Set(createRequire(import.meta.url)('email-providers/all.json') as string[]);
@@ -17,7 +18,11 @@ export function isFreeMailDomain(domain: string): boolean {
   return freeMail.has(domain.toLowerCase());
 }
 
-/** A company domain from a `group` call's traits (`domain` or `website`), lowercase, without www. */
+/**
+ * A company domain, lowercase and without www: from a `group` call's `domain` or `website`
+ * trait, or a group id that is one (`acme-corp.com`, `https://www.acme-corp.com/`). The last
+ * label must hold a letter, so that numbers (`1.5`) and IP addresses name no company.
+ */
 export function domainOf(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
   const raw = value.trim().toLowerCase();
@@ -28,17 +33,23 @@ export function domainOf(value: unknown): string | null {
     return null;
   }
   host = host.replace(/^www\./, '');
-  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : null;
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z0-9-]*[a-z][a-z0-9-]*$/.test(host) ? host : null;
+}
+
+/** The domain a group id is (`acme-corp.com`); an email address or a free-mail domain names no company. */
+function groupIdDomain(groupId: string): string | null {
+  const domain = groupId.includes('@') ? null : domainOf(groupId);
+  return domain && !isFreeMailDomain(domain) ? domain : null;
 }
 
 export const newAccountId = () => `acc_${nanoid(16)}`;
 
-/** The account of a work email domain, created on first sight. Call under the site's identity lock. */
+/**
+ * The account of a work email domain (its own, or the survivor of a merge that took it), created
+ * on first sight. Call under the site's identity lock.
+ */
 export async function findOrCreateDomainAccount(tx: Queryable, siteId: string, domain: string): Promise<string> {
-  const [found] = await tx.query<{ id: string }>('select id from accounts where site_id = $1 and domain = $2', [
-    siteId,
-    domain,
-  ]);
+  const found = await findAccountBy(tx, siteId, 'domain', domain);
   if (found) return found.id;
   const id = newAccountId();
   await tx.query('insert into accounts (site_id, id, domain, name) values ($1, $2, $3, $4)', [
@@ -51,46 +62,48 @@ export async function findOrCreateDomainAccount(tx: Queryable, siteId: string, d
 }
 
 /**
- * The account of a `group` call: by group id; else an account already known by the group's
- * domain takes the group id; else a new one. Name and traits follow the latest call.
+ * The account of a `group` call. A group names its company by group id and, when its traits
+ * carry `domain`/`website` or the group id is a domain, by that domain: one company, one
+ * account. The account of the group id and that of the domain are one: when only one exists
+ * it takes the other name (a work email's domain account takes the group id); when both
+ * exist they are merged into the domain's account (see `mergeAccounts`). Name and traits
+ * follow the latest call. Answers the account and the accounts merged away.
  */
 export async function upsertGroupAccount(
   tx: Queryable,
   siteId: string,
   groupId: string,
   traits: Record<string, unknown>,
-): Promise<string> {
+): Promise<{ id: string; merged: string[] }> {
   const name = typeof traits.name === 'string' && traits.name.trim() !== '' ? traits.name.trim().slice(0, 200) : null;
-  const domain = domainOf(traits.domain ?? traits.website);
-  const [byGroup] = await tx.query<{ id: string }>('select id from accounts where site_id = $1 and group_id = $2', [
-    siteId,
-    groupId,
-  ]);
-  let id = byGroup?.id;
-  if (!id && domain) {
-    const [byDomain] = await tx.query<{ id: string }>(
-      'select id from accounts where site_id = $1 and domain = $2 and group_id is null',
-      [siteId, domain],
-    );
-    id = byDomain?.id;
+  const domain = domainOf(traits.domain) ?? domainOf(traits.website) ?? groupIdDomain(groupId);
+  const byGroup = await findAccountBy(tx, siteId, 'group', groupId);
+  const byDomain = domain ? await findAccountBy(tx, siteId, 'domain', domain) : undefined;
+  const merged: string[] = [];
+  let id = (byDomain ?? byGroup)?.id;
+  if (byGroup && byDomain && byGroup.id !== byDomain.id) {
+    await mergeAccounts(tx, siteId, byGroup, byDomain);
+    merged.push(byGroup.id);
   }
   if (!id) {
     id = newAccountId();
-    const taken = domain
-      ? (await tx.query('select 1 from accounts where site_id = $1 and domain = $2', [siteId, domain])).length > 0
-      : false;
     await tx.query('insert into accounts (site_id, id, group_id, domain, name) values ($1, $2, $3, $4, $5)', [
       siteId,
       id,
       groupId,
-      taken ? null : domain,
+      domain,
       name,
     ]);
   }
-  await tx.query(
-    `update accounts set group_id = $3, name = coalesce($4, name), traits = traits || $5::text::jsonb, updated_at = now()
-     where site_id = $1 and id = $2`,
-    [siteId, id, groupId, name, JSON.stringify(traits)],
+  // Neither name can belong to another account here: both lookups above found this one or none.
+  const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(
+    `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4), name = coalesce($5, name),
+       traits = traits || $6::text::jsonb, updated_at = now()
+     where site_id = $1 and id = $2 returning group_id, domain`,
+    [siteId, id, groupId, domain, name, JSON.stringify(traits)],
   );
-  return id;
+  // An account already known by another group id or domain keeps it; this one becomes an alias.
+  if (kept?.group_id !== groupId) await addAccountAlias(tx, siteId, 'group', groupId, id);
+  if (domain && kept?.domain !== domain) await addAccountAlias(tx, siteId, 'domain', domain, id);
+  return { id, merged };
 }

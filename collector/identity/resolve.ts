@@ -24,7 +24,7 @@ export interface Resolution {
   personId: string | null;
   /** Persons merged away (their score rows are gone). */
   removed: string[];
-  /** Accounts that lost a contact and need a rescore. */
+  /** Accounts that lost a contact or were merged (either side), and need a rescore. */
   accounts: string[];
 }
 
@@ -65,7 +65,12 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
     if (m.type === 'identify') await applyTraits(tx, siteId, out.personId, user, m.traits);
     if (m.type === 'group') {
       const groupId = usableId(m.group_id);
-      if (groupId) await joinAccount(tx, siteId, out, await upsertGroupAccount(tx, siteId, groupId, m.traits));
+      if (groupId) {
+        const account = await upsertGroupAccount(tx, siteId, groupId, m.traits);
+        // A merge moved other contacts too: the survivor and the merged-away accounts are rescored.
+        if (account.merged.length > 0) out.accounts.push(account.id, ...account.merged);
+        await joinAccount(tx, siteId, out, account.id);
+      }
     }
     return out;
   });

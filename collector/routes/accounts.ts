@@ -37,7 +37,10 @@ export function accountRoutes(db: Database): Hono<SecretKeyEnv> {
     });
   });
 
-  /** An account by id or domain, with its contacts (each with score) and signal mix. */
+  /**
+   * An account by id, domain, group id or a name it absorbed in a merge, with its contacts (each
+   * with score) and signal mix.
+   */
   app.get('/v1/accounts/:id', async (c) => {
     const id = c.req.param('id');
     const row =

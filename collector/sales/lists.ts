@@ -88,15 +88,24 @@ export interface AccountDetailRow extends AccountListRow {
   explanation: unknown[] | null;
 }
 
-/** An account by its id or its domain, with its score breakdown. */
+/**
+ * An account by its id, domain or group id, or by a name it absorbed in a merge (the merged-away
+ * account's id, group id or domain), with its score breakdown.
+ */
 export async function findAccountDetail(q: Queryable, siteId: string, idOrDomain: string, weekAgo: Date) {
   const [row] = await q.query<AccountDetailRow>(
     `select a.id, a.group_id, a.domain, a.name, a.traits, coalesce(s.score, 0)::int as score,
        coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
        s.categories, s.contacts, s.explanation, ${scoreWeekAgo('account', 'a')}::int as score_7d
      from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
-     where a.site_id = $1 and (a.id = $3 or a.domain = lower($3))
-     order by (a.id = $3) desc limit 1`,
+     where a.site_id = $1 and a.id = (
+       select n.id from (
+         select id, 0 as rank from accounts where site_id = $1 and id = $3
+         union all select id, 1 from accounts where site_id = $1 and domain = lower($3)
+         union all select id, 2 from accounts where site_id = $1 and group_id = $3
+         union all select account_id, 3 from account_aliases where site_id = $1 and kind in ('id', 'group') and alias = $3
+         union all select account_id, 3 from account_aliases where site_id = $1 and kind = 'domain' and alias = lower($3)
+       ) n order by n.rank limit 1)`,
     [siteId, weekAgo, idOrDomain],
   );
   return row;
