@@ -28,6 +28,8 @@ export async function eraseLoneAccounts(
   let history = 0;
   if (erased.length > 0) {
     await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [siteId, erased]);
+    // The names a merge left pointing at the account go with it.
+    await tx.query('delete from account_aliases where site_id = $1 and account_id = any($2::text[])', [siteId, erased]);
     const rows = await tx.query(
       `delete from score_history where site_id = $1 and subject_kind = 'account' and subject_id = any($2::text[])
        returning 1`,
