@@ -91,7 +91,9 @@ describe('real-time scores', () => {
       '/pricing',
       '/docs',
     ];
-    const at = (i: number) => daysAgo(0.01 * (i + 1));
+    // The same instants for both sites: explanation lines carry their events' dates.
+    const times = paths.map((_, i) => daysAgo(0.01 * (i + 1)));
+    const at = (i: number) => times[i];
     await Promise.all(paths.map((p, i) => api.send([page('same', p, { timestamp: at(i) })])));
     const concurrent = await api.person('same');
     const ctl = intentClient(collector, control);
