@@ -205,6 +205,8 @@ export const personScores = pgTable(
     tier: text('tier').notNull(),
     type: text('type').notNull(),
     trend: text('trend').notNull(),
+    /** The score minus the score the same events gave 7 days earlier (the rising/cooling lists). */
+    change7d: integer('change_7d').notNull().default(0),
     points: doublePrecision('points').notNull(),
     explanation: jsonb('explanation').$type<unknown[]>().notNull(),
     categories: jsonb('categories').$type<Record<string, number>>().notNull(),
@@ -215,6 +217,7 @@ export const personScores = pgTable(
     primaryKey({ columns: [t.siteId, t.personId] }),
     index('person_scores_next_change_idx').on(t.nextChangeAt),
     index('person_scores_site_score_idx').on(t.siteId, t.score),
+    index('person_scores_site_change_idx').on(t.siteId, t.change7d),
   ],
 );
 
@@ -227,6 +230,8 @@ export const accountScores = pgTable(
     score: integer('score').notNull(),
     tier: text('tier').notNull(),
     trend: text('trend').notNull(),
+    /** As for a person: the account score minus the account score 7 days earlier. */
+    change7d: integer('change_7d').notNull().default(0),
     points: doublePrecision('points').notNull(),
     explanation: jsonb('explanation').$type<unknown[]>().notNull(),
     categories: jsonb('categories').$type<Record<string, number>>().notNull(),
@@ -238,10 +243,11 @@ export const accountScores = pgTable(
     primaryKey({ columns: [t.siteId, t.accountId] }),
     index('account_scores_next_change_idx').on(t.nextChangeAt),
     index('account_scores_site_score_idx').on(t.siteId, t.score),
+    index('account_scores_site_change_idx').on(t.siteId, t.change7d),
   ],
 );
 
-/** One row per change of a score or tier (for trends, alerts and charts). */
+/** One row per change of a score or tier, at write time (for alerts and charts; lists and trends come from the model). */
 export const scoreHistory = pgTable(
   'score_history',
   {

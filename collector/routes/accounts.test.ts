@@ -22,6 +22,19 @@ function visitor(anonymousId: string, userId: string, email: string, extra: obje
   ];
 }
 
+/** A contact with their events, then their identify (work email: the account). */
+const contact = (anonymousId: string, userId: string, email: string, events: object[]) => [
+  ...events,
+  { type: 'identify', messageId: `${anonymousId}-id`, anonymousId, userId, traits: { email } },
+];
+
+/** Pricing, a demo request and a case study, `days` days ago. */
+const burst = (anonymousId: string, days: number) => [
+  page(anonymousId, '/pricing', { timestamp: daysAgo(days) }),
+  track({ anonymousId }, 'Demo Requested', { timestamp: daysAgo(days - 1 / 24) }),
+  page(anonymousId, '/case-studies/acme', { timestamp: daysAgo(days - 2 / 24) }),
+];
+
 async function seedAccounts(site: Site) {
   const api = intentClient(collector, site);
   await api.send([
@@ -45,7 +58,7 @@ interface AccountBody {
 }
 
 interface ListBody {
-  data: { id: string; score: number; tier: string; change7d: number }[];
+  data: { id: string; domain?: string | null; score: number; tier: string; change7d: number }[];
   nextCursor: string | null;
 }
 
@@ -110,25 +123,39 @@ describe('GET /v1/accounts and GET /v1/people', () => {
     expect(none.data.length + filtered.data.length).toBeLessThanOrEqual(2);
   });
 
-  it('should list rising (+20 in 7 days) and cooling (-15 in 7 days) from the score history', async () => {
+  it('should list a backfilled account that cooled in list=cooling right after install, and a new one in rising', async () => {
     const site = await newSite(db);
-    const api = await seedAccounts(site);
-    const people = (await (await api.get('/v1/people')).json()) as ListBody;
-    const [top, , bottom] = people.data;
-    if (!top || !bottom) throw new Error('expected three people');
-    // The score each had 8 days ago: top was 25 lower (rising), bottom 20 higher (cooling).
-    const history =
-      'insert into score_history (site_id, subject_kind, subject_id, at, score, tier) values ($1, $2, $3, $4, $5, $6)';
-    const past = new Date(Date.now() - 8 * 86_400_000);
-    await db.query(history, [site.siteId, 'person', top.id, past, top.score - 25, 'low']);
-    await db.query(history, [site.siteId, 'person', bottom.id, past, bottom.score + 20, 'high']);
-    const rising = (await (await api.get('/v1/people?list=rising')).json()) as ListBody;
-    expect(rising.data.map((p) => p.id)).toContain(top.id);
-    expect(rising.data.map((p) => p.id)).not.toContain(bottom.id);
-    expect(rising.data.every((p) => p.change7d >= 20)).toBe(true);
-    const cooling = (await (await api.get('/v1/people?list=cooling')).json()) as ListBody;
-    expect(cooling.data.map((p) => p.id)).toEqual([bottom.id]);
-    expect(cooling.data[0]?.change7d).toBe(-20);
+    const api = intentClient(collector, site);
+    // Imported today: two Globex contacts active 35-36 days ago (50 % a week ago, 25 % now),
+    // two Hooli contacts active 3 days ago, two Umbrella contacts active 20 days ago only.
+    await api.send([
+      ...contact('gx-1', 'gia', 'gia@globex.com', burst('gx-1', 35)),
+      ...contact('gx-2', 'gus', 'gus@globex.com', burst('gx-2', 36)),
+      ...contact('hl-1', 'hal', 'hal@hooli.com', burst('hl-1', 3)),
+      ...contact('hl-2', 'hed', 'hed@hooli.com', burst('hl-2', 3)),
+      ...contact('um-1', 'uma', 'uma@umbrella.com', burst('um-1', 20)),
+      ...contact('um-2', 'ugo', 'ugo@umbrella.com', burst('um-2', 20)),
+    ]);
+    const cooling = (await (await api.get('/v1/accounts?list=cooling')).json()) as ListBody;
+    const rising = (await (await api.get('/v1/accounts?list=rising')).json()) as ListBody;
+    expect(cooling.data.map((a) => a.domain)).toEqual(['globex.com']);
+    expect(rising.data.map((a) => a.domain)).toEqual(['hooli.com']);
+    const globex = (await (await api.get('/v1/accounts/globex.com')).json()) as ListBody['data'][number];
+    expect(globex.change7d).toBe(cooling.data[0]?.change7d);
+    expect(globex.change7d).toBeLessThanOrEqual(-15);
+    // Every account's change7d agrees with its list membership.
+    const all = (await (await api.get('/v1/accounts')).json()) as ListBody;
+    expect(all.data).toHaveLength(3);
+    for (const a of all.data) {
+      expect(
+        rising.data.some((r) => r.id === a.id),
+        a.domain ?? a.id,
+      ).toBe(a.change7d >= 20);
+      expect(
+        cooling.data.some((r) => r.id === a.id),
+        a.domain ?? a.id,
+      ).toBe(a.change7d <= -15);
+    }
   });
 
   it('should answer 400 for a bad tier, list, sort, limit or cursor', async () => {

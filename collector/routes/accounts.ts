@@ -5,8 +5,6 @@ import { encodeListCursor, parseListParams } from '../sales/list-params.ts';
 import { type AccountListRow, findAccountDetail, pageAccounts } from '../sales/lists.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
-const WEEK_MS = 7 * 86_400_000;
-
 const summary = (a: AccountListRow) => ({
   id: a.id,
   groupId: a.group_id,
@@ -15,7 +13,7 @@ const summary = (a: AccountListRow) => ({
   score: a.score,
   tier: a.tier,
   trend: a.trend,
-  change7d: a.score - a.score_7d,
+  change7d: a.change_7d,
 });
 
 /** The Sales API's account routes (secret key): one account, and lists of accounts. */
@@ -27,7 +25,7 @@ export function accountRoutes(db: Database): Hono<SecretKeyEnv> {
 
   /** A page of accounts: `tier`, `list=rising|cooling`, `sort=-score|score`, `limit`, `cursor`. */
   app.get('/v1/accounts', async (c) => {
-    const params = parseListParams(c.req.query(), Date.now());
+    const params = parseListParams(c.req.query());
     const rows = await pageAccounts(db, c.var.site.id, params);
     const page = rows.slice(0, params.limit);
     const last = page[page.length - 1];
@@ -43,8 +41,7 @@ export function accountRoutes(db: Database): Hono<SecretKeyEnv> {
    */
   app.get('/v1/accounts/:id', async (c) => {
     const id = c.req.param('id');
-    const row =
-      id.length <= 256 ? await findAccountDetail(db, c.var.site.id, id, new Date(Date.now() - WEEK_MS)) : undefined;
+    const row = id.length <= 256 ? await findAccountDetail(db, c.var.site.id, id) : undefined;
     if (!row) throw new InklingError(404, 'account_not_found', `No account ${id} on this site.`);
     return c.json({
       ...summary(row),

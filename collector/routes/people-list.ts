@@ -8,7 +8,7 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 export function peopleListRoutes(db: Database): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.get('/v1/people', secretKeyAuth(db), async (c) => {
-    const params = parseListParams(c.req.query(), Date.now());
+    const params = parseListParams(c.req.query());
     const rows = await pagePeople(db, c.var.site.id, params);
     const page = rows.slice(0, params.limit);
     const last = page[page.length - 1];
@@ -22,7 +22,7 @@ export function peopleListRoutes(db: Database): Hono<SecretKeyEnv> {
         tier: p.tier,
         type: p.type,
         trend: p.trend,
-        change7d: p.score - p.score_7d,
+        change7d: p.change_7d,
       })),
       nextCursor: rows.length > params.limit && last ? encodeListCursor(last.score, last.id) : null,
     });

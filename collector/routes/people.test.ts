@@ -65,6 +65,81 @@ describe('GET /v1/people/:id/signals', () => {
   });
 });
 
+/** Pricing, a demo request and a case study, `days` days ago (as an import would send them). */
+const burst = (anonymousId: string, days: number) => [
+  page(anonymousId, '/pricing', { timestamp: daysAgo(days) }),
+  track({ anonymousId }, 'Demo Requested', { timestamp: daysAgo(days - 1 / 24) }),
+  page(anonymousId, '/case-studies/acme', { timestamp: daysAgo(days - 2 / 24) }),
+];
+
+interface PeopleList {
+  data: { id: string; score: number; change7d: number }[];
+}
+
+describe('GET /v1/people?list=rising|cooling (the change over 7 days by event time)', () => {
+  it('should put people in rising and cooling by what their events gave 7 days ago, not by when they were imported', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      ...burst('back-old', 20), // backfilled only: a week ago it was worth more than now
+      ...burst('back-new', 20),
+      ...burst('back-new', 3), // backfilled, then active again 3 days ago
+      ...burst('cooled', 35), // 50 % a week ago, 25 % now
+      page('new-pricing', '/pricing', { timestamp: daysAgo(2) }), // a new visitor, score 29
+      page('new-blog', '/blog/launch', { timestamp: daysAgo(2) }), // a new visitor, score under 20
+    ]);
+    const person = async (anon: string) => {
+      const { id, score, change7d } = (await (await api.get(`/v1/people/${anon}`)).json()) as PeopleList['data'][0];
+      return { id, score, change7d };
+    };
+    const [backOld, backNew, cooled, newPricing, newBlog] = await Promise.all(
+      ['back-old', 'back-new', 'cooled', 'new-pricing', 'new-blog'].map(person),
+    );
+    // All of them got score history rows just now: the lists must not read those.
+    const [history] = await db.query<{ n: number }>(
+      "select count(distinct subject_id)::int as n from score_history where site_id = $1 and subject_kind = 'person'",
+      [site.siteId],
+    );
+    expect(history?.n).toBe(5);
+
+    const ids = async (list: string) =>
+      ((await (await api.get(`/v1/people?list=${list}`)).json()) as PeopleList).data.map((p) => p.id).sort();
+    expect(await ids('rising')).toEqual([backNew!.id, newPricing!.id].sort());
+    expect(await ids('cooling')).toEqual([cooled!.id]);
+
+    expect(backOld!.change7d).toBeLessThan(0);
+    expect(backNew!.change7d).toBeGreaterThanOrEqual(20);
+    expect(backNew!.change7d).toBeLessThan(backNew!.score);
+    expect(cooled!.change7d).toBeLessThanOrEqual(-15);
+    // A new visitor scored 0 a week ago: the change is the whole score, rising only from 20.
+    expect(newPricing).toMatchObject({ change7d: newPricing!.score });
+    expect(newPricing!.score).toBeGreaterThanOrEqual(20);
+    expect(newBlog).toMatchObject({ change7d: newBlog!.score });
+    expect(newBlog!.score).toBeLessThan(20);
+    // The list answers the same change7d as the person.
+    const all = ((await (await api.get('/v1/people')).json()) as PeopleList).data;
+    expect(all.find((p) => p.id === cooled!.id)?.change7d).toBe(cooled!.change7d);
+  });
+});
+
+describe('GET /v1/people/:id explanation', () => {
+  it('should name each top signal with the dates of its first and last counted event', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const times = [daysAgo(9), daysAgo(4), daysAgo(2)];
+    await api.send(times.map((timestamp) => page('dated', '/pricing', { timestamp })));
+    const body = (await (await api.get('/v1/people/dated')).json()) as {
+      explanation: { signal: string; count: number; firstAt: string; lastAt: string }[];
+    };
+    expect(body.explanation.find((c) => c.signal === 'pricing_page')).toMatchObject({
+      count: 3,
+      firstAt: times[0],
+      lastAt: times[2],
+    });
+    expect(body.explanation.every((c) => !Number.isNaN(Date.parse(c.firstAt)) && c.lastAt >= c.firstAt)).toBe(true);
+  });
+});
+
 describe('secret-key routes', () => {
   it('should answer 401 without the secret key, and 404 for another site', async () => {
     const site = await newSite(db);

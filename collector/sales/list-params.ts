@@ -1,24 +1,20 @@
 import { InklingError } from '../errors.ts';
 
-const WEEK_MS = 7 * 86_400_000;
-
 /** What `GET /v1/accounts` and `GET /v1/people` accept, parsed and bounded. */
 export interface ListParams {
   tier: 'high' | 'medium' | 'low' | null;
-  /** rising: +20 points or more over 7 days; cooling: -15 or more. */
+  /** rising: `change7d` of +20 or more; cooling: -15 or more (see docs/SCORING.md, Trend). */
   list: 'rising' | 'cooling' | null;
   descending: boolean;
   limit: number;
   after: { score: number; id: string } | null;
-  /** The instant "7 days ago" is measured from. */
-  weekAgo: Date;
 }
 
 export const RISING_POINTS = 20;
 export const COOLING_POINTS = 15;
 
 /** Parses the list query string; a bad value answers 400 naming the parameter. */
-export function parseListParams(query: Record<string, string | undefined>, now: number): ListParams {
+export function parseListParams(query: Record<string, string | undefined>): ListParams {
   const tier = query.tier ?? null;
   if (tier !== null && tier !== 'high' && tier !== 'medium' && tier !== 'low') {
     throw new InklingError(400, 'invalid_tier', 'tier must be high, medium or low.');
@@ -37,7 +33,6 @@ export function parseListParams(query: Record<string, string | undefined>, now: 
     descending: sort === '-score',
     limit: parseLimit(query.limit),
     after: parseCursor(query.cursor),
-    weekAgo: new Date(now - WEEK_MS),
   };
 }
 

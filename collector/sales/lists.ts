@@ -3,8 +3,8 @@ import { COOLING_POINTS, type ListParams, RISING_POINTS } from './list-params.ts
 
 /**
  * The filter and keyset shared by both lists, over a derived table `b` with `id`, `score`,
- * `tier` and `score_7d` (the score 7 days ago: the last history row then, else 0).
- * Answers the SQL tail and its parameters, numbered from `first`.
+ * `tier` and `change_7d` (stored with the score: the model's score now minus the score the
+ * same events gave 7 days ago). Answers the SQL tail and its parameters, numbered from `first`.
  */
 function listTail(p: ListParams, first: number): { sql: string; params: unknown[] } {
   const where: string[] = [];
@@ -14,8 +14,8 @@ function listTail(p: ListParams, first: number): { sql: string; params: unknown[
     return `$${first + params.length - 1}`;
   };
   if (p.tier) where.push(`b.tier = ${arg(p.tier)}`);
-  if (p.list === 'rising') where.push(`b.score - b.score_7d >= ${arg(RISING_POINTS)}`);
-  if (p.list === 'cooling') where.push(`b.score_7d - b.score >= ${arg(COOLING_POINTS)}`);
+  if (p.list === 'rising') where.push(`b.change_7d >= ${arg(RISING_POINTS)}`);
+  if (p.list === 'cooling') where.push(`b.change_7d <= ${arg(-COOLING_POINTS)}`);
   if (p.after) {
     where.push(`(b.score, b.id) ${p.descending ? '<' : '>'} (${arg(p.after.score)}::int, ${arg(p.after.id)}::text)`);
   }
@@ -26,10 +26,6 @@ function listTail(p: ListParams, first: number): { sql: string; params: unknown[
   };
 }
 
-const scoreWeekAgo = (kind: 'person' | 'account', alias: string) =>
-  `coalesce((select h.score from score_history h where h.site_id = $1 and h.subject_kind = '${kind}'
-     and h.subject_id = ${alias}.id and h.at <= $2 order by h.at desc, h.id desc limit 1), 0)`;
-
 export interface PersonListRow {
   id: string;
   user_id: string | null;
@@ -39,20 +35,20 @@ export interface PersonListRow {
   tier: string;
   type: string;
   trend: string;
-  score_7d: number;
+  change_7d: number;
 }
 
 /** One page (plus one row, to tell if there is a next) of a site's people. */
 export async function pagePeople(q: Queryable, siteId: string, p: ListParams): Promise<PersonListRow[]> {
-  const tail = listTail(p, 3);
+  const tail = listTail(p, 2);
   return q.query<PersonListRow>(
     `select * from (
        select p.id, p.user_id, p.email, p.account_id, coalesce(s.score, 0)::int as score,
          coalesce(s.tier, 'low') as tier, coalesce(s.type, 'unknown') as type,
-         coalesce(s.trend, 'stable') as trend, ${scoreWeekAgo('person', 'p')}::int as score_7d
+         coalesce(s.trend, 'stable') as trend, coalesce(s.change_7d, 0)::int as change_7d
        from persons p left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
        where p.site_id = $1) b ${tail.sql}`,
-    [siteId, p.weekAgo, ...tail.params],
+    [siteId, ...tail.params],
   );
 }
 
@@ -64,20 +60,20 @@ export interface AccountListRow {
   score: number;
   tier: string;
   trend: string;
-  score_7d: number;
+  change_7d: number;
 }
 
 /** One page (plus one row) of a site's accounts. */
 export async function pageAccounts(q: Queryable, siteId: string, p: ListParams): Promise<AccountListRow[]> {
-  const tail = listTail(p, 3);
+  const tail = listTail(p, 2);
   return q.query<AccountListRow>(
     `select * from (
        select a.id, a.group_id, a.domain, a.name, coalesce(s.score, 0)::int as score,
          coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
-         ${scoreWeekAgo('account', 'a')}::int as score_7d
+         coalesce(s.change_7d, 0)::int as change_7d
        from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
        where a.site_id = $1) b ${tail.sql}`,
-    [siteId, p.weekAgo, ...tail.params],
+    [siteId, ...tail.params],
   );
 }
 
@@ -92,21 +88,21 @@ export interface AccountDetailRow extends AccountListRow {
  * An account by its id, domain or group id, or by a name it absorbed in a merge (the merged-away
  * account's id, group id or domain), with its score breakdown.
  */
-export async function findAccountDetail(q: Queryable, siteId: string, idOrDomain: string, weekAgo: Date) {
+export async function findAccountDetail(q: Queryable, siteId: string, idOrDomain: string) {
   const [row] = await q.query<AccountDetailRow>(
     `select a.id, a.group_id, a.domain, a.name, a.traits, coalesce(s.score, 0)::int as score,
        coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
-       s.categories, s.contacts, s.explanation, ${scoreWeekAgo('account', 'a')}::int as score_7d
+       s.categories, s.contacts, s.explanation, coalesce(s.change_7d, 0)::int as change_7d
      from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
      where a.site_id = $1 and a.id = (
        select n.id from (
-         select id, 0 as rank from accounts where site_id = $1 and id = $3
-         union all select id, 1 from accounts where site_id = $1 and domain = lower($3)
-         union all select id, 2 from accounts where site_id = $1 and group_id = $3
-         union all select account_id, 3 from account_aliases where site_id = $1 and kind in ('id', 'group') and alias = $3
-         union all select account_id, 3 from account_aliases where site_id = $1 and kind = 'domain' and alias = lower($3)
+         select id, 0 as rank from accounts where site_id = $1 and id = $2
+         union all select id, 1 from accounts where site_id = $1 and domain = lower($2)
+         union all select id, 2 from accounts where site_id = $1 and group_id = $2
+         union all select account_id, 3 from account_aliases where site_id = $1 and kind in ('id', 'group') and alias = $2
+         union all select account_id, 3 from account_aliases where site_id = $1 and kind = 'domain' and alias = lower($2)
        ) n order by n.rank limit 1)`,
-    [siteId, weekAgo, idOrDomain],
+    [siteId, idOrDomain],
   );
   return row;
 }

@@ -132,21 +132,23 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 type Scored = { id: string; r: ScoreResult } | { id: string; r: AccountScoreResult };
 
 const PERSON_UPSERT = `insert into person_scores
-    (site_id, person_id, score, tier, type, trend, points, explanation, categories, next_change_at, updated_at)
-  select $1, r.id, r.score, r.tier, r.type, r.trend, r.points, r.explanation, r.categories, r.next_change_at, $3::timestamptz
-    from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, type text, trend text,
+    (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at)
+  select $1, r.id, r.score, r.tier, r.type, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.next_change_at,
+      $3::timestamptz
+    from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, type text, trend text, change_7d int,
       points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz)
   on conflict (site_id, person_id) do update set score = excluded.score, tier = excluded.tier, type = excluded.type,
-    trend = excluded.trend, points = excluded.points, explanation = excluded.explanation,
+    trend = excluded.trend, change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation,
     categories = excluded.categories, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at`;
 
 const ACCOUNT_UPSERT = `insert into account_scores
-    (site_id, account_id, score, tier, trend, points, explanation, categories, contacts, next_change_at, updated_at)
-  select $1, r.id, r.score, r.tier, r.trend, r.points, r.explanation, r.categories, r.contacts, r.next_change_at, $3::timestamptz
-    from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, trend text,
+    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, contacts, next_change_at, updated_at)
+  select $1, r.id, r.score, r.tier, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.contacts,
+      r.next_change_at, $3::timestamptz
+    from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, trend text, change_7d int,
       points double precision, explanation jsonb, categories jsonb, contacts jsonb, next_change_at timestamptz)
   on conflict (site_id, account_id) do update set score = excluded.score, tier = excluded.tier, trend = excluded.trend,
-    points = excluded.points, explanation = excluded.explanation, categories = excluded.categories,
+    change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation, categories = excluded.categories,
     contacts = excluded.contacts, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at`;
 
 /**
@@ -173,6 +175,7 @@ async function storeScores(
     tier: r.tier,
     type: 'type' in r ? r.type : undefined,
     trend: r.trend,
+    change_7d: r.change7d,
     points: r.points,
     explanation: r.explanation,
     categories: r.categories,

@@ -91,7 +91,9 @@ describe('real-time scores', () => {
       '/pricing',
       '/docs',
     ];
-    const at = (i: number) => daysAgo(0.01 * (i + 1));
+    // The same instants for both sites: explanation lines carry their events' dates.
+    const times = paths.map((_, i) => daysAgo(0.01 * (i + 1)));
+    const at = (i: number) => times[i];
     await Promise.all(paths.map((p, i) => api.send([page('same', p, { timestamp: at(i) })])));
     const concurrent = await api.person('same');
     const ctl = intentClient(collector, control);
@@ -183,6 +185,33 @@ describe('rescore', () => {
     expect(await stored(site.siteId, fresh.id)).toEqual(freshBefore);
     expect((await history(site.siteId, aging.id)).map((h) => h.score)).toEqual([aging.score, aged.score]);
     expect((await stored(site.siteId, aging.id))?.next_change_at?.getTime()).toBe(visit + 14 * DAY);
+  });
+
+  it('should keep a backfilled person in list=cooling exactly until the 7-day baseline changes step', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    // 31 days old: 25 % now, 50 % as of 7 days ago, until the visit is 37 days old.
+    const visit = Date.now() - 31 * DAY;
+    const timestamp = new Date(visit).toISOString();
+    await api.send([
+      page('cool', '/pricing', { timestamp }),
+      page('cool', '/case-studies/acme', { timestamp }),
+      track({ anonymousId: 'cool' }, 'Demo Requested', { timestamp }),
+    ]);
+    const person = await api.person('cool');
+    const cooling = async () =>
+      ((await (await api.get('/v1/people?list=cooling')).json()) as { data: { id: string; change7d: number }[] }).data;
+    expect((await cooling()).map((p) => p.id)).toEqual([person.id]);
+    expect((await cooling())[0]?.change7d).toBeLessThanOrEqual(-15);
+    expect((await stored(site.siteId, person.id))?.next_change_at?.getTime()).toBe(visit + 37 * DAY);
+
+    expect(await rescore(db, collector.configs, { siteId: site.siteId, now: visit + 37 * DAY - 1 })).toEqual({
+      persons: 0,
+      accounts: 0,
+    });
+    await rescore(db, collector.configs, { siteId: site.siteId, now: visit + 37 * DAY });
+    expect(await cooling()).toEqual([]);
+    expect((await api.person('cool')).score).toBe(person.score);
   });
 
   it('should rescore on the collector timer when a score falls due', async () => {

@@ -86,6 +86,23 @@ describe('scoreAccount', () => {
     );
   });
 
+  it('should give an account change7d from the roll-up now and 7 days ago, with dated lines', () => {
+    const ann = [track('Meeting Scheduled', days(20))];
+    const bob = [page('/pricing', days(2)), page('/pricing', days(1))];
+    const contacts = [
+      { personId: 'ann', events: ann },
+      { personId: 'bob', events: bob },
+    ];
+    const account = scoreAccount(contacts, defaultConfig, NOW);
+    const weekAgo = scoreAccount(contacts, defaultConfig, NOW - days(7));
+    expect(account.change7d).toBe(account.score - weekAgo.score);
+    expect(weekAgo.score).toBeGreaterThan(0);
+    expect(account.explanation.find((c) => c.signal === 'pricing_page')).toMatchObject({
+      firstAt: new Date(bob[0]!.timestamp).toISOString(),
+      lastAt: new Date(bob[1]!.timestamp).toISOString(),
+    });
+  });
+
   it('should score an account without contacts 0 and never changing', () => {
     expect(scoreAccount([], defaultConfig, NOW)).toMatchObject({ score: 0, tier: 'low', nextChangeAt: null });
   });

@@ -57,9 +57,9 @@ function accountResult(
 ): Omit<AccountScoreResult, 'nextChangeAt'> {
   const { config } = compiled;
   const current = rollup(hits, accountHits, compiled, now);
-  const previous = rollup(hits, accountHits, compiled, now - compiled.trendWindowMs);
+  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at).points, config);
   const score = pointsToScore(current.points, config);
-  const previousScore = pointsToScore(previous.points, config);
+  const previousScore = scoreAt(now - compiled.trendWindowMs);
 
   const persons = hits.map((h) => personResult(h, compiled, now));
   const contactLines = people
@@ -83,6 +83,7 @@ function accountResult(
     trend: trendOf(score, previousScore, config),
     points: round1(current.points),
     previousScore,
+    change7d: score - scoreAt(now - compiled.changeWindowMs),
     contacts: contactLines,
     categories: categoryPoints(allGroups, current.scale),
     explanation: explain(current, config.explanation.topSignals),

@@ -3,6 +3,8 @@ import { compileGlob } from './glob.ts';
 import type { EventType, IntentClass, Signal } from './types.ts';
 
 const DAY_MS = 86_400_000;
+/** `change7d` compares the score with the score these events gave 7 days earlier. */
+export const CHANGE_WINDOW_DAYS = 7;
 const COMPILED = Symbol('inkling.compiledScoringConfig');
 
 type PropertyTest = (properties: Record<string, unknown>) => boolean;
@@ -47,6 +49,8 @@ export interface CompiledConfig {
   readonly stepFactors: readonly number[];
   readonly sessionGapMs: number;
   readonly trendWindowMs: number;
+  /** 7 days, fixed: the baseline of `change7d` (the Sales API's rising and cooling lists). */
+  readonly changeWindowMs: number;
   readonly chatKeywords: ReadonlyMap<string, Exclude<IntentClass, 'neutral'>>;
   /** Memo of normalized path -> page rules whose globs match it (see categorize.ts). */
   readonly pathCache: Map<string, readonly CompiledRule[]>;
@@ -109,6 +113,7 @@ export function compileConfig(config: ScoringConfig): CompiledConfig {
     stepFactors: config.decay.steps.map((s) => s.factor),
     sessionGapMs: config.session.inactivityMinutes * 60_000,
     trendWindowMs: config.trend.windowDays * DAY_MS,
+    changeWindowMs: CHANGE_WINDOW_DAYS * DAY_MS,
     chatKeywords,
     pathCache: new Map(),
   };

@@ -3,7 +3,7 @@ import { nextBoundary, recencyStep } from './decay.ts';
 import type { IntentEvidence } from './intent-type.ts';
 import type { Contribution, Signal, SignalHit } from './types.ts';
 
-type Bucket = { signal: Signal; counts: number[] };
+type Bucket = { signal: Signal; counts: number[]; first: number; last: number };
 
 /** One signal (and intent) of one person at an instant, after recency and frequency. */
 export interface SignalGroup {
@@ -11,6 +11,9 @@ export interface SignalGroup {
   count: number;
   /** Points before the diversity multiplier: points x sum of recency x repeatFactor^rank. */
   points: number;
+  /** Epoch ms of the earliest and the latest occurrence counted. */
+  first: number;
+  last: number;
 }
 
 /** A set of signals summed at an instant, before the diversity multiplier. */
@@ -45,11 +48,13 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
     }
     let bucket = byIntent.get(hit.intent);
     if (!bucket) {
-      bucket = { signal: hit, counts: new Array<number>(steps).fill(0) };
+      bucket = { signal: hit, counts: new Array<number>(steps).fill(0), first: hit.at, last: hit.at };
       byIntent.set(hit.intent, bucket);
       buckets.push(bucket);
     }
     bucket.counts[step]!++;
+    if (hit.at < bucket.first) bucket.first = hit.at;
+    if (hit.at > bucket.last) bucket.last = hit.at;
   }
 
   const r = model.config.frequency.repeatFactor;
@@ -62,7 +67,7 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
     evidence: { buying: 0, partnership: 0, support: 0, job_seeker: 0 },
     count: 0,
   };
-  for (const { signal, counts } of buckets) {
+  for (const { signal, counts, first, last } of buckets) {
     let weight = 0;
     let rank = 0;
     let count = 0;
@@ -74,7 +79,7 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
       count += c;
     });
     const points = signal.points * weight;
-    result.groups.push({ signal: pick(signal), count, points });
+    result.groups.push({ signal: pick(signal), count, points, first, last });
     result.count += count;
     if (points > 0) {
       result.positive += points;
@@ -96,23 +101,34 @@ export function earliestBoundary(hits: readonly SignalHit[], model: CompiledConf
   return next;
 }
 
-/** Groups merged by signal id (a chat message's intents), scaled, sorted by |points| then id, top n. */
+/**
+ * Groups merged by signal id (a chat message's intents), scaled, sorted by |points| then id,
+ * top n; each line dated by its earliest and latest occurrence counted.
+ */
 export function topContributions(groups: readonly SignalGroup[], scale: number, n: number): Contribution[] {
-  const merged = new Map<string, Contribution>();
-  for (const { signal, count, points } of groups) {
+  type Line = Omit<Contribution, 'firstAt' | 'lastAt'> & { first: number; last: number };
+  const merged = new Map<string, Line>();
+  for (const { signal, count, points, first, last } of groups) {
     const scaled = points > 0 ? points * scale : points;
     const line = merged.get(signal.signal);
     if (line) {
       line.count += count;
       line.points += scaled;
+      line.first = Math.min(line.first, first);
+      line.last = Math.max(line.last, last);
     } else {
       const { label, category, level } = signal;
-      merged.set(signal.signal, { signal: signal.signal, label, category, level, count, points: scaled });
+      merged.set(signal.signal, { signal: signal.signal, label, category, level, count, points: scaled, first, last });
     }
   }
   return [...merged.values()]
-    .map((line) => ({ ...line, points: round1(line.points) }))
     .filter((line) => line.count > 0)
+    .map(({ first, last, ...line }) => ({
+      ...line,
+      points: round1(line.points),
+      firstAt: new Date(first).toISOString(),
+      lastAt: new Date(last).toISOString(),
+    }))
     .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.signal < b.signal ? -1 : 1))
     .slice(0, n);
 }

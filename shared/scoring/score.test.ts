@@ -108,6 +108,47 @@ describe('scorePerson', () => {
     expect(stable.trend).toBe('stable');
   });
 
+  it('should give change7d as the score now minus the score the same events gave 7 days ago', () => {
+    // A meeting 20 days ago (imported today): 50 % now (10 points), 75 % as of 7 days ago (15).
+    const backfilled = score([track('Meeting Scheduled', days(20))]);
+    expect(backfilled.score).toBe(pointsToScore(10, defaultConfig));
+    expect(backfilled.change7d).toBe(pointsToScore(10, defaultConfig) - pointsToScore(15, defaultConfig));
+    expect(backfilled.change7d).toBeLessThan(0);
+    // A new visitor: nothing counted 7 days ago, so the change is the whole score.
+    const fresh = score([page('/pricing', days(1))]);
+    expect(fresh.change7d).toBe(fresh.score);
+    // Old and recent events together: the same as scoring 7 days earlier.
+    const mixed = [track('Meeting Scheduled', days(20)), page('/pricing', days(3)), track('Demo Requested', days(3))];
+    const weekAgo = scorePerson(mixed, defaultConfig, NOW - days(7));
+    expect(score(mixed).change7d).toBe(score(mixed).score - weekAgo.score);
+  });
+
+  it('should report the 7-day baseline changing: an event changing step as seen 7 days ago', () => {
+    // 31 days old: the 25 % step now until day 90, 50 % as of 7 days ago until day 37.
+    const old = track('Meeting Scheduled', days(31));
+    const change = old.timestamp + 37 * DAY;
+    expect(nextChangeAt([old], defaultConfig, NOW)).toBe(change);
+    expect(scorePerson([old], defaultConfig, change - 1).change7d).toBeLessThan(0);
+    expect(scorePerson([old], defaultConfig, change).change7d).toBe(0);
+  });
+
+  it('should date each explanation line by the first and last occurrence it counts', () => {
+    const first = page('/pricing', days(95));
+    const counted = [page('/pricing', days(6)), page('/pricing', days(2))];
+    const demo = track('Demo Requested', hours(5));
+    const result = score([first, ...counted, demo]);
+    const iso = (e: ScoringEvent) => new Date(e.timestamp).toISOString();
+    expect(result.explanation.find((c) => c.signal === 'pricing_page')).toMatchObject({
+      count: 2,
+      firstAt: iso(counted[0]!),
+      lastAt: iso(counted[1]!),
+    });
+    expect(result.explanation.find((c) => c.signal === 'demo_requested')).toMatchObject({
+      firstAt: iso(demo),
+      lastAt: iso(demo),
+    });
+  });
+
   it('should follow configured tier thresholds', () => {
     const config = structuredClone(defaultConfig) as ScoringConfig;
     config.tiers = { medium: 10, high: 25 };

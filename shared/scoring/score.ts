@@ -40,7 +40,8 @@ export function personResult(
   const diversity = diversityOf(current.categories.size, config);
   const points = Math.max(0, current.positive * diversity + current.negative);
   const score = pointsToScore(points, config);
-  const previousScore = pointsToScore(personPoints(evaluate(hits, model, now - model.trendWindowMs), config), config);
+  const scoreAt = (at: number) => pointsToScore(personPoints(evaluate(hits, model, at), config), config);
+  const previousScore = scoreAt(now - model.trendWindowMs);
   return {
     score,
     tier: tierOf(score, config),
@@ -48,6 +49,7 @@ export function personResult(
     trend: trendOf(score, previousScore, config),
     points: round1(points),
     previousScore,
+    change7d: score - scoreAt(now - model.changeWindowMs),
     explanation: topContributions(current.groups, diversity, config.explanation.topSignals),
     categories: categoryPoints(current.groups, diversity),
     signalCount: current.count,
@@ -57,7 +59,8 @@ export function personResult(
 /**
  * The earliest instant after `now` at which the person's result changes with time alone
  * (a signal crossing a recency step, leaving the window, or a future-dated event starting to
- * count, also as seen from the trend's baseline `now - trend.windowDays`); null when never.
+ * count, also as seen from the baselines `now - 7 days` of `change7d` and `now - trend.windowDays`
+ * of the trend); null when never.
  * Same value as `scorePerson(...).nextChangeAt`.
  */
 export function nextChangeAt(events: readonly ScoringEvent[], model: ScoringModel, now: number): number | null {
@@ -91,12 +94,15 @@ export function changeAt<T>(
   return null;
 }
 
-/** The earliest instant after `at` when any signal changes step or starts counting, now or at the trend baseline. */
+/**
+ * The earliest instant after `at` when any signal changes step or starts counting, as seen
+ * now, from the `change7d` baseline (7 days back) or from the trend baseline (14 days back).
+ */
 function boundaryAfter(lists: readonly (readonly SignalHit[])[], model: CompiledConfig, at: number): number | null {
-  const window = model.trendWindowMs;
+  const offsets = [0, model.changeWindowMs, model.trendWindowMs];
   let next = Number.POSITIVE_INFINITY;
   for (const hits of lists) {
-    next = Math.min(next, earliestBoundary(hits, model, at), earliestBoundary(hits, model, at - window) + window);
+    for (const back of offsets) next = Math.min(next, earliestBoundary(hits, model, at - back) + back);
   }
   return Number.isFinite(next) ? next : null;
 }

@@ -75,6 +75,10 @@ export interface Contribution {
   count: number;
   /** Points after recency, frequency and (for positive points) diversity; rounded to 0.1. */
   points: number;
+  /** ISO time of the earliest occurrence counted (for a derived signal: when it became true). */
+  firstAt: string;
+  /** ISO time of the latest occurrence counted. */
+  lastAt: string;
 }
 
 /** A person's score at an instant. Every field is exact until `nextChangeAt`. */
@@ -88,6 +92,11 @@ export interface ScoreResult {
   points: number;
   /** The score `trend.windowDays` ago, the baseline of `trend`. */
   previousScore: number;
+  /**
+   * `score` minus the score the same events gave 7 days ago (only events dated up to then,
+   * aged as of then): what the rising (>= +20) and cooling (<= -15) lists filter on.
+   */
+  change7d: number;
   /** The top contributing signals, by absolute points, largest first. */
   explanation: Contribution[];
   /** Points per category (only categories with points), keys sorted. */
@@ -134,6 +143,8 @@ export interface AccountScoreResult {
   trend: Trend;
   points: number;
   previousScore: number;
+  /** As for a person: the account score now minus the account score 7 days ago. */
+  change7d: number;
   /** Contacts with their share, by points descending then person id. */
   contacts: ContactContribution[];
   /** Points per category, keys sorted. */

@@ -56,7 +56,7 @@ export function intentClient(collector: Collector, site: CreatedSite) {
         tier: string;
         type: string;
         trend: string;
-        explanation: { signal: string; points: number }[];
+        explanation: { signal: string; points: number; firstAt: string; lastAt: string }[];
       };
     },
     get(path: string, headers: Record<string, string> = bearer) {
