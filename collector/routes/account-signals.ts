@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
+import { findAccountId } from '../sales/account-ref.ts';
 import { encodeEventCursor, parseEventCursor } from '../sales/event-keyset.ts';
 import { parseLimit } from '../sales/list-params.ts';
 import { describeTimeline } from '../sales/timeline.ts';
-import { findAccountId, pageAccountEvents } from '../sales/timeline-events.ts';
+import { pageAccountEvents } from '../sales/timeline-events.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/client.ts';
+import { accountIdByRef } from './account-ref.ts';
 import { COOLING_POINTS, type ListParams, RISING_POINTS } from './list-params.ts';
 
 /**
@@ -94,14 +95,7 @@ export async function findAccountDetail(q: Queryable, siteId: string, idOrDomain
        coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
        s.categories, s.contacts, s.explanation, coalesce(s.change_7d, 0)::int as change_7d
      from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
-     where a.site_id = $1 and a.id = (
-       select n.id from (
-         select id, 0 as rank from accounts where site_id = $1 and id = $2
-         union all select id, 1 from accounts where site_id = $1 and domain = lower($2)
-         union all select id, 2 from accounts where site_id = $1 and group_id = $2
-         union all select account_id, 3 from account_aliases where site_id = $1 and kind in ('id', 'group') and alias = $2
-         union all select account_id, 3 from account_aliases where site_id = $1 and kind = 'domain' and alias = lower($2)
-       ) n order by n.rank limit 1)`,
+     where a.site_id = $1 and a.id = ${accountIdByRef('$1', '$2')}`,
     [siteId, idOrDomain],
   );
   return row;

@@ -131,13 +131,3 @@ export async function loadEventsBefore(
   }
   return byPerson;
 }
-
-/** The id of an account by its id, domain or group id (its own id first), or undefined. */
-export async function findAccountId(q: Queryable, siteId: string, ref: string): Promise<string | undefined> {
-  const [row] = await q.query<{ id: string }>(
-    `select id from accounts where site_id = $1 and (id = $2 or domain = lower($2) or group_id = $2)
-     order by (id = $2) desc, (domain = lower($2)) is true desc, id limit 1`,
-    [siteId, ref],
-  );
-  return row?.id;
-}
