@@ -27,88 +27,102 @@ const targets: [string, () => Record<string, string>][] = [
 const url = testDatabaseUrl();
 if (url) targets.push(['postgres', () => ({ DATABASE_URL: url })]);
 
+/**
+ * Each test starts several CLI processes, and each opens (and on the embedded database first
+ * migrates) its database: seconds each on a loaded machine, so the limit is generous.
+ */
+const PROCESS_TIMEOUT = 180_000;
+
 describe.each(targets)('npm run inkling (%s)', (_name, makeEnv) => {
-  it('should migrate, create, list and rotate keys of a site', async () => {
-    const env = makeEnv();
-    const cli = (...args: string[]) => runScript('collector/cli.ts', args, env);
+  it(
+    'should migrate, create, list and rotate keys of a site',
+    async () => {
+      const env = makeEnv();
+      const cli = (...args: string[]) => runScript('collector/cli.ts', args, env);
 
-    const migrated = await cli('migrate');
-    expect(migrated.stderr).toBe('');
-    expect(migrated.code).toBe(0);
+      const migrated = await cli('migrate');
+      expect(migrated.stderr).toBe('');
+      expect(migrated.code).toBe(0);
 
-    const created = await cli('site', 'create', '--name', 'Acme CLI', '--origins', 'https://acme.test', '--json');
-    expect(created.code, created.stderr).toBe(0);
-    const site = JSON.parse(created.stdout);
-    expect(site).toMatchObject({ name: 'Acme CLI', origins: ['https://acme.test'] });
-    expect(site.writeKey).toMatch(/^pk_/);
-    expect(site.secretKey).toMatch(/^sk_/);
+      const created = await cli('site', 'create', '--name', 'Acme CLI', '--origins', 'https://acme.test', '--json');
+      expect(created.code, created.stderr).toBe(0);
+      const site = JSON.parse(created.stdout);
+      expect(site).toMatchObject({ name: 'Acme CLI', origins: ['https://acme.test'] });
+      expect(site.writeKey).toMatch(/^pk_/);
+      expect(site.secretKey).toMatch(/^sk_/);
 
-    const listed = await cli('site', 'list');
-    expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(site.siteId);
-    expect(listed.stdout).toContain(site.writeKey);
-    expect(listed.stdout).not.toContain(site.secretKey);
+      const listed = await cli('site', 'list');
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain(site.siteId);
+      expect(listed.stdout).toContain(site.writeKey);
+      expect(listed.stdout).not.toContain(site.secretKey);
 
-    const rotated = await cli('keys', 'rotate', site.siteId, '--json');
-    expect(rotated.code, rotated.stderr).toBe(0);
-    const keys = JSON.parse(rotated.stdout);
-    expect(keys.secretKey).toMatch(/^sk_/);
-    expect(keys.writeKey).toBeUndefined();
+      const rotated = await cli('keys', 'rotate', site.siteId, '--json');
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const keys = JSON.parse(rotated.stdout);
+      expect(keys.secretKey).toMatch(/^sk_/);
+      expect(keys.writeKey).toBeUndefined();
 
-    const db = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
-    try {
-      expect((await findSiteByWriteKey(db, site.writeKey))?.id).toBe(site.siteId);
-      expect(await findSiteBySecretKey(db, site.secretKey)).toBeUndefined();
-      expect((await findSiteBySecretKey(db, keys.secretKey))?.id).toBe(site.siteId);
-    } finally {
-      await db.close();
-    }
-  });
+      const db = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
+      try {
+        expect((await findSiteByWriteKey(db, site.writeKey))?.id).toBe(site.siteId);
+        expect(await findSiteBySecretKey(db, site.secretKey)).toBeUndefined();
+        expect((await findSiteBySecretKey(db, keys.secretKey))?.id).toBe(site.siteId);
+      } finally {
+        await db.close();
+      }
+    },
+    PROCESS_TIMEOUT,
+  );
 
-  it('should rescore the scores that are due, and only those', async () => {
-    const env = makeEnv();
-    const created = await runScript('collector/cli.ts', ['site', 'create', '--name', 'Rescore', '--json'], env);
-    expect(created.code, created.stderr).toBe(0);
-    const site = JSON.parse(created.stdout);
-    const open = () => openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
-    let db = await open();
-    let score: number;
-    try {
-      const { app, drain } = createCollector({ db, rescoreIntervalMs: 0 });
-      const res = await app.request(`/v1/page?key=${site.writeKey}`, {
-        method: 'POST',
-        body: JSON.stringify({ anonymousId: 'cli-visitor', messageId: 'cli-1', properties: { path: '/pricing' } }),
-      });
-      expect(res.status).toBe(200);
-      await drain();
-      const [row] = await db.query<{ score: number }>('select score from person_scores where site_id = $1', [
-        site.siteId,
-      ]);
-      score = row?.score ?? 0;
-      expect(score).toBeGreaterThan(0);
-      // Spoil the stored score and make it due: the job must put it back.
-      await db.query(
-        `update person_scores set score = 0, next_change_at = now() - interval '1 minute' where site_id = $1`,
-        [site.siteId],
-      );
-    } finally {
-      await db.close();
-    }
-    const ran = await runScript('collector/cli.ts', ['rescore', '--site', site.siteId, '--json'], env);
-    expect(ran.code, ran.stderr).toBe(0);
-    expect(JSON.parse(ran.stdout)).toMatchObject({ persons: 1 });
-    const again = await runScript('collector/cli.ts', ['rescore', '--site', site.siteId, '--json'], env);
-    expect(JSON.parse(again.stdout)).toMatchObject({ persons: 0 });
-    db = await open();
-    try {
-      const [row] = await db.query<{ score: number }>('select score from person_scores where site_id = $1', [
-        site.siteId,
-      ]);
-      expect(row?.score).toBe(score);
-    } finally {
-      await db.close();
-    }
-  });
+  it(
+    'should rescore the scores that are due, and only those',
+    async () => {
+      const env = makeEnv();
+      const created = await runScript('collector/cli.ts', ['site', 'create', '--name', 'Rescore', '--json'], env);
+      expect(created.code, created.stderr).toBe(0);
+      const site = JSON.parse(created.stdout);
+      const open = () => openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
+      let db = await open();
+      let score: number;
+      try {
+        const { app, drain } = createCollector({ db, rescoreIntervalMs: 0 });
+        const res = await app.request(`/v1/page?key=${site.writeKey}`, {
+          method: 'POST',
+          body: JSON.stringify({ anonymousId: 'cli-visitor', messageId: 'cli-1', properties: { path: '/pricing' } }),
+        });
+        expect(res.status).toBe(200);
+        await drain();
+        const [row] = await db.query<{ score: number }>('select score from person_scores where site_id = $1', [
+          site.siteId,
+        ]);
+        score = row?.score ?? 0;
+        expect(score).toBeGreaterThan(0);
+        // Spoil the stored score and make it due: the job must put it back.
+        await db.query(
+          `update person_scores set score = 0, next_change_at = now() - interval '1 minute' where site_id = $1`,
+          [site.siteId],
+        );
+      } finally {
+        await db.close();
+      }
+      const ran = await runScript('collector/cli.ts', ['rescore', '--site', site.siteId, '--json'], env);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(JSON.parse(ran.stdout)).toMatchObject({ persons: 1 });
+      const again = await runScript('collector/cli.ts', ['rescore', '--site', site.siteId, '--json'], env);
+      expect(JSON.parse(again.stdout)).toMatchObject({ persons: 0 });
+      db = await open();
+      try {
+        const [row] = await db.query<{ score: number }>('select score from person_scores where site_id = $1', [
+          site.siteId,
+        ]);
+        expect(row?.score).toBe(score);
+      } finally {
+        await db.close();
+      }
+    },
+    PROCESS_TIMEOUT,
+  );
 
   it('should explain bad usage with exit code 2', async () => {
     const env = makeEnv();

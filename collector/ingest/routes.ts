@@ -16,7 +16,8 @@ import { batchEnvelopeSchema, describeIssue, messageSchema } from './schema.ts';
 import type { EventWriter } from './writer.ts';
 
 /** Route names and analytics.js short paths, to the message type they carry. */
-const ROUTES: Record<string, MessageType | 'batch'> = {
+/** `POST /v1/<name>`: what each ingest path receives (Segment's long and analytics.js's short paths). */
+export const ROUTES: Record<string, MessageType | 'batch'> = {
   batch: 'batch',
   b: 'batch',
   import: 'batch',

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import {
@@ -13,6 +14,27 @@ import {
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
+const isoDate = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)))
+  .transform((v) => new Date(Date.parse(v)))
+  .optional();
+
+/** The query of `GET /v1/export` (also documented in /openapi.json from this schema). */
+export const exportQuerySchema = z.object({
+  what: z.enum(['scores', 'signals']).default('scores'),
+  format: z.enum(['csv', 'ndjson']).default('csv'),
+  from: isoDate.describe('ISO date, inclusive'),
+  to: isoDate.describe('ISO date, exclusive'),
+});
+
+const EXPORT_ERRORS: Record<string, string> = {
+  what: 'what must be scores or signals.',
+  format: 'format must be csv or ndjson.',
+  from: 'from must be an ISO date.',
+  to: 'to must be an ISO date.',
+};
+
 /**
  * `GET /v1/export?what=scores|signals&format=csv|ndjson&from=&to=` (secret key): streamed,
  * one database page at a time. Signals are filtered by event timestamp, scores by their
@@ -21,15 +43,13 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 export function exportRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.get('/v1/export', secretKeyAuth(db), async (c) => {
-    const what = c.req.query('what') ?? 'scores';
-    if (what !== 'scores' && what !== 'signals') {
-      throw new InklingError(400, 'invalid_what', 'what must be scores or signals.');
+    const query = exportQuerySchema.safeParse(c.req.query());
+    if (!query.success) {
+      const name = String(query.error.issues[0]?.path[0] ?? 'query');
+      throw new InklingError(400, `invalid_${name}`, EXPORT_ERRORS[name] ?? 'Invalid query.');
     }
-    const format = c.req.query('format') ?? 'csv';
-    if (format !== 'csv' && format !== 'ndjson') {
-      throw new InklingError(400, 'invalid_format', 'format must be csv or ndjson.');
-    }
-    const range: ExportRange = { from: parseDate(c.req.query('from'), 'from'), to: parseDate(c.req.query('to'), 'to') };
+    const { what, format } = query.data;
+    const range: ExportRange = { from: query.data.from ?? null, to: query.data.to ?? null };
     const siteId = c.var.site.id;
     const rows =
       what === 'signals'
@@ -46,13 +66,6 @@ export function exportRoutes(db: Database, configs: ConfigStore): Hono<SecretKey
     });
   });
   return app;
-}
-
-function parseDate(value: string | undefined, name: string): Date | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InklingError(400, `invalid_${name}`, `${name} must be an ISO date.`);
-  return new Date(ms);
 }
 
 /** Pulls rows only as fast as the client reads them: CSV (with a header) or NDJSON. */

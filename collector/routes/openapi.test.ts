@@ -1,12 +1,17 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
-import type { Collector } from '../app.ts';
+import { newSite } from '../../test/helpers/db.ts';
+import { intentClient, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import { ROUTES } from '../ingest/routes.ts';
 import { messageSchema } from '../ingest/schema.ts';
 
 let collector: Collector;
+let db: Database;
 useTestCollector((env) => {
-  collector = env.collector;
+  ({ collector, db } = env);
 });
 
 async function fetchDoc() {
@@ -58,5 +63,86 @@ describe('GET /openapi.json', () => {
       [false, false],
       [false, false],
     ]);
+  });
+});
+
+/** `/v1/people/:id` as an OpenAPI path: `/v1/people/{id}`. */
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{path}');
+
+describe('GET /openapi.json covers every public route', () => {
+  it('should document every route the collector serves, with its method', async () => {
+    const doc = await fetchDoc();
+    const admin = createCollector({ db, rescoreIntervalMs: 0, config: { adminToken: 'x'.repeat(32) } });
+    const served = new Set<string>();
+    for (const app of [collector.app, admin.app]) {
+      for (const r of app.routes) {
+        if (r.method === 'ALL' || r.method === 'OPTIONS') continue; // middleware and preflights
+        if (r.path === '/v1/:route') {
+          for (const name of Object.keys(ROUTES)) served.add(`post /v1/${name}`);
+          continue;
+        }
+        served.add(`${r.method.toLowerCase()} ${openApiPath(r.path)}`);
+      }
+    }
+    await admin.drain();
+    const documented = new Set(
+      Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method} ${path}`),
+      ),
+    );
+    expect([...served].filter((r) => !documented.has(r))).toEqual([]);
+    expect([...documented].filter((r) => !served.has(r))).toEqual([]);
+    expect(served.size).toBeGreaterThan(30);
+  });
+
+  it('should describe each Sales API answer exactly as the routes answer it (no field missing or undocumented)', async () => {
+    const doc = await fetchDoc();
+    const ajv = new Ajv2020({ strict: false });
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      page('oa-1', '/pricing', {
+        properties: { path: '/pricing', url: 'https://acme.test/pricing', title: 'Pricing' },
+      }),
+      page('oa-1', '/product'),
+      page('oa-1', '/customers/acme'),
+      track({ anonymousId: 'oa-1' }, 'Demo Requested'),
+      {
+        type: 'identify',
+        messageId: `oa-id-${Date.now()}`,
+        anonymousId: 'oa-1',
+        userId: 'ann@oa-acme.com',
+        traits: { email: 'ann@oa-acme.com' },
+      },
+    ]);
+    const checks: [string, string, string][] = [
+      ['/v1/people', '/v1/people', 'get'],
+      ['/v1/people?list=rising&tier=high&limit=1', '/v1/people', 'get'],
+      ['/v1/people/ann@oa-acme.com', '/v1/people/{id}', 'get'],
+      ['/v1/people/ann@oa-acme.com/signals?limit=3', '/v1/people/{id}/signals', 'get'],
+      ['/v1/accounts', '/v1/accounts', 'get'],
+      ['/v1/accounts/oa-acme.com', '/v1/accounts/{id}', 'get'],
+      ['/v1/accounts/oa-acme.com/signals', '/v1/accounts/{id}/signals', 'get'],
+      ['/healthz', '/healthz', 'get'],
+      ['/readyz', '/readyz', 'get'],
+    ];
+    for (const [url, path, method] of checks) {
+      const res = await api.get(url);
+      expect(res.status, url).toBe(200);
+      const body = await res.json();
+      const validate = ajv.compile(doc.paths[path][method].responses['200'].content['application/json'].schema);
+      expect(validate(body) ? [] : validate.errors, url).toEqual([]);
+      if (Array.isArray(body.data)) expect(body.data.length, url).toBeGreaterThan(0);
+    }
+    const erased = await collector.app.request('/v1/people/ann@oa-acme.com', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${site.secretKey}` },
+    });
+    expect(erased.status).toBe(200);
+    const validate = ajv.compile(
+      doc.paths['/v1/people/{id}'].delete.responses['200'].content['application/json'].schema,
+    );
+    const body = await erased.json();
+    expect(validate(body) ? [] : validate.errors).toEqual([]);
   });
 });

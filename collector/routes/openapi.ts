@@ -1,8 +1,22 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { scoringConfigSchema } from '../../shared/scoring/config.ts';
+import { ROUTES } from '../ingest/routes.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
+import { listQuerySchema, pageQuerySchema } from '../sales/list-params.ts';
 import { siteInputSchema } from './admin.ts';
+import {
+  accountAnswer,
+  accountsPage,
+  erasureAnswer,
+  healthAnswer,
+  peoplePage,
+  personAnswer,
+  siteCreatedAnswer,
+  sitesAnswer,
+  timelinePage,
+} from './answers.ts';
+import { exportQuerySchema } from './export.ts';
 import { intentQuerySchema, intentSchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
 
@@ -15,6 +29,23 @@ const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepr
 const jsonOut = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
 const content = (schema: z.ZodType) => ({ 'application/json': { schema: json(schema) } });
 const ref = (name: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } });
+/** Answers use the output side, where objects are closed: an undocumented field fails validation. */
+const answer = (schema: z.ZodType) => ({ 'application/json': { schema: jsonOut(schema) } });
+/** Query parameters from the schema the route parses them with. */
+const queryParams = (schema: z.ZodObject) =>
+  Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: 'query',
+    required: !(field as z.ZodType).safeParse(undefined).success,
+    schema: json(field as z.ZodType),
+  }));
+const idParam = (description: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const ingestAnswerSchema = z.object({
@@ -28,6 +59,9 @@ const errors = {
   400: { description: 'Invalid request', content: ref('Error') },
   401: { description: 'Missing or unknown key', content: ref('Error') },
 };
+const notFound = { 404: { description: 'Not on this site', content: ref('Error') } };
+const personRef = 'person id, userId or anonymousId';
+const accountRef = 'account id, domain, groupId, or a name it absorbed in a merge';
 
 const writeKey = [{ writeKeyBasic: [] }, { writeKeyQuery: [] }];
 const secretKey = [{ secretKey: [] }];
@@ -40,6 +74,15 @@ const single = (type: string) => ({
     responses: { 200: { description: 'Stored', content: ref('IngestResponse') }, ...errors },
   },
 });
+
+const batch = {
+  post: {
+    summary: 'A batch of messages',
+    security: writeKey,
+    requestBody: { required: true, content: ref('Batch') },
+    responses: { 200: { description: 'Stored', content: ref('IngestResponse') }, ...errors },
+  },
+};
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests, so the
@@ -65,20 +108,10 @@ export function buildOpenApi() {
       },
     },
     paths: {
-      '/v1/batch': {
-        post: {
-          summary: 'A batch of messages',
-          security: writeKey,
-          requestBody: { required: true, content: ref('Batch') },
-          responses: { 200: { description: 'Stored', content: ref('IngestResponse') }, ...errors },
-        },
-      },
-      '/v1/track': single('track'),
-      '/v1/page': single('page'),
-      '/v1/identify': single('identify'),
-      '/v1/group': single('group'),
-      '/v1/alias': single('alias'),
-      '/v1/screen': single('screen'),
+      // Every ingest path, long and short: a batch envelope or one message.
+      ...Object.fromEntries(
+        Object.entries(ROUTES).map(([name, kind]) => [`/v1/${name}`, kind === 'batch' ? batch : single(kind)]),
+      ),
       '/v1/intent': {
         get: {
           summary: "The visitor's own tier (neutral for an unknown id)",
@@ -120,17 +153,122 @@ export function buildOpenApi() {
           responses: { 200: { description: 'Saved' }, ...errors },
         },
       },
+      '/v1/people': {
+        get: {
+          summary: "A page of the site's people, by score",
+          security: secretKey,
+          parameters: queryParams(listQuerySchema),
+          responses: { 200: { description: 'People', content: answer(peoplePage) }, ...errors },
+        },
+      },
+      '/v1/people/{id}': {
+        get: {
+          summary: 'A person: ids, traits, account, score, tier, type, trend, change7d, explanation',
+          security: secretKey,
+          parameters: [idParam(personRef)],
+          responses: { 200: { description: 'Person', content: answer(personAnswer) }, ...errors, ...notFound },
+        },
+        delete: {
+          summary: "Erases the person's events, identities, scores and what names them",
+          security: secretKey,
+          parameters: [idParam(personRef)],
+          responses: { 200: { description: 'Erased', content: answer(erasureAnswer) }, ...errors, ...notFound },
+        },
+      },
+      '/v1/people/{id}/signals': {
+        get: {
+          summary: "The person's events, newest first, each with its signal, details and derived signals",
+          security: secretKey,
+          parameters: [idParam(personRef), ...queryParams(pageQuerySchema)],
+          responses: { 200: { description: 'Timeline', content: answer(timelinePage) }, ...errors, ...notFound },
+        },
+      },
+      '/v1/accounts': {
+        get: {
+          summary: "A page of the site's accounts, by score",
+          security: secretKey,
+          parameters: queryParams(listQuerySchema),
+          responses: { 200: { description: 'Accounts', content: answer(accountsPage) }, ...errors },
+        },
+      },
+      '/v1/accounts/{id}': {
+        get: {
+          summary: 'An account with its contacts (each with score), signal mix and explanation',
+          security: secretKey,
+          parameters: [idParam(accountRef)],
+          responses: { 200: { description: 'Account', content: answer(accountAnswer) }, ...errors, ...notFound },
+        },
+      },
+      '/v1/accounts/{id}/signals': {
+        get: {
+          summary: "Every contact's events, newest first, each naming its person",
+          security: secretKey,
+          parameters: [idParam(accountRef), ...queryParams(pageQuerySchema)],
+          responses: { 200: { description: 'Timeline', content: answer(timelinePage) }, ...errors, ...notFound },
+        },
+      },
+      '/v1/export': {
+        get: {
+          summary: 'A streamed export of scores or signals (CSV or NDJSON)',
+          security: secretKey,
+          parameters: queryParams(exportQuerySchema),
+          responses: {
+            200: {
+              description: 'One row a line',
+              content: {
+                'text/csv': { schema: { type: 'string' } },
+                'application/x-ndjson': { schema: { type: 'string' } },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          summary: 'The process answers',
+          responses: { 200: { description: 'Up', content: answer(healthAnswer) } },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'The database answers too',
+          responses: {
+            200: { description: 'Ready', content: answer(healthAnswer) },
+            503: { description: 'Not ready', content: answer(healthAnswer) },
+          },
+        },
+      },
+      '/inkling.js': {
+        get: {
+          summary: 'The browser SDK (ETag, 304)',
+          responses: { 200: { description: 'Script', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/examples': {
+        get: { summary: 'Redirects to /examples/', responses: { 301: { description: 'To /examples/' } } },
+      },
+      '/examples/{path}': {
+        get: {
+          summary: 'The demo site (`?key=` sets its write key)',
+          parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'Page', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/openapi.json': {
+        get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
+      },
       '/v1/admin/sites': {
         post: {
           summary: 'Creates a site with its keys',
           security: [{ adminToken: [] }],
           requestBody: { required: true, content: content(siteInputSchema) },
-          responses: { 201: { description: 'Created' }, ...errors },
+          responses: { 201: { description: 'Created', content: answer(siteCreatedAnswer) }, ...errors },
         },
         get: {
           summary: 'Lists sites',
           security: [{ adminToken: [] }],
-          responses: { 200: { description: 'Sites' }, 401: errors[401] },
+          responses: { 200: { description: 'Sites', content: answer(sitesAnswer) }, 401: errors[401] },
         },
       },
     },

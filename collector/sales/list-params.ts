@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { InklingError } from '../errors.ts';
 
 /** What `GET /v1/accounts` and `GET /v1/people` accept, parsed and bounded. */
@@ -13,23 +14,34 @@ export interface ListParams {
 export const RISING_POINTS = 20;
 export const COOLING_POINTS = 15;
 
+/** `limit` of a Sales API page: 1 to 500, 50 when absent. */
+const limitParam = z.coerce.number().int().min(1).max(500).optional().describe('1 to 500, default 50');
+const cursorParam = z.string().optional().describe('The `nextCursor` of the previous page');
+
+/** The query of a timeline page (`GET /v1/people/:id/signals`, `GET /v1/accounts/:id/signals`). */
+export const pageQuerySchema = z.object({ limit: limitParam, cursor: cursorParam });
+
+/** The query of `GET /v1/accounts` and `GET /v1/people`; parsed by `parseListParams`, documented in /openapi.json. */
+export const listQuerySchema = pageQuerySchema.extend({
+  tier: z.enum(['high', 'medium', 'low']).optional(),
+  list: z.enum(['rising', 'cooling']).optional().describe('rising: change7d >= +20; cooling: change7d <= -15'),
+  sort: z.enum(['-score', 'score']).optional().describe('default -score'),
+});
+
+/** One query parameter through its schema; a bad value answers 400 `code`. */
+function param<S extends z.ZodType>(schema: S, value: string | undefined, code: string, message: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InklingError(400, code, message);
+  return parsed.data;
+}
+
 /** Parses the list query string; a bad value answers 400 naming the parameter. */
 export function parseListParams(query: Record<string, string | undefined>): ListParams {
-  const tier = query.tier ?? null;
-  if (tier !== null && tier !== 'high' && tier !== 'medium' && tier !== 'low') {
-    throw new InklingError(400, 'invalid_tier', 'tier must be high, medium or low.');
-  }
-  const list = query.list ?? null;
-  if (list !== null && list !== 'rising' && list !== 'cooling') {
-    throw new InklingError(400, 'invalid_list', 'list must be rising or cooling.');
-  }
-  const sort = query.sort ?? '-score';
-  if (sort !== '-score' && sort !== 'score') {
-    throw new InklingError(400, 'invalid_sort', 'sort must be -score or score.');
-  }
+  const q = listQuerySchema.shape;
+  const sort = param(q.sort, query.sort, 'invalid_sort', 'sort must be -score or score.') ?? '-score';
   return {
-    tier,
-    list,
+    tier: param(q.tier, query.tier, 'invalid_tier', 'tier must be high, medium or low.') ?? null,
+    list: param(q.list, query.list, 'invalid_list', 'list must be rising or cooling.') ?? null,
     descending: sort === '-score',
     limit: parseLimit(query.limit),
     after: parseCursor(query.cursor),
@@ -39,11 +51,9 @@ export function parseListParams(query: Record<string, string | undefined>): List
 /** `limit` of a Sales API page: 1 to 500, 50 when absent. */
 export function parseLimit(value: string | undefined): number {
   if (value === undefined) return 50;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 500) {
-    throw new InklingError(400, 'invalid_limit', 'limit must be an integer from 1 to 500.');
-  }
-  return n;
+  // Number('') is 0 and Number(' 5') is 5: only plain digits are a limit.
+  const digits = /^\d+$/.test(value) ? value : 'x';
+  return param(limitParam, digits, 'invalid_limit', 'limit must be an integer from 1 to 500.') ?? 50;
 }
 
 /** Opaque to clients: the (score, id) of the last row of the previous page. */

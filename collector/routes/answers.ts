@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/**
+ * The answers of the Sales API, admin and health routes as zod schemas, from which
+ * `/openapi.json` is generated. Objects are closed (no other properties), and a test
+ * validates real answers of every route against the generated document, so a field added to
+ * or dropped from an answer without its schema fails the tests.
+ */
+
+const tier = z.enum(['high', 'medium', 'low']);
+const trend = z.enum(['rising', 'stable', 'declining']);
+const intentType = z.enum(['buying', 'partnership', 'support', 'job_seeker', 'unknown']);
+const level = z.string().describe('low, medium, high, very_high or negative');
+const isoTime = z.string().describe('ISO-8601 time');
+const cursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page');
+
+export const explanationLine = z.object({
+  signal: z.string(),
+  label: z.string(),
+  category: z.string(),
+  level,
+  count: z.number().describe('Occurrences inside the recency window'),
+  points: z.number(),
+  firstAt: isoTime.optional().describe('Earliest occurrence counted'),
+  lastAt: isoTime.optional().describe('Latest occurrence counted'),
+  contacts: z.number().optional().describe('Accounts: how many contacts have this signal'),
+});
+
+const scoreFields = {
+  score: z.number().int().min(0).max(100),
+  tier,
+  trend,
+  change7d: z.number().int().describe('Score now minus the score the same events gave 7 days ago'),
+};
+
+export const accountSummary = z.object({
+  id: z.string(),
+  groupId: z.string().nullable(),
+  domain: z.string().nullable(),
+  name: z.string().nullable(),
+  ...scoreFields,
+});
+
+export const personAnswer = z.object({
+  id: z.string(),
+  userId: z.string().nullable(),
+  anonymousIds: z.array(z.string()),
+  email: z.string().nullable(),
+  traits: z.record(z.string(), z.unknown()),
+  account: accountSummary.nullable(),
+  ...scoreFields,
+  type: intentType,
+  explanation: z.array(explanationLine),
+  nextChangeAt: isoTime.nullable().describe('When the score next changes as its signals age'),
+});
+
+export const personSummary = z.object({
+  id: z.string(),
+  userId: z.string().nullable(),
+  email: z.string().nullable(),
+  accountId: z.string().nullable(),
+  ...scoreFields,
+  type: intentType,
+});
+
+export const accountAnswer = accountSummary.extend({
+  traits: z.record(z.string(), z.unknown()),
+  contacts: z.array(
+    z.object({
+      personId: z.string(),
+      score: z.number(),
+      tier,
+      type: intentType,
+      points: z.number(),
+      engaged: z.boolean(),
+    }),
+  ),
+  categories: z.record(z.string(), z.number()),
+  explanation: z.array(explanationLine),
+});
+
+export const peoplePage = z.object({ data: z.array(personSummary), nextCursor: cursor });
+export const accountsPage = z.object({ data: z.array(accountSummary), nextCursor: cursor });
+
+export const timelineItem = z.object({
+  id: z.string(),
+  type: z.string(),
+  event: z.string().nullable(),
+  name: z.string().nullable(),
+  path: z.string().nullable(),
+  timestamp: z.string(),
+  signal: z.string().nullable().describe('What the event counts as; null when it counts as nothing'),
+  label: z.string().nullable(),
+  category: z.string().nullable(),
+  level: level.nullable(),
+  points: z.number().nullable(),
+  details: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+    .describe("The event's relevant properties (page url and title, clicked text, form fields, ...)"),
+  derived: z
+    .array(z.object({ signal: z.string(), label: z.string(), category: z.string(), points: z.number() }))
+    .describe('Derived signals that arose at this event (3+ pages in a session, return visit, ...)'),
+  person: z
+    .object({ id: z.string(), userId: z.string().nullable(), email: z.string().nullable() })
+    .optional()
+    .describe('Account timelines: the contact'),
+});
+export const timelinePage = z.object({ data: z.array(timelineItem), nextCursor: cursor });
+
+export const erasureAnswer = z.object({
+  id: z.string(),
+  erased: z.record(z.string(), z.number()).describe('Counts of what was removed or redacted'),
+  kept: z.object({
+    messageIds: z.number().describe('Tombstoned idempotency rows: they stop a retry from re-storing'),
+    accounts: z.number().describe('Accounts with other contacts, rescored'),
+  }),
+});
+
+export const siteCreatedAnswer = z.object({
+  siteId: z.string(),
+  name: z.string(),
+  origins: z.array(z.string()),
+  writeKey: z.string(),
+  secretKey: z.string(),
+});
+export const sitesAnswer = z.object({
+  sites: z.array(
+    z.object({
+      siteId: z.string(),
+      name: z.string(),
+      origins: z.array(z.string()),
+      writeKey: z.string(),
+      createdAt: isoTime,
+    }),
+  ),
+});
+export const healthAnswer = z.object({ status: z.string(), database: z.string().optional() });
