@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSite, openTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { newSite, type TestDatabase } from './helpers/db.ts';
 import { mid } from './helpers/intent.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { type TestServer, useTestServer } from './helpers/server.ts';
 
 let t: TestDatabase;
 let server: TestServer;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  server = await startTestServer(t.db);
-});
-afterAll(async () => {
-  await server.close();
-  await server.collector.drain();
-  await t.close();
+useTestServer((env) => {
+  ({ t, server } = env);
 });
 
 type Site = Awaited<ReturnType<typeof newSite>>;
 
-// A browser's user agent: Node's own is a bot's, whose events do not score.
+// A browser's user agent, as analytics-next in a page sends it.
 const CHROME =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 

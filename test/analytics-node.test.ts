@@ -2,21 +2,16 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Analytics } from '@segment/analytics-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSite, openTestDatabase, type TestDatabase } from './helpers/db.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { newSite, type TestDatabase } from './helpers/db.ts';
+import { type TestServer, useTestServer } from './helpers/server.ts';
 
 const run = promisify(execFile);
 
 let t: TestDatabase;
 let server: TestServer;
-beforeAll(async () => {
-  t = await openTestDatabase();
-  server = await startTestServer(t.db);
-});
-afterAll(async () => {
-  await server.close();
-  await t.close();
+useTestServer((env) => {
+  ({ t, server } = env);
 });
 
 describe("Segment's @segment/analytics-node, unchanged", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
-import { daysAgo, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import { daysAgo, intentClient, mid, page, readTimeline, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import type { TimelineItem } from '../sales/timeline.ts';
@@ -12,20 +12,8 @@ useTestCollector((env) => {
   ({ db, collector } = env);
 });
 
-type Api = ReturnType<typeof intentClient>;
-
-async function readAll(api: Api, path: string, limit: number): Promise<TimelineItem[]> {
-  const items: TimelineItem[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await api.get(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: TimelineItem[]; nextCursor: string | null };
-    items.push(...body.data);
-    cursor = body.nextCursor;
-  } while (cursor);
-  return items;
-}
+const readAll = (api: ReturnType<typeof intentClient>, path: string, limit: number) =>
+  readTimeline<TimelineItem>(api, path, limit);
 
 const identify = (anonymousId: string, userId: string, email: string, timestamp: string) => ({
   type: 'identify',

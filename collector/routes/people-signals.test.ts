@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
 import { insertEvents } from '../../test/helpers/events.ts';
-import { daysAgo, intentClient, page, track } from '../../test/helpers/intent.ts';
+import { daysAgo, intentClient, page, readTimeline, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import type { TimelineItem } from '../sales/timeline.ts';
@@ -13,21 +13,8 @@ useTestCollector((env) => {
   ({ db, collector } = env);
 });
 
-type Api = ReturnType<typeof intentClient>;
-
-/** Every item of a timeline, read page by page with `limit`. */
-async function readAll(api: Api, path: string, limit: number): Promise<TimelineItem[]> {
-  const items: TimelineItem[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await api.get(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: TimelineItem[]; nextCursor: string | null };
-    items.push(...body.data);
-    cursor = body.nextCursor;
-  } while (cursor);
-  return items;
-}
+const readAll = (api: ReturnType<typeof intentClient>, path: string, limit: number) =>
+  readTimeline<TimelineItem>(api, path, limit);
 
 const MINUTE = 60_000;
 const at = (base: number, minutes: number) => new Date(base + minutes * MINUTE).toISOString();

@@ -71,3 +71,17 @@ export function intentClient(collector: Collector, site: CreatedSite) {
     },
   };
 }
+
+/** Every item of a timeline (`/v1/people/:id/signals`, `/v1/accounts/:id/signals`), read page by page with `limit`. */
+export async function readTimeline<T>(api: ReturnType<typeof intentClient>, path: string, limit: number): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await api.get(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
+    const body = (await res.json()) as { data: T[]; nextCursor: string | null };
+    items.push(...body.data);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return items;
+}

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { afterAll, beforeAll } from 'vitest';
 import { type Collector, createCollector } from '../../collector/app.ts';
 import type { Database } from '../../collector/db/client.ts';
+import { openTestDatabase, type TestDatabase } from './db.ts';
 
 export interface TestServer {
   collector: Collector;
@@ -34,4 +36,23 @@ export async function startTestServer(
         if ('closeAllConnections' in server) server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A test file's database and a real collector on a real port, opened before its tests and
+ * closed after them; `ready` receives both.
+ */
+export function useTestServer(ready: (env: { t: TestDatabase; server: TestServer }) => void): void {
+  let t: TestDatabase | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    t = await openTestDatabase();
+    server = await startTestServer(t.db);
+    ready({ t, server });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await server?.collector.drain();
+    await t?.close();
+  });
 }
