@@ -6,7 +6,7 @@ import type { IngestResponse, MessageType } from '../../shared/messages.ts';
 import type { Site } from '../db/schema.ts';
 import { InklingError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Intent } from '../routes/intent.ts';
+import type { Intent } from '../routes/answers.ts';
 import type { SiteCache } from '../site-cache.ts';
 import { originAllowed } from '../sites.ts';
 import { readJsonBody } from './body.ts';

@@ -14,6 +14,16 @@ const level = z.string().describe('low, medium, high, very_high or negative');
 const isoTime = z.string().describe('ISO-8601 time');
 const cursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page');
 
+/** What a page may learn about its own visitor (CONTRACT "Tier lookup"): the ingest answer's `intent` too. */
+export const intentSchema = z.object({
+  tier,
+  score: z.number().int().min(0).max(100),
+  type: intentType,
+  trend,
+  account: z.object({ tier, score: z.number().int().min(0).max(100) }).nullable(),
+});
+export type Intent = z.infer<typeof intentSchema>;
+
 export const explanationLine = z.object({
   signal: z.string(),
   label: z.string(),

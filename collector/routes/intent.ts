@@ -3,16 +3,9 @@ import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
 import { authenticate, checkOrigin } from '../ingest/routes.ts';
 import type { SiteCache } from '../site-cache.ts';
+import { type Intent, intentSchema } from './answers.ts';
 
-/** What a page may learn about its own visitor (CONTRACT "Tier lookup"). */
-export const intentSchema = z.object({
-  tier: z.enum(['high', 'medium', 'low']),
-  score: z.number().int().min(0).max(100),
-  type: z.enum(['buying', 'partnership', 'support', 'job_seeker', 'unknown']),
-  trend: z.enum(['rising', 'stable', 'declining']),
-  account: z.object({ tier: z.enum(['high', 'medium', 'low']), score: z.number().int().min(0).max(100) }).nullable(),
-});
-export type Intent = z.infer<typeof intentSchema>;
+export { type Intent, intentSchema };
 
 export const intentQuerySchema = z.object({ anonymousId: z.string().min(1).max(256) });
 
