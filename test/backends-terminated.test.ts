@@ -137,4 +137,34 @@ describe('PostgreSQL backends terminated under load', () => {
       await admin.end();
     }
   }, 120_000);
+
+  it('should deliver score-change notices again after the listening connection is terminated', async () => {
+    const db = await openDatabase({ url: server?.url, max: 1 });
+    const notices: string[] = [];
+    let connects = 0;
+    let drops = 0;
+    const stop = await db.listen(
+      'inkling_test_channel',
+      (payload) => notices.push(payload),
+      () => connects++,
+      () => drops++,
+    );
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    try {
+      expect(connects).toBe(1);
+      await db.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen%'",
+      );
+      await until(() => connects === 2);
+      expect({ connects, drops }).toEqual({ connects: 2, drops: 1 });
+      await db.query("select pg_notify('inkling_test_channel', 'after reconnect')");
+      await until(() => notices.length > 0);
+      expect(notices).toEqual(['after reconnect']);
+    } finally {
+      await stop();
+      await db.close();
+    }
+  }, 60_000);
 });
