@@ -6,7 +6,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { listenWithReconnect } from './listener.ts';
 import * as schema from './schema.ts';
-import { classify, DatabaseUnavailableError } from './unavailable.ts';
+import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -127,8 +127,11 @@ function openPostgres(url: string, max: number): Database {
         client.release();
         return result;
       } catch (err) {
+        // A lost or timed-out connection is not asked to roll back (the server does when it
+        // closes); a statement's error is.
+        const broken = lost !== undefined || isDatabaseUnavailable(err);
         const rolledBack =
-          lost === undefined &&
+          !broken &&
           (await run(client, 'rollback', []).then(
             () => true,
             () => false,
