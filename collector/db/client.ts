@@ -85,6 +85,7 @@ function openPostgres(url: string, max: number): Database {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: rawTypes,
   };
   // One pool for both paths: drizzle passes its own type parsers with each of its queries
