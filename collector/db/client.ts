@@ -56,16 +56,20 @@ export interface OpenOptions {
   dataDir?: string;
   /** Pool size on PostgreSQL. @default 10 */
   max?: number;
+  /**
+   * How long a statement may go unanswered on PostgreSQL before its caller gets an error
+   * (a silent network); 0 = no limit (bulk seeding). @default 30000
+   */
+  queryTimeoutMs?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.max ?? 10);
+  if (options.url) return openPostgres(options.url, options.max ?? 10, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
   return openEmbedded(options.dataDir ?? './.inkling');
 }
 
 /** How long a request waits for a connection (pool full, or the server unreachable). */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** How long a statement may go unanswered before its caller gets an error (a silent network). */
 const QUERY_TIMEOUT_MS = 30_000;
 
 /** int8 as a number, as PGlite answers (counts and ids stay far below 2^53); int8[] too. */
@@ -79,11 +83,11 @@ const rawTypes = {
   },
 } as pg.CustomTypesConfig;
 
-function openPostgres(url: string, max: number): Database {
+function openPostgres(url: string, max: number, queryTimeoutMs: number): Database {
   const connection: pg.ClientConfig = {
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    query_timeout: queryTimeoutMs || undefined,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     types: rawTypes,
