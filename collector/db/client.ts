@@ -132,8 +132,8 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
         client.release();
         return result;
       } catch (err) {
-        // A lost or timed-out connection is not asked to roll back (the server does when it
-        // closes); a statement's error is.
+        // A lost or timed-out connection is not asked to roll back: it is closed, and the
+        // server rolls back a transaction whose connection closes. A statement's error is.
         const broken = lost !== undefined || isDatabaseUnavailable(err);
         const rolledBack =
           !broken &&
