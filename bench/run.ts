@@ -31,8 +31,18 @@ const { values } = parseArgs({
     'events-per-person': { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     'round-seconds': { type: 'string', default: '10' },
+    help: { type: 'boolean', default: false },
   },
 });
+
+const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
+  --only ingest|rescore|lookup   one benchmark
+  --events N, --clients N        ingest (default 100000, 16)
+  --rescore-people N, --events-per-person N   rescore (default 100000, 10)
+  --connections N, --round-seconds N          lookup (default 50, 10)
+  --profile                      V8 CPU profile of the collector process (not recorded)
+  --no-record                    do not update docs/BENCHMARKS.md
+`;
 
 const DOC = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
 const INTRO = `# Benchmarks
@@ -44,6 +54,10 @@ its own markers.
 `;
 
 async function main(): Promise<void> {
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
   const url = process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL;
   const args = process.argv.slice(2).join(' ');
   const command = `npm run bench${args ? ` -- ${args}` : ''}`;

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { preflight } from './cors.ts';
 import type { Database } from './db/client.ts';
-import { InklingError } from './errors.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { errorBody, InklingError, RETRY_AFTER_SECONDS } from './errors.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createIntentCache, type IntentCache } from './intent-cache.ts';
@@ -122,6 +123,13 @@ export function createCollector(options: AppOptions): Collector {
     if (err instanceof InklingError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Refused, dropped, terminated or timed out: the client retries; the pool reconnects
+      // by itself once the server answers again.
+      log.warn('database unavailable', { method: c.req.method, path: c.req.path, err: String(err.cause ?? err) });
+      c.header('Retry-After', RETRY_AFTER_SECONDS);
+      return c.json(errorBody('unavailable', 'The database is unavailable; retry later.'), 503);
     }
     // Database and programming errors are logged, never echoed.
     log.error('unhandled error', {

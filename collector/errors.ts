@@ -21,3 +21,6 @@ export class InklingError extends Error {
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
 }
+
+/** What a `503` asks the client to wait before retrying, in seconds. */
+export const RETRY_AFTER_SECONDS = '5';

@@ -96,6 +96,10 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
         clear();
         listening = true;
       },
+      () => {
+        listening = false;
+        clear();
+      },
     )
     .catch((err) => {
       log.error('intent cache: cannot listen for score changes; lookups go to the database', { err: String(err) });

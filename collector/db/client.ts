@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import pg from 'pg';
+import { listenWithReconnect } from './listener.ts';
 import * as schema from './schema.ts';
+import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -30,10 +32,16 @@ export interface Database {
   /**
    * Calls `onNotify` with the payload of each `NOTIFY channel` (delivered after the
    * notifying transaction commits), and `onConnect` each time the listening connection is
-   * (re)established: notifications sent while it was down are lost. Answers a function that
-   * stops listening.
+   * (re)established: notifications sent while it was down are lost. On PostgreSQL a dropped
+   * listening connection is re-established by itself (`onDisconnect` when it drops). Answers
+   * a function that stops listening.
    */
-  listen(channel: string, onNotify: (payload: string) => void, onConnect?: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onConnect?: () => void,
+    onDisconnect?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
   /** The embedded engine, for migrations (undefined on PostgreSQL). */
   readonly pglite?: PGlite;
@@ -48,62 +56,139 @@ export interface OpenOptions {
   dataDir?: string;
   /** Pool size on PostgreSQL. @default 10 */
   max?: number;
+  /**
+   * How long a statement may go unanswered on PostgreSQL before its caller gets an error
+   * (a silent network); 0 = no limit (bulk seeding). @default 30000
+   */
+  queryTimeoutMs?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.max ?? 10);
+  if (options.url) return openPostgres(options.url, options.max ?? 10, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
   return openEmbedded(options.dataDir ?? './.inkling');
 }
 
-function openPostgres(url: string, max: number): Database {
-  const options = { onnotice: () => {}, connect_timeout: 10 };
-  // Why two clients: drizzle replaces its client's type parsers (timestamps come back as
-  // strings for it to map), while the raw path wants the driver's own Dates, like PGlite.
-  // int8 as a number, as PGlite answers (counts and ids stay far below 2^53).
-  const int8 = { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) };
-  const raw = postgres(url, { ...options, max, types: { int8 } });
-  const forOrm = postgres(url, { ...options, max: Math.max(2, Math.ceil(max / 2)) });
-  const orm = drizzlePostgres(forOrm, { schema }) as unknown as Orm;
+/** How long a request waits for a connection (pool full, or the server unreachable). */
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 30_000;
+
+/** int8 as a number, as PGlite answers (counts and ids stay far below 2^53); int8[] too. */
+const parseInt8Array = pg.types.getTypeParser(1016 as never);
+const rawTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 1016)
+      return (v: string) => (parseInt8Array(v) as (string | null)[]).map((x) => (x === null ? null : Number(x)));
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+function openPostgres(url: string, max: number, queryTimeoutMs: number): Database {
+  const connection: pg.ClientConfig = {
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: queryTimeoutMs || undefined,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    types: rawTypes,
+  };
+  // One pool for both paths: drizzle passes its own type parsers with each of its queries
+  // (timestamps as strings for it to map), the raw path gets Dates and int8 as numbers.
+  const pool = new pg.Pool({ ...connection, max });
+  // An idle client whose connection drops emits 'error' on the pool; unhandled, it would end
+  // the process. The pool has already discarded that client: the next query opens another.
+  pool.on('error', () => {});
+  const orm = drizzlePostgres({ client: guardOrmPool(pool), schema }) as unknown as Orm;
+  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) => {
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } catch (err) {
+      throw classify(err);
+    }
+  };
   return {
     kind: 'postgres',
     orm,
     url,
-    async query<T>(text: string, params: unknown[] = []) {
-      return (await raw.unsafe(text, params as never[])) as unknown as T[];
-    },
+    query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      return (await raw.begin((sql) =>
-        fn({
-          async query<R>(text: string, params: unknown[] = []) {
-            return (await sql.unsafe(text, params as never[])) as unknown as R[];
-          },
-        }),
-      )) as T;
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw classify(err);
+      }
+      // A connection lost between statements emits 'error' on the client we hold.
+      let lost: unknown;
+      const onLost = (err: unknown) => {
+        lost = err;
+      };
+      client.on('error', onLost);
+      try {
+        await run(client, 'begin', []);
+        const result = await fn({ query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params) });
+        await run(client, 'commit', []);
+        client.off('error', onLost);
+        client.release();
+        return result;
+      } catch (err) {
+        // A lost or timed-out connection is not asked to roll back: it is closed, and the
+        // server rolls back a transaction whose connection closes. A statement's error is.
+        const broken = lost !== undefined || isDatabaseUnavailable(err);
+        const rolledBack =
+          !broken &&
+          (await run(client, 'rollback', []).then(
+            () => true,
+            () => false,
+          ));
+        client.off('error', onLost);
+        // A connection in an unknown state is closed, not given to the next request.
+        client.release(rolledBack ? undefined : true);
+        throw err;
+      }
     },
-    async listen(channel, onNotify, onConnect) {
-      const { unlisten } = await raw.listen(channel, onNotify, onConnect);
-      return unlisten;
-    },
+    listen: (channel, onNotify, onConnect, onDisconnect) =>
+      listenWithReconnect({ client: connection, channel, onNotify, onConnect, onDisconnect }),
     async close() {
-      await Promise.all([raw.end({ timeout: 5 }), forOrm.end({ timeout: 5 })]);
+      await pool.end();
     },
   };
 }
 
+/**
+ * The pool drizzle queries through, its promise `query` reporting an unreachable database as
+ * `DatabaseUnavailableError` (drizzle wraps it as the cause of its own query error).
+ */
+function guardOrmPool(pool: pg.Pool): pg.Pool {
+  const query = (...args: unknown[]) => {
+    const result = (pool.query as (...a: unknown[]) => unknown)(...args);
+    return result instanceof Promise ? result.catch((err) => Promise.reject(classify(err))) : result;
+  };
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop === 'query') return query;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function openEmbedded(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir);
-  const orm = drizzlePglite(pg, { schema }) as unknown as Orm;
+  const lite = await PGlite.create(dataDir);
+  const orm = drizzlePglite(lite, { schema }) as unknown as Orm;
   return {
     kind: 'embedded',
     orm,
-    pglite: pg,
+    pglite: lite,
     async query<T>(text: string, params: unknown[] = []) {
-      const result = await pg.query<T>(text, params);
+      if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
+      const result = await lite.query<T>(text, params);
       return result.rows;
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      return pg.transaction((t) =>
+      if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
+      return lite.transaction((t) =>
         fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
@@ -113,14 +198,14 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     },
     async listen(channel, onNotify, onConnect) {
       // One process holds the embedded database: the connection never drops.
-      const stop = await pg.listen(channel, onNotify);
+      const stop = await lite.listen(channel, onNotify);
       onConnect?.();
       return async () => {
-        if (!pg.closed) await stop();
+        if (!lite.closed) await stop();
       };
     },
     async close() {
-      if (!pg.closed) await pg.close();
+      if (!lite.closed) await lite.close();
     },
   };
 }

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import pg from 'pg';
 import type { Database } from './client.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -18,12 +18,15 @@ export async function migrateDatabase(db: Database): Promise<void> {
     return;
   }
   if (!db.url) throw new Error('migrateDatabase: no connection URL');
-  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  // One connection, so the session-level advisory lock covers every migration statement.
+  const client = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  await client.connect();
   try {
-    await sql`select pg_advisory_lock(7424511)`;
-    await migratePostgres(drizzlePostgres(sql), { migrationsFolder });
+    await client.query('select pg_advisory_lock(7424511)');
+    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder });
   } finally {
-    await sql`select pg_advisory_unlock(7424511)`.catch(() => {});
-    await sql.end({ timeout: 5 });
+    await client.query('select pg_advisory_unlock(7424511)').catch(() => {});
+    await client.end().catch(() => {});
   }
 }

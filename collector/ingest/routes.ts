@@ -4,7 +4,7 @@ import { nanoid } from 'nanoid';
 import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES } from '../../shared/limits.ts';
 import type { IngestResponse, MessageType } from '../../shared/messages.ts';
 import type { Site } from '../db/schema.ts';
-import { InklingError } from '../errors.ts';
+import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Intent } from '../routes/answers.ts';
 import type { SiteCache } from '../site-cache.ts';
@@ -135,7 +135,9 @@ function soleAnonymousId(rows: readonly EventRow[]): string | null {
 
 /** The database cannot be reached: the client should retry (nothing was stored). */
 function unavailable(): InklingError {
-  return new InklingError(503, 'unavailable', 'Events could not be stored; retry later.', { 'Retry-After': '5' });
+  return new InklingError(503, 'unavailable', 'Events could not be stored; retry later.', {
+    'Retry-After': RETRY_AFTER_SECONDS,
+  });
 }
 
 const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
+import { RETRY_AFTER_SECONDS } from '../errors.ts';
 
 /** `/healthz`: the process answers. `/readyz`: and the database does too. */
 export function healthRoutes(db: Database, isClosing: () => boolean): Hono {
@@ -11,6 +12,7 @@ export function healthRoutes(db: Database, isClosing: () => boolean): Hono {
       await db.query('select 1');
       return c.json({ status: 'ready', database: db.kind });
     } catch {
+      c.header('Retry-After', RETRY_AFTER_SECONDS);
       return c.json({ status: 'unavailable', database: db.kind }, 503);
     }
   });
