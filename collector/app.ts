@@ -42,6 +42,8 @@ export interface AppOptions {
    * recovered; 0 = never (tests run `rescore` and `recoverUnscored` themselves). @default 60000
    */
   rescoreIntervalMs?: number;
+  /** How old an unscored mark must be before the periodic job replays it. @default RECOVER_GRACE_MS */
+  recoverGraceMs?: number;
   /**
    * Test only (off by default): runs after a group's insert has committed and before its
    * identity and scores, to simulate a crash (or a failure, when it throws) in between.
@@ -79,7 +81,9 @@ export function createCollector(options: AppOptions): Collector {
   });
   const interval = options.rescoreIntervalMs ?? 60_000;
   const timer: RescoreTimer | null =
-    scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval, intents.evict) : null;
+    scoring && interval > 0
+      ? startRescoreTimer(db, configs, log, interval, intents.evict, options.recoverGraceMs)
+      : null;
   const sites = createSiteCache(db);
   let closing = false;
   const app = new Hono();

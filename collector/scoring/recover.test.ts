@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, page, track } from '../../test/helpers/intent.ts';
@@ -87,6 +87,19 @@ describe('events stored but never scored (a crash between the two)', () => {
     await recoverUnscored(db, collector.configs, { graceMs: 0 });
     expect(await marks(site.siteId)).toBe(0);
   });
+
+  it("should be repaired by another collector's periodic job, without a restart", async () => {
+    const site = await newSite(db);
+    await sendUnscored(site, buying('other-1'));
+    const repairer = createCollector({ db, rescoreIntervalMs: 10, recoverGraceMs: 0 });
+    try {
+      // Eventually, however slow the machine: no timing is asserted.
+      await vi.waitFor(async () => expect(await marks(site.siteId)).toBe(0), { timeout: 120_000, interval: 50 });
+    } finally {
+      await repairer.drain();
+    }
+    expect((await intentClient(collector, site).person('other-1')).score).toBeGreaterThan(0);
+  }, 180_000);
 
   it('should not bring an erased person back', async () => {
     const site = await newSite(db);

@@ -84,12 +84,14 @@ export function startRescoreTimer(
   log: Logger,
   intervalMs = 60_000,
   onChanged?: (change: ScoreChange) => void,
+  /** See `recoverUnscored`. @default RECOVER_GRACE_MS */
+  recoverGraceMs?: number,
 ): RescoreTimer {
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
     // Each step runs even when the other fails.
-    const recovering = recoverUnscored(db, configs, { onChanged })
+    const recovering = recoverUnscored(db, configs, { onChanged, graceMs: recoverGraceMs })
       .then((recovered) => {
         if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
       })
