@@ -37,8 +37,18 @@ export interface AppOptions {
    * stored (the benchmark's baseline). @default true
    */
   scoring?: boolean;
-  /** How often due scores are recomputed; 0 = never (tests run `rescore` themselves). @default 60000 */
+  /**
+   * How often due scores are recomputed and unscored events older than the grace period are
+   * recovered; 0 = never (tests run `rescore` and `recoverUnscored` themselves). @default 60000
+   */
   rescoreIntervalMs?: number;
+  /** How old an unscored mark must be before the periodic job replays it. @default RECOVER_GRACE_MS */
+  recoverGraceMs?: number;
+  /**
+   * Test only (off by default): runs after a group's insert has committed and before its
+   * identity and scores, to simulate a crash (or a failure, when it throws) in between.
+   */
+  afterStored?: () => void;
 }
 
 export interface Collector {
@@ -64,13 +74,16 @@ export function createCollector(options: AppOptions): Collector {
     // processes evict when PostgreSQL delivers the NOTIFY).
     afterInsert: scoring
       ? async (rows) => {
+          options.afterStored?.();
           for (const change of await scoreRows(db, configs, rows, Date.now())) intents.evict(change);
         }
       : undefined,
   });
   const interval = options.rescoreIntervalMs ?? 60_000;
   const timer: RescoreTimer | null =
-    scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval, intents.evict) : null;
+    scoring && interval > 0
+      ? startRescoreTimer(db, configs, log, interval, intents.evict, options.recoverGraceMs)
+      : null;
   const sites = createSiteCache(db);
   let closing = false;
   const app = new Hono();

@@ -3,6 +3,7 @@ import { readConfig } from './config.ts';
 import { originSchema } from './routes/admin.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { createConfigStore } from './scoring/config-store.ts';
+import { recoverUnscored } from './scoring/recover.ts';
 import { rescore } from './scoring/rescore.ts';
 import { createSite, listSites, rotateSiteKeys } from './sites.ts';
 
@@ -12,7 +13,8 @@ const USAGE = `usage: npm run inkling -- <command>
   site list
   keys rotate SITE_ID [--write] [--secret]   (default: --secret)
   migrate
-  rescore [--site SITE_ID] [--all]           (default: the scores that are due)
+  rescore [--site SITE_ID] [--all]           (default: the scores that are due; also scores
+                                             the events a crash left unscored, every site's)
 
 Add --json to any command for machine-readable output. The database is DATABASE_URL,
 or the embedded one in INKLING_DATA_DIR (default ./.inkling) when it is unset.`;
@@ -65,9 +67,18 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       case 'rescore': {
         const started = performance.now();
-        const done = await rescore(db, createConfigStore(db), { siteId: values.site, all: values.all });
+        const configs = createConfigStore(db);
+        // Every site's crash leftovers first (the embedded folder is this process's alone).
+        const graceMs = db.kind === 'embedded' ? 0 : undefined;
+        const recovered = (await recoverUnscored(db, configs, { graceMs })).events;
+        const done = await rescore(db, configs, { siteId: values.site, all: values.all });
         const ms = Math.round(performance.now() - started);
-        out(`rescored ${done.persons} people and ${done.accounts} accounts in ${ms} ms`, { ...done, ms });
+        const lost = recovered ? `, scored ${recovered} events a crash left unscored,` : '';
+        out(`rescored ${done.persons} people and ${done.accounts} accounts${lost} in ${ms} ms`, {
+          ...done,
+          recovered,
+          ms,
+        });
         return 0;
       }
       case 'site create': {

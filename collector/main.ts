@@ -1,8 +1,10 @@
 import { serve } from '@hono/node-server';
-import { createCollector } from './app.ts';
+import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import type { Database } from './db/client.ts';
+import { createLogger, type Logger } from './log.ts';
 import { openConfiguredDatabase } from './runtime.ts';
+import { recoverUnscored } from './scoring/recover.ts';
 import { createSite, listSites } from './sites.ts';
 
 /** `npm start`: open the database, migrate, create the demo site once, serve. */
@@ -19,7 +21,16 @@ async function main(): Promise<void> {
     printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
   }
 
-  const collector = createCollector({ db, config, log, accessLog: true });
+  const collector = createCollector({
+    db,
+    config,
+    log,
+    accessLog: true,
+    // Test only, off by default: dies right after a group's insert commits, before scoring.
+    afterStored:
+      process.env.INKLING_TEST_KILL_AFTER_STORE === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
+  });
+  await recoverOnStart(db, collector, log);
   const server = serve({ fetch: collector.app.fetch, port: config.port, hostname: config.host }, (info) => {
     log.info('collector listening', { url: `http://${info.address}:${info.port}`, admin: Boolean(config.adminToken) });
   });
@@ -50,6 +61,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * Scores what a crash left stored and unscored before serving. The embedded folder is this
+ * process's alone (`db/lock.ts`), so every mark there is a dead process's; on PostgreSQL a
+ * live collector may be scoring its own, so only marks older than the grace period (the
+ * periodic job takes the rest). A failure is logged: the periodic job retries.
+ */
+async function recoverOnStart(db: Database, collector: Collector, log: Logger): Promise<void> {
+  try {
+    const graceMs = db.kind === 'embedded' ? 0 : undefined;
+    const recovered = await recoverUnscored(db, collector.configs, { graceMs, onChanged: collector.intents.evict });
+    if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
+  } catch (err) {
+    log.error('recovering unscored events failed', { err: String(err) });
+  }
 }
 
 function printDemoKeys(siteId: string, writeKey: string, secretKey: string): void {

@@ -99,6 +99,25 @@ export const messageIds = pgTable(
   (t) => [primaryKey({ columns: [t.siteId, t.messageId] })],
 );
 
+/**
+ * Events stored and not yet through identity and scoring: the insert statement that stores
+ * an event writes its mark, and the writer deletes the group's marks once its identity and
+ * scores are committed. A crash in between leaves the mark, and `scoring/recover.ts` replays
+ * the event (on start and with every periodic rescore). `marked_at` is the database's clock.
+ */
+export const unscored = pgTable(
+  'unscored',
+  {
+    siteId: text('site_id').notNull(),
+    messageId: text('message_id').notNull(),
+    /** The event's key in `events`: (site_id, received_at, event_id). */
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    markedAt: timestamp('marked_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.messageId] })],
+);
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import { clearMarks } from '../db/unscored.ts';
 import type { EventRow } from './enrich.ts';
 
 /**
@@ -6,6 +7,8 @@ import type { EventRow } from './enrich.ts';
  * (site, messageId) pairs it has not seen, and only those rows reach `events`. Two
  * requests carrying the same batch at the same moment serialise on the ledger's key, so
  * each message is stored once; a failure stores nothing (one statement, one transaction).
+ * With $2 true the same statement marks every stored event `unscored`, so the mark is
+ * durable exactly when the event is (cleared once its identity and scores are committed).
  */
 const INSERT_BATCH = `
 WITH batch AS (
@@ -42,7 +45,11 @@ SELECT
   b.utm_campaign, b.utm_term, b.utm_content, b.browser, b.browser_version, b.os,
   b.os_version, b.device_type, b.is_bot, b.ip
 FROM batch b JOIN fresh f USING (site_id, message_id)
-RETURNING site_id, message_id
+RETURNING site_id, message_id, received_at, id
+), marked AS (
+  INSERT INTO unscored (site_id, message_id, received_at, event_id)
+  SELECT site_id, message_id, received_at, id FROM stored WHERE $2::boolean
+  ON CONFLICT DO NOTHING
 )
 SELECT site_id, message_id, false AS erased FROM stored
 UNION ALL SELECT site_id, message_id, true FROM erased`;
@@ -58,12 +65,13 @@ const rowKey = (siteId: string, messageId: string) => `${siteId}\u0001${messageI
 
 /**
  * Stores rows; answers how many were new (the rest were repeats of stored messageIds) and
- * which repeats were of erased messages.
+ * which repeats were of erased messages. With `mark`, the new rows are also marked unscored.
  */
-export async function insertEvents(db: Database, rows: EventRow[]): Promise<Inserted> {
+export async function insertEvents(db: Database, rows: EventRow[], mark = false): Promise<Inserted> {
   if (rows.length === 0) return { inserted: 0, erased: new Set() };
   const out = await db.query<{ site_id: string; message_id: string; erased: boolean }>(INSERT_BATCH, [
     JSON.stringify(uniqueRows(rows)),
+    mark,
   ]);
   const erased = new Set(out.filter((r) => r.erased).map((r) => rowKey(r.site_id, r.message_id)));
   return { inserted: out.length - erased.size, erased };
@@ -111,6 +119,8 @@ export interface EventWriterOptions {
    * and real-time scores), with every row of the group, repeats of stored messages included:
    * a retry after a crash between the two repairs the scores. Repeats of erased messages are
    * left out, so a retry cannot re-create an erased person. A failure fails the requests.
+   * With it, the insert marks the new rows `unscored` and the group's marks are deleted once
+   * it resolves: a crash or failure in between leaves them for `scoring/recover.ts`.
    */
   afterInsert?: (rows: EventRow[]) => Promise<void>;
 }
@@ -136,10 +146,13 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
       inFlight++;
       const rows = group.flatMap((w) => w.rows);
       const after = options.afterInsert;
-      insertEvents(db, rows)
-        .then(({ erased }) => {
+      insertEvents(db, rows, after !== undefined)
+        .then(async ({ erased }) => {
+          if (!after) return;
           const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
-          return after?.(live);
+          await after(live);
+          // Only now: until this commits, a crash leaves the marks and recovery scores them.
+          await clearMarks(db, uniqueRows(rows));
         })
         .then(
           () => settle(group, null),

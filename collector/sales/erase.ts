@@ -84,6 +84,11 @@ export async function erasePerson(
         where site_id = $1 and message_id = any($2::text[]) returning 1`,
       [siteId, events.map((e) => e.message_id)],
     );
+    // Their unscored marks (a crash's leftovers) go too: recovery must not replay them.
+    await tx.query('delete from unscored where site_id = $1 and message_id = any($2::text[])', [
+      siteId,
+      events.map((e) => e.message_id),
+    ]);
     const redacted = await redactOtherEvents(tx, siteId, names);
     const identities = await tx.query('delete from identities where site_id = $1 and person_id = $2 returning 1', [
       siteId,

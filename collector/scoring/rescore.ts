@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { ConfigStore } from './config-store.ts';
 import type { ScoreChange } from './notify.ts';
 import { rescoreSubjects, subjectKey } from './realtime.ts';
+import { recoverUnscored } from './recover.ts';
 
 export interface RescoreOptions {
   /** The instant to score at (epoch ms). @default Date.now() */
@@ -72,18 +73,31 @@ export interface RescoreTimer {
   stop(): Promise<void>;
 }
 
-/** Runs `rescore` for due scores every `intervalMs` (unref'd: it never keeps the process alive). */
+/**
+ * Every `intervalMs` (unref'd: it never keeps the process alive) recovers the events left
+ * unscored by a crash (older than the grace period: any collector's leftovers), then runs
+ * `rescore` for due scores.
+ */
 export function startRescoreTimer(
   db: Database,
   configs: ConfigStore,
   log: Logger,
   intervalMs = 60_000,
   onChanged?: (change: ScoreChange) => void,
+  /** See `recoverUnscored`. @default RECOVER_GRACE_MS */
+  recoverGraceMs?: number,
 ): RescoreTimer {
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = rescore(db, configs, { onChanged })
+    // Each step runs even when the other fails.
+    const recovering = recoverUnscored(db, configs, { onChanged, graceMs: recoverGraceMs })
+      .then((recovered) => {
+        if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
+      })
+      .catch((err) => log.error('recovering unscored events failed', { err: String(err) }));
+    running = recovering
+      .then(() => rescore(db, configs, { onChanged }))
       .then((r) => {
         if (r.persons || r.accounts) log.info('rescored', { ...r });
       })
