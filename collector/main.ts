@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createCollector } from './app.ts';
 import { readConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { serverOptions } from './overload/server-options.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { createSite, listSites } from './sites.ts';
 
@@ -19,10 +20,22 @@ async function main(): Promise<void> {
     printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
   }
 
-  const collector = createCollector({ db, config, log, accessLog: true });
-  const server = serve({ fetch: collector.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info('collector listening', { url: `http://${info.address}:${info.port}`, admin: Boolean(config.adminToken) });
-  });
+  const collector = createCollector({ db, config, log, accessLog: true, limits: config.limits });
+  const server = serve(
+    // Slow clients are cut: the whole request within INKLING_REQUEST_TIMEOUT_MS (README "Under load").
+    {
+      fetch: collector.app.fetch,
+      port: config.port,
+      hostname: config.host,
+      serverOptions: serverOptions(config.limits),
+    },
+    (info) => {
+      log.info('collector listening', {
+        url: `http://${info.address}:${info.port}`,
+        admin: Boolean(config.adminToken),
+      });
+    },
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
