@@ -28,15 +28,15 @@ export interface LoadLimits {
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. @default 5000 */
   keepAliveTimeoutMs: number;
-  /** Ingest requests being read, checked or stored at once; more get 429. @default 256 */
+  /** Ingest requests being read, checked or stored at once; more get 429. @default 64 */
   maxInflightRequests: number;
-  /** Ingest body bytes (declared, else the route's limit) in flight at once; more get 429. @default 67108864 (64 MiB) */
+  /** Ingest body bytes (declared, else the route's limit) in flight at once; more get 429. @default 33554432 (32 MiB) */
   maxInflightBytes: number;
   /** Rows queued for the writer before ingest answers 429. @default 50000 */
   maxPendingRows: number;
   /** Ingest requests per window per write key (site); 0 = no limit. @default 1000 */
   ratePerKey: number;
-  /** Ingest requests per window per client address; 0 = no limit. @default 100 */
+  /** Ingest requests per window per client address; 0 = no limit. @default 200 */
   ratePerAddress: number;
   /** The rate limits' window, in seconds. @default 1 */
   rateWindowSeconds: number;
@@ -46,15 +46,16 @@ export const DEFAULT_LIMITS: LoadLimits = {
   requestTimeoutMs: 15_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
-  maxInflightRequests: 256,
-  maxInflightBytes: 64 * 1024 * 1024,
+  maxInflightRequests: 64,
+  maxInflightBytes: 32 * 1024 * 1024,
   maxPendingRows: 50_000,
   ratePerKey: 1000,
-  ratePerAddress: 100,
+  ratePerAddress: 200,
   rateWindowSeconds: 1,
 };
 
-const LIMIT_ENV: Record<keyof LoadLimits, string> = {
+/** The environment variable of each limit (README "Configuration" lists them all). */
+export const LIMIT_ENV: Record<keyof LoadLimits, string> = {
   requestTimeoutMs: 'INKLING_REQUEST_TIMEOUT_MS',
   headersTimeoutMs: 'INKLING_HEADERS_TIMEOUT_MS',
   keepAliveTimeoutMs: 'INKLING_KEEP_ALIVE_TIMEOUT_MS',
