@@ -28,8 +28,13 @@ export interface LoadLimits {
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. @default 5000 */
   keepAliveTimeoutMs: number;
-  /** Ingest requests being read, checked or stored at once; more get 429. @default 64 */
+  /** Ingest requests being read, checked or stored at once, at most; more get 429. @default 64 */
   maxInflightRequests: number;
+  /**
+   * The store-and-score time an accepted ingest request should not pass: above it the
+   * collector admits fewer requests at once (down to 4), below half of it more. @default 1000
+   */
+  targetLatencyMs: number;
   /** Ingest body bytes (declared, else the route's limit) in flight at once; more get 429. @default 33554432 (32 MiB) */
   maxInflightBytes: number;
   /** Rows queued for the writer before ingest answers 429. @default 50000 */
@@ -47,6 +52,7 @@ export const DEFAULT_LIMITS: LoadLimits = {
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   maxInflightRequests: 64,
+  targetLatencyMs: 1000,
   maxInflightBytes: 32 * 1024 * 1024,
   maxPendingRows: 50_000,
   ratePerKey: 1000,
@@ -60,6 +66,7 @@ export const LIMIT_ENV: Record<keyof LoadLimits, string> = {
   headersTimeoutMs: 'INKLING_HEADERS_TIMEOUT_MS',
   keepAliveTimeoutMs: 'INKLING_KEEP_ALIVE_TIMEOUT_MS',
   maxInflightRequests: 'INKLING_MAX_INFLIGHT_REQUESTS',
+  targetLatencyMs: 'INKLING_TARGET_LATENCY_MS',
   maxInflightBytes: 'INKLING_MAX_INFLIGHT_BYTES',
   maxPendingRows: 'INKLING_MAX_PENDING_ROWS',
   ratePerKey: 'INKLING_RATE_LIMIT_PER_KEY',

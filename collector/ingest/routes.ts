@@ -46,7 +46,7 @@ export interface IngestDeps {
   /** Per write key and per client address. */
   rates: RateLimits;
   /** The in-flight bounds (README "Under load"). */
-  limits: Pick<LoadLimits, 'maxPendingRows' | 'maxInflightRequests' | 'maxInflightBytes'>;
+  limits: Pick<LoadLimits, 'maxPendingRows' | 'maxInflightRequests' | 'maxInflightBytes' | 'targetLatencyMs'>;
   /**
    * The visitor's stored intent, looked up after the batch is scored; only set when
    * scoring is on (without it the answer has no `intent`).
@@ -58,9 +58,10 @@ type Rejected = IngestResponse['rejected'][number];
 
 export function ingestRoutes(deps: IngestDeps): Hono {
   const app = new Hono();
-  const { gate } = inflightGate({
+  const { gate, observe } = inflightGate({
     maxRequests: deps.limits.maxInflightRequests,
     maxBytes: deps.limits.maxInflightBytes,
+    targetMs: deps.limits.targetLatencyMs,
     bodyLimit: (path) => bodyLimitOf((Object.hasOwn(ROUTES, path.slice(4)) && ROUTES[path.slice(4)]) || 'batch'),
   });
 
@@ -129,8 +130,10 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       );
     }
 
+    const storing = performance.now();
     try {
       await deps.writer.write(rows);
+      observe(performance.now() - storing);
     } catch (err) {
       deps.log.error('ingest write failed', { siteId: site.id, rows: rows.length, err: String(err) });
       throw unavailable();
