@@ -79,9 +79,10 @@ export function overloadMarkdown(r: OverloadBenchResult, command: string, date: 
   return [
     `\`${command}\`, ${date.toISOString().slice(0, 10)}: ${r.options.connections} concurrent keep-alive connections`,
     `for ${Math.round(seconds)} s, each posting ${BATCH}-event batches to one collector process (scoring on) on`,
-    `PostgreSQL; a client answered 429 waits 250 ms and posts again. The shipped limits: ${l.maxInflightRequests}`,
-    `ingest requests and ${l.maxInflightBytes / 1024 / 1024} MiB in flight, ${fmt(l.maxPendingRows)} queued rows,`,
-    `${fmt(l.ratePerKey)} requests/s per write key; the per-address limit is off (every client is 127.0.0.1).`,
+    `PostgreSQL; a client answered 429 waits 250 ms and posts again. The shipped limits: at most ${l.maxInflightRequests}`,
+    `ingest requests in flight (fewer while storing a batch takes over ${fmt(l.targetLatencyMs)} ms), ${l.maxInflightBytes / 1024 / 1024} MiB in flight,`,
+    `${fmt(l.maxPendingRows)} queued rows, ${fmt(l.ratePerKey)} requests/s per write key; the per-address limit is off`,
+    '(every client is 127.0.0.1).',
     '',
     '| measure | value |',
     '| --- | --- |',
