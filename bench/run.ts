@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLookup, lookupMarkdown } from './lookup.ts';
+import { benchOverload, overloadMarkdown } from './overload.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
 
@@ -16,9 +17,10 @@ import { benchRescore, rescoreMarkdown } from './rescore.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup,
+ * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
- * --connections N (lookup, default 50), --round-seconds N (lookup, default 10).
+ * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
+ * --overload-connections N (default 1000), --overload-seconds N (default 20).
  */
 const { values } = parseArgs({
   options: {
@@ -31,15 +33,18 @@ const { values } = parseArgs({
     'events-per-person': { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     'round-seconds': { type: 'string', default: '10' },
+    'overload-connections': { type: 'string', default: '1000' },
+    'overload-seconds': { type: 'string', default: '20' },
     help: { type: 'boolean', default: false },
   },
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rescore|lookup   one benchmark
+  --only ingest|rescore|lookup|overload   one benchmark
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
+  --overload-connections N, --overload-seconds N   overload (default 1000, 20)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
 `;
@@ -66,8 +71,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'rescore', 'lookup'].includes(only))
-    throw new Error('--only takes ingest, rescore or lookup');
+  if (only && !['ingest', 'rescore', 'lookup', 'overload'].includes(only))
+    throw new Error('--only takes ingest, rescore, lookup or overload');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -107,6 +112,16 @@ async function main(): Promise<void> {
       log,
     });
     save('Tier lookup', 'lookup', lookupMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'overload') {
+    const result = await benchOverload({
+      url,
+      connections: positive(values['overload-connections'], 'overload-connections'),
+      durationMs: positive(values['overload-seconds'], 'overload-seconds') * 1000,
+      log,
+    });
+    save('Under overload', 'overload', overloadMarkdown(result, command, new Date()));
   }
 
   if (profileDir)

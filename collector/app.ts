@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
-import type { Config } from './config.ts';
+import { type Config, DEFAULT_LIMITS, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { errorBody, InklingError, RETRY_AFTER_SECONDS } from './errors.ts';
-import { ingestRoutes } from './ingest/routes.ts';
+import { ingestRoutes, ROUTES } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createIntentCache, type IntentCache } from './intent-cache.ts';
 import { createLogger, type Logger } from './log.ts';
+import { apiBodyLimit } from './overload/body-limit.ts';
+import { createRateLimits } from './overload/rate-limit.ts';
 import { accountSignalRoutes } from './routes/account-signals.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -49,6 +51,8 @@ export interface AppOptions {
    * identity and scores, to simulate a crash (or a failure, when it throws) in between.
    */
   afterStored?: () => void;
+  /** In-flight bounds and rate limits (the server timeouts are set where it is served). @default DEFAULT_LIMITS */
+  limits?: Partial<LoadLimits>;
 }
 
 export interface Collector {
@@ -60,6 +64,10 @@ export interface Collector {
   intents: IntentCache;
   /** Stops answering /readyz and waits for queued writes. */
   drain(): Promise<void>;
+}
+
+function isIngestPath(path: string): boolean {
+  return path.startsWith('/v1/') && Object.hasOwn(ROUTES, path.slice(4));
 }
 
 /** Builds the collector's HTTP app around an open, migrated database. */
@@ -85,6 +93,7 @@ export function createCollector(options: AppOptions): Collector {
       ? startRescoreTimer(db, configs, log, interval, intents.evict, options.recoverGraceMs)
       : null;
   const sites = createSiteCache(db);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   let closing = false;
   const app = new Hono();
 
@@ -101,6 +110,8 @@ export function createCollector(options: AppOptions): Collector {
     });
   }
   app.use(preflight(sites));
+  // Ingest reads its own body within its own limits (ingest/body.ts).
+  app.use(apiBodyLimit((method, path) => method === 'POST' && isIngestPath(path)));
   app.route(
     '/',
     healthRoutes(db, () => closing),
@@ -116,6 +127,12 @@ export function createCollector(options: AppOptions): Collector {
       writer,
       log,
       trustProxy: options.config?.trustProxy ?? false,
+      rates: createRateLimits({
+        perKey: limits.ratePerKey,
+        perAddress: limits.ratePerAddress,
+        windowSeconds: limits.rateWindowSeconds,
+      }),
+      limits,
       intentOf: scoring ? intents.get : undefined,
     }),
   );

@@ -16,6 +16,79 @@ export interface Config {
   trustProxy: boolean;
   /** @default 'info' */
   logLevel: LogLevel;
+  /** How much work the collector takes on at once (README "Under load"). */
+  limits: LoadLimits;
+}
+
+/** The bounds that keep the collector answering under overload; every one is an env var. */
+export interface LoadLimits {
+  /** A whole request, headers and body, must arrive within this (then 408 and closed). @default 15000 */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this. @default 10000 */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. @default 5000 */
+  keepAliveTimeoutMs: number;
+  /** Ingest requests being read, checked or stored at once, at most; more get 429. @default 64 */
+  maxInflightRequests: number;
+  /**
+   * The store-and-score time an accepted ingest request should not pass: above it the
+   * collector admits fewer requests at once (down to 4), below half of it more. @default 1000
+   */
+  targetLatencyMs: number;
+  /** Ingest body bytes (declared, else the route's limit) in flight at once; more get 429. @default 33554432 (32 MiB) */
+  maxInflightBytes: number;
+  /** Rows queued for the writer before ingest answers 429. @default 50000 */
+  maxPendingRows: number;
+  /** Ingest requests per window per write key (site); 0 = no limit. @default 1000 */
+  ratePerKey: number;
+  /** Ingest requests per window per client address; 0 = no limit. @default 200 */
+  ratePerAddress: number;
+  /** The rate limits' window, in seconds. @default 1 */
+  rateWindowSeconds: number;
+}
+
+export const DEFAULT_LIMITS: LoadLimits = {
+  requestTimeoutMs: 15_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxInflightRequests: 64,
+  targetLatencyMs: 1000,
+  maxInflightBytes: 32 * 1024 * 1024,
+  maxPendingRows: 50_000,
+  ratePerKey: 1000,
+  ratePerAddress: 200,
+  rateWindowSeconds: 1,
+};
+
+/** The environment variable of each limit (README "Configuration" lists them all). */
+export const LIMIT_ENV: Record<keyof LoadLimits, string> = {
+  requestTimeoutMs: 'INKLING_REQUEST_TIMEOUT_MS',
+  headersTimeoutMs: 'INKLING_HEADERS_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'INKLING_KEEP_ALIVE_TIMEOUT_MS',
+  maxInflightRequests: 'INKLING_MAX_INFLIGHT_REQUESTS',
+  targetLatencyMs: 'INKLING_TARGET_LATENCY_MS',
+  maxInflightBytes: 'INKLING_MAX_INFLIGHT_BYTES',
+  maxPendingRows: 'INKLING_MAX_PENDING_ROWS',
+  ratePerKey: 'INKLING_RATE_LIMIT_PER_KEY',
+  ratePerAddress: 'INKLING_RATE_LIMIT_PER_ADDRESS',
+  rateWindowSeconds: 'INKLING_RATE_LIMIT_WINDOW_SECONDS',
+};
+
+/** The limits from the environment; an unset variable keeps its default, a bad one stops the start. */
+export function readLimits(env: NodeJS.ProcessEnv = process.env): LoadLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const name of Object.keys(LIMIT_ENV) as (keyof LoadLimits)[]) {
+    const raw = env[LIMIT_ENV[name]];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    // Why: only a rate limit can be switched off (0); a zero bound or timeout would refuse everything.
+    const min = name === 'ratePerKey' || name === 'ratePerAddress' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new Error(`${LIMIT_ENV[name]} must be a whole number of at least ${min}, got ${JSON.stringify(raw)}`);
+    }
+    limits[name] = value;
+  }
+  return limits;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -32,5 +105,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.INKLING_ADMIN_TOKEN || undefined,
     trustProxy: env.INKLING_TRUST_PROXY === 'true' || env.INKLING_TRUST_PROXY === '1',
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
+    limits: readLimits(env),
   };
 }

@@ -14,6 +14,11 @@ export function newWriteKey(): string {
   return `pk_${alnum(24)}`;
 }
 
+/** Whether `key` has the shape `newWriteKey` gives every write key (others are unknown without a lookup). */
+export function isWriteKeyShaped(key: string): boolean {
+  return /^pk_[0-9A-Za-z]{24}$/.test(key);
+}
+
 export interface SecretKey {
   /** The key to hand to the user once; never stored. */
   key: string;

@@ -3,6 +3,7 @@ import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import { createLogger, type Logger } from './log.ts';
+import { serverOptions } from './overload/server-options.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { recoverUnscored } from './scoring/recover.ts';
 import { createSite, listSites } from './sites.ts';
@@ -26,14 +27,27 @@ async function main(): Promise<void> {
     config,
     log,
     accessLog: true,
+    limits: config.limits,
     // Test only, off by default: dies right after a group's insert commits, before scoring.
     afterStored:
       process.env.INKLING_TEST_KILL_AFTER_STORE === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
   });
   await recoverOnStart(db, collector, log);
-  const server = serve({ fetch: collector.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info('collector listening', { url: `http://${info.address}:${info.port}`, admin: Boolean(config.adminToken) });
-  });
+  const server = serve(
+    // Slow clients are cut: the whole request within INKLING_REQUEST_TIMEOUT_MS (README "Under load").
+    {
+      fetch: collector.app.fetch,
+      port: config.port,
+      hostname: config.host,
+      serverOptions: serverOptions(config.limits),
+    },
+    (info) => {
+      log.info('collector listening', {
+        url: `http://${info.address}:${info.port}`,
+        admin: Boolean(config.adminToken),
+      });
+    },
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

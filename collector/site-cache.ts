@@ -1,10 +1,15 @@
 import type { Database } from './db/client.ts';
 import type { Site } from './db/schema.ts';
+import { isWriteKeyShaped } from './keys.ts';
 import { findSiteByWriteKey } from './sites.ts';
 
 /**
  * Write-key lookups on every ingest request are served from memory for `ttlMs`; a
  * rotated or deleted key therefore stops working within that time on every instance.
+ * Unknown keys cost no database work: a key not shaped like a write key is refused
+ * without a lookup, and a well-shaped unknown one is looked up once, then remembered as
+ * unknown for `missTtlMs` (at most `maxMisses` of them, oldest out). Concurrent lookups
+ * of one key share one query.
  */
 export interface SiteCache {
   byWriteKey(key: string): Promise<Site | undefined>;
@@ -13,21 +18,54 @@ export interface SiteCache {
   clear(): void;
 }
 
-export function createSiteCache(db: Database, ttlMs = 10_000): SiteCache {
-  const sites = new Map<string, { site: Site | undefined; until: number }>();
+export interface SiteCacheOptions {
+  /** @default 10000 */
+  ttlMs?: number;
+  /** How long an unknown (well-shaped) key is refused without a lookup. @default 60000 */
+  missTtlMs?: number;
+  /** @default 10000 */
+  maxMisses?: number;
+  /** The database lookup (a test counts its calls). @default findSiteByWriteKey */
+  find?: (db: Database, key: string) => Promise<Site | undefined>;
+}
+
+export function createSiteCache(db: Database, options: SiteCacheOptions = {}): SiteCache {
+  const { ttlMs = 10_000, missTtlMs = 60_000, maxMisses = 10_000, find = findSiteByWriteKey } = options;
+  const sites = new Map<string, { site: Site; until: number }>();
+  // Apart from the known keys, so a flood of unknown keys cannot push the known ones out.
+  const misses = new Map<string, number>();
+  const looking = new Map<string, Promise<Site | undefined>>();
   const origins = new Map<string, { ok: boolean; until: number }>();
   const MAX = 10_000;
 
+  async function lookUp(key: string, now: number): Promise<Site | undefined> {
+    const site = await find(db, key);
+    if (site) {
+      if (sites.size >= MAX) sites.clear();
+      sites.set(key, { site, until: now + ttlMs });
+    } else {
+      if (misses.size >= maxMisses) misses.delete(misses.keys().next().value as string);
+      misses.set(key, now + missTtlMs);
+    }
+    return site;
+  }
+
   return {
     async byWriteKey(key) {
+      if (!isWriteKeyShaped(key)) return undefined;
       const now = Date.now();
       const hit = sites.get(key);
       if (hit && hit.until > now) return hit.site;
-      const site = await findSiteByWriteKey(db, key);
-      if (sites.size >= MAX) sites.clear();
-      // Unknown keys are remembered briefly so a misconfigured client cannot hammer the database.
-      sites.set(key, { site, until: now + (site ? ttlMs : 1000) });
-      return site;
+      const missUntil = misses.get(key);
+      if (missUntil !== undefined) {
+        if (missUntil > now) return undefined;
+        misses.delete(key);
+      }
+      const pending = looking.get(key);
+      if (pending) return pending;
+      const lookup = lookUp(key, now).finally(() => looking.delete(key));
+      looking.set(key, lookup);
+      return lookup;
     },
     async originKnown(origin) {
       const now = Date.now();
@@ -43,6 +81,7 @@ export function createSiteCache(db: Database, ttlMs = 10_000): SiteCache {
     },
     clear() {
       sites.clear();
+      misses.clear();
       origins.clear();
     },
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, LIMIT_ENV } from '../collector/config.ts';
 import { catalogueMarkdown, defaultConfig, defaultEventNames } from '../shared/scoring/index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -15,5 +16,12 @@ describe('README', () => {
     const block = /<!-- begin:catalogue -->\n([\s\S]*?)\n<!-- end:catalogue -->/.exec(readme)?.[1];
     expect(block).toBe(catalogueMarkdown(defaultConfig));
     for (const name of defaultEventNames) expect(readme).toContain(`\`${name}\``);
+  });
+
+  it('should list every load limit with its default in the Configuration table', () => {
+    for (const [name, variable] of Object.entries(LIMIT_ENV)) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
+      expect(row, variable).toContain(`| \`${DEFAULT_LIMITS[name as keyof typeof LIMIT_ENV]}\``);
+    }
   });
 });

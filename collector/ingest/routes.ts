@@ -1,11 +1,14 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES } from '../../shared/limits.ts';
 import type { IngestResponse, MessageType } from '../../shared/messages.ts';
+import type { LoadLimits } from '../config.ts';
 import type { Site } from '../db/schema.ts';
 import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { inflightGate } from '../overload/in-flight.ts';
+import type { RateLimits } from '../overload/rate-limit.ts';
 import type { Intent } from '../routes/answers.ts';
 import type { SiteCache } from '../site-cache.ts';
 import { originAllowed } from '../sites.ts';
@@ -40,8 +43,10 @@ export interface IngestDeps {
   writer: EventWriter;
   log: Logger;
   trustProxy: boolean;
-  /** Rows queued before the collector answers 429. @default 50000 */
-  maxPendingRows?: number;
+  /** Per write key and per client address. */
+  rates: RateLimits;
+  /** The in-flight bounds (README "Under load"). */
+  limits: Pick<LoadLimits, 'maxPendingRows' | 'maxInflightRequests' | 'maxInflightBytes' | 'targetLatencyMs'>;
   /**
    * The visitor's stored intent, looked up after the batch is scored; only set when
    * scoring is on (without it the answer has no `intent`).
@@ -53,12 +58,27 @@ type Rejected = IngestResponse['rejected'][number];
 
 export function ingestRoutes(deps: IngestDeps): Hono {
   const app = new Hono();
-  const maxPending = deps.maxPendingRows ?? 50_000;
+  const { gate, observe } = inflightGate({
+    maxRequests: deps.limits.maxInflightRequests,
+    maxBytes: deps.limits.maxInflightBytes,
+    targetMs: deps.limits.targetLatencyMs,
+    bodyLimit: (path) => bodyLimitOf((Object.hasOwn(ROUTES, path.slice(4)) && ROUTES[path.slice(4)]) || 'batch'),
+  });
 
-  app.post('/v1/:route', async (c) => {
-    const kind = ROUTES[c.req.param('route')];
-    if (!kind) throw new InklingError(404, 'not_found', `No route POST ${c.req.path}.`);
-    const limit = kind === 'batch' ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES;
+  // Everything that can shed a request does so before its body is read.
+  const shed: MiddlewareHandler = async function shedEarly(c, next) {
+    if (!Object.hasOwn(ROUTES, c.req.param('route') ?? ''))
+      throw new InklingError(404, 'not_found', `No route POST ${c.req.path}.`);
+    await deps.rates.address(clientIp(c, deps.trustProxy));
+    if (deps.writer.pending > deps.limits.maxPendingRows) {
+      throw new InklingError(429, 'overloaded', 'The collector is busy; retry shortly.', { 'Retry-After': '1' });
+    }
+    await next();
+  };
+
+  app.post('/v1/:route', shed, gate, async (c) => {
+    const kind = ROUTES[c.req.param('route')] as MessageType | 'batch';
+    const limit = bodyLimitOf(kind);
     const { value: body, bytes } = await readJsonBody(c.req.raw, limit);
     // Why: no message can outgrow a body that is itself within the per-message limit.
     const measure = bytes > MAX_MESSAGE_BYTES;
@@ -67,13 +87,11 @@ export function ingestRoutes(deps: IngestDeps): Hono {
     }
     const site = await authenticate(c, body as Record<string, unknown>, deps.sites);
     checkOrigin(c, site);
+    await deps.rates.site(site.id);
 
     const { messages, sentAt, context } = unwrap(body as Record<string, unknown>, kind);
     if (messages.length > MAX_BATCH_MESSAGES) {
       throw new InklingError(413, 'too_many_messages', `A batch holds at most ${MAX_BATCH_MESSAGES} messages.`);
-    }
-    if (deps.writer.pending > maxPending) {
-      throw new InklingError(429, 'overloaded', 'The collector is busy; retry shortly.', { 'Retry-After': '1' });
     }
 
     const facts = {
@@ -112,8 +130,10 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       );
     }
 
+    const storing = performance.now();
     try {
       await deps.writer.write(rows);
+      observe(performance.now() - storing);
     } catch (err) {
       deps.log.error('ingest write failed', { siteId: site.id, rows: rows.length, err: String(err) });
       throw unavailable();
@@ -125,6 +145,10 @@ export function ingestRoutes(deps: IngestDeps): Hono {
   });
 
   return app;
+}
+
+function bodyLimitOf(kind: MessageType | 'batch'): number {
+  return kind === 'batch' ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES;
 }
 
 /** The anonymous id every row carries, or null when the batch is about several visitors (or none). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type Collector, createCollector } from '../../collector/app.ts';
 import type { Database } from '../../collector/db/client.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
+import { TEST_LIMITS } from './server.ts';
 
 export interface TestCollector {
   db: Database;
@@ -18,7 +19,7 @@ export function useTestCollector(ready: (env: TestCollector) => void): void {
   let collector: Collector | undefined;
   beforeAll(async () => {
     t = await openTestDatabase();
-    collector = createCollector({ db: t.db, rescoreIntervalMs: 0 });
+    collector = createCollector({ db: t.db, rescoreIntervalMs: 0, limits: TEST_LIMITS });
     ready({ db: t.db, collector });
   });
   afterAll(async () => {

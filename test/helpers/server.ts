@@ -3,7 +3,10 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll } from 'vitest';
 import { type Collector, createCollector } from '../../collector/app.ts';
+import type { LoadLimits } from '../../collector/config.ts';
+import { DEFAULT_LIMITS } from '../../collector/config.ts';
 import type { Database } from '../../collector/db/client.ts';
+import { serverOptions } from '../../collector/overload/server-options.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 export interface TestServer {
@@ -14,17 +17,29 @@ export interface TestServer {
 }
 
 /**
- * A real collector on a real port (127.0.0.1, any free port). `wrap` may put a Hono app
- * in front of the collector's, e.g. to simulate an outage.
+ * The load limits of the tests' collectors: the shipped ones, except that nothing sheds by
+ * rate or by how slow the machine is (rate limits off, the in-flight bound does not adapt),
+ * so that a loaded CI machine cannot turn a test of something else into a 429. The tests
+ * of the limits set their own.
+ */
+export const TEST_LIMITS: Partial<LoadLimits> = { ratePerKey: 0, ratePerAddress: 0, targetLatencyMs: 3_600_000 };
+
+/**
+ * A real collector on a real port (127.0.0.1, any free port), served with the server
+ * timeouts of `limits` as `npm start` does. `wrap` may put a Hono app in front of the
+ * collector's, e.g. to simulate an outage.
  */
 export async function startTestServer(
   db: Database,
-  options: { adminToken?: string; wrap?: (app: Hono) => Hono } = {},
+  options: { adminToken?: string; wrap?: (app: Hono) => Hono; limits?: Partial<LoadLimits> } = {},
 ): Promise<TestServer> {
-  const collector = createCollector({ db, config: { adminToken: options.adminToken } });
+  const limits = { ...DEFAULT_LIMITS, ...TEST_LIMITS, ...options.limits };
+  const collector = createCollector({ db, config: { adminToken: options.adminToken }, limits });
   const app = options.wrap ? options.wrap(collector.app) : collector.app;
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions: serverOptions(limits) }, () =>
+      resolve(s),
+    );
   });
   const { port } = server.address() as AddressInfo;
   return {
