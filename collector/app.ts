@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Config } from './config.ts';
+import { type Config, DEFAULT_PUBLIC_URL } from './config.ts';
 import { preflight } from './cors.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
@@ -28,7 +28,7 @@ import { createSiteCache, type SiteCache } from './site-cache.ts';
 
 export interface AppOptions {
   db: Database;
-  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy'>>;
+  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy' | 'publicUrl'>>;
   log?: Logger;
   /** Log one line per request. @default false */
   accessLog?: boolean;
@@ -72,6 +72,7 @@ export function createCollector(options: AppOptions): Collector {
   const timer: RescoreTimer | null =
     scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval, intents.evict) : null;
   const sites = createSiteCache(db);
+  const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
   let closing = false;
   const app = new Hono();
 
@@ -94,7 +95,7 @@ export function createCollector(options: AppOptions): Collector {
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
-  app.route('/', linkRoutes(db, writer));
+  app.route('/', linkRoutes(db, writer, publicUrl));
   app.route('/', openApiRoutes());
   app.route(
     '/',
@@ -114,7 +115,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', exportRoutes(db, configs));
   app.route('/', eraseRoutes(db, configs, intents.evict));
   app.route('/', configRoutes(db, configs, intents.evict));
-  app.route('/', staticRoutes(db));
+  app.route('/', staticRoutes(db, { publicUrl }));
 
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),

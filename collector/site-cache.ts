@@ -1,13 +1,16 @@
 import type { Database } from './db/client.ts';
 import type { Site } from './db/schema.ts';
-import { findSiteByWriteKey } from './sites.ts';
+import { hashSecret } from './keys.ts';
+import { findSiteBySecretKey, findSiteByWriteKey } from './sites.ts';
 
 /**
- * Write-key lookups on every ingest request are served from memory for `ttlMs`; a
+ * Write-key (and secret-key) lookups on every ingest request are served from memory for `ttlMs`; a
  * rotated or deleted key therefore stops working within that time on every instance.
  */
 export interface SiteCache {
   byWriteKey(key: string): Promise<Site | undefined>;
+  /** The site of a secret key (`sk_...`, server-side senders), remembered by the key's hash. */
+  bySecretKey(key: string): Promise<Site | undefined>;
   /** Whether any site accepts this browser origin (answers CORS preflights). */
   originKnown(origin: string): Promise<boolean>;
   clear(): void;
@@ -15,6 +18,7 @@ export interface SiteCache {
 
 export function createSiteCache(db: Database, ttlMs = 10_000): SiteCache {
   const sites = new Map<string, { site: Site | undefined; until: number }>();
+  const secrets = new Map<string, { site: Site | undefined; until: number }>();
   const origins = new Map<string, { ok: boolean; until: number }>();
   const MAX = 10_000;
 
@@ -27,6 +31,17 @@ export function createSiteCache(db: Database, ttlMs = 10_000): SiteCache {
       if (sites.size >= MAX) sites.clear();
       // Unknown keys are remembered briefly so a misconfigured client cannot hammer the database.
       sites.set(key, { site, until: now + (site ? ttlMs : 1000) });
+      return site;
+    },
+    async bySecretKey(key) {
+      const now = Date.now();
+      // Why the hash: the key itself is never kept, not even in memory.
+      const id = hashSecret(key);
+      const hit = secrets.get(id);
+      if (hit && hit.until > now) return hit.site;
+      const site = await findSiteBySecretKey(db, key);
+      if (secrets.size >= MAX) secrets.clear();
+      secrets.set(id, { site, until: now + (site ? ttlMs : 1000) });
       return site;
     },
     async originKnown(origin) {
@@ -43,6 +58,7 @@ export function createSiteCache(db: Database, ttlMs = 10_000): SiteCache {
     },
     clear() {
       sites.clear();
+      secrets.clear();
       origins.clear();
     },
   };

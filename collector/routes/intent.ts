@@ -70,7 +70,7 @@ export type IntentSource = (siteId: string, anonymousId: string) => Promise<Inte
 export function intentRoutes(intentOf: IntentSource, sites: SiteCache): Hono {
   const app = new Hono();
   app.get('/v1/intent', async (c) => {
-    const site = await authenticate(c, {}, sites);
+    const { site } = await authenticate(c, {}, sites);
     checkOrigin(c, site);
     c.header('Cache-Control', 'no-store');
     const parsed = intentQuerySchema.safeParse({ anonymousId: c.req.query('anonymousId') });
