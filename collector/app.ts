@@ -58,7 +58,7 @@ export function createCollector(options: AppOptions): Collector {
   const log = options.log ?? createLogger('silent');
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
-  const intents = createIntentCache(db, log);
+  const intents = createIntentCache(db, log, configs.model);
   const writer = createEventWriter(db, {
     // The changes are committed: evict them here before the requests are answered (other
     // processes evict when PostgreSQL delivers the NOTIFY).

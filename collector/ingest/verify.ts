@@ -22,7 +22,6 @@ export function markVerified(row: EventRow, site: Pick<Site, 'verificationSecret
     row.context = context;
   }
   const secret = site.verificationSecret;
-  row.verified =
-    trusted || row.user_id === null || (secret !== null && userHashMatches(secret, row.user_id, hash));
+  row.verified = trusted || row.user_id === null || (secret !== null && userHashMatches(secret, row.user_id, hash));
   return row;
 }
