@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { type Config, DEFAULT_LIMITS, type LoadLimits } from './config.ts';
+import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
@@ -30,7 +30,7 @@ import { createSiteCache, type SiteCache } from './site-cache.ts';
 
 export interface AppOptions {
   db: Database;
-  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy'>>;
+  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy' | 'publicUrl'>>;
   log?: Logger;
   /** Log one line per request. @default false */
   accessLog?: boolean;
@@ -76,7 +76,7 @@ export function createCollector(options: AppOptions): Collector {
   const log = options.log ?? createLogger('silent');
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
-  const intents = createIntentCache(db, log);
+  const intents = createIntentCache(db, log, configs.model);
   const writer = createEventWriter(db, {
     // The changes are committed: evict them here before the requests are answered (other
     // processes evict when PostgreSQL delivers the NOTIFY).
@@ -94,6 +94,7 @@ export function createCollector(options: AppOptions): Collector {
       : null;
   const sites = createSiteCache(db);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
   let closing = false;
   const app = new Hono();
 
@@ -118,7 +119,7 @@ export function createCollector(options: AppOptions): Collector {
   );
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
-  app.route('/', linkRoutes(db, writer));
+  app.route('/', linkRoutes(db, writer, publicUrl));
   app.route('/', openApiRoutes());
   app.route(
     '/',
@@ -144,7 +145,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', exportRoutes(db, configs));
   app.route('/', eraseRoutes(db, configs, intents.evict));
   app.route('/', configRoutes(db, configs, intents.evict));
-  app.route('/', staticRoutes(db));
+  app.route('/', staticRoutes(db, { publicUrl }));
 
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),

@@ -11,7 +11,7 @@ const USAGE = `usage: npm run inkling -- <command>
 
   site create --name NAME [--origins https://a.com,https://b.com]
   site list
-  keys rotate SITE_ID [--write] [--secret]   (default: --secret)
+  keys rotate SITE_ID [--write] [--secret] [--verification]   (default: --secret)
   migrate
   rescore [--site SITE_ID] [--all]           (default: the scores that are due; also scores
                                              the events a crash left unscored, every site's)
@@ -30,6 +30,7 @@ async function run(argv: string[]): Promise<number> {
       origins: { type: 'string' },
       write: { type: 'boolean', default: false },
       secret: { type: 'boolean', default: false },
+      verification: { type: 'boolean', default: false },
       site: { type: 'string' },
       all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -90,6 +91,7 @@ async function run(argv: string[]): Promise<number> {
             `  origins:    ${site.origins.join(', ') || '(any)'}`,
             `  write key:  ${site.writeKey}`,
             `  secret key: ${site.secretKey}   (shown once; only its hash is stored)`,
+            `  verification secret: ${site.verificationSecret}   (server-side: user_hash = HMAC-SHA256 of the user id)`,
           ].join('\n'),
           site,
         );
@@ -114,8 +116,8 @@ async function run(argv: string[]): Promise<number> {
       }
       case 'keys rotate': {
         const which =
-          values.write || values.secret
-            ? { write: values.write, secret: values.secret }
+          values.write || values.secret || values.verification
+            ? { write: values.write, secret: values.secret, verification: values.verification }
             : { write: false, secret: true };
         const rotated = await rotateSiteKeys(db, arg ?? '', which);
         if (!rotated) {
@@ -125,6 +127,7 @@ async function run(argv: string[]): Promise<number> {
         const lines = [`keys rotated for ${arg}; the old ones no longer work`];
         if (rotated.writeKey) lines.push(`  write key:  ${rotated.writeKey}`);
         if (rotated.secretKey) lines.push(`  secret key: ${rotated.secretKey}   (shown once)`);
+        if (rotated.verificationSecret) lines.push(`  verification secret: ${rotated.verificationSecret}`);
         out(lines.join('\n'), rotated);
         return 0;
       }

@@ -18,6 +18,12 @@ export interface Config {
   logLevel: LogLevel;
   /** How much work the collector takes on at once (README "Under load"). */
   limits: LoadLimits;
+  /**
+   * The collector's public origin (`INKLING_PUBLIC_URL`, no trailing slash): tracked links'
+   * `shortUrl` and the example site's script URL. Never taken from a request's Host header.
+   * @default 'http://HOST:PORT'
+   */
+  publicUrl: string;
 }
 
 /** The bounds that keep the collector answering under overload; every one is an env var. */
@@ -91,20 +97,35 @@ export function readLimits(env: NodeJS.ProcessEnv = process.env): LoadLimits {
   return limits;
 }
 
+/** The public URL when nothing configures one (the default HOST and PORT). */
+export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8787';
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === undefined || env.PORT === '' ? 8787 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
   }
   const logLevel = env.INKLING_LOG_LEVEL;
+  const host = env.HOST || '127.0.0.1';
   return {
     port,
-    host: env.HOST || '127.0.0.1',
+    host,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.INKLING_DATA_DIR || './.inkling',
     adminToken: env.INKLING_ADMIN_TOKEN || undefined,
     trustProxy: env.INKLING_TRUST_PROXY === 'true' || env.INKLING_TRUST_PROXY === '1',
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     limits: readLimits(env),
+    publicUrl: publicUrlOf(env.INKLING_PUBLIC_URL, host, port),
   };
+}
+
+/** `INKLING_PUBLIC_URL` made canonical (an http(s) URL, no trailing slash), else http://HOST:PORT. */
+function publicUrlOf(value: string | undefined, host: string, port: number): string {
+  if (!value) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new Error(`INKLING_PUBLIC_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return url.href.replace(/\/+$/, '');
 }

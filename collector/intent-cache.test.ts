@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSite, openTestDatabase, type TestDatabase } from '../test/helpers/db.ts';
 import { intentClient, page, track } from '../test/helpers/intent.ts';
 import { type Collector, createCollector } from './app.ts';
+import { userHash } from './keys.ts';
 
 let t: TestDatabase;
 /** Two collectors on one database, as two processes behind a load balancer would be. */
@@ -95,7 +96,13 @@ describe('intent cache', () => {
     await api.send([track({ userId: 'cache-user' }, 'Demo Requested')]);
     expect(await lookup(b, site.writeKey, 'cache-device-2')).toMatchObject({ score: 0 });
     await api.send([
-      { type: 'identify', messageId: `m-${Date.now()}-link`, anonymousId: 'cache-device-2', userId: 'cache-user' },
+      {
+        type: 'identify',
+        messageId: `m-${Date.now()}-link`,
+        anonymousId: 'cache-device-2',
+        userId: 'cache-user',
+        traits: { user_hash: userHash(site.verificationSecret, 'cache-user') },
+      },
     ]);
     const person = await api.person('cache-user');
     expect(person.score).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import type { Database } from './db/client.ts';
 import type { Logger } from './log.ts';
-import { type Intent, type IntentSource, lookupIntent, NEUTRAL_INTENT } from './routes/intent.ts';
+import { type Intent, type IntentSource, lookupIntent, type ModelSource, NEUTRAL_INTENT } from './routes/intent.ts';
 import { INTENT_CHANNEL, type ScoreChange } from './scoring/notify.ts';
 
 /**
@@ -11,7 +11,9 @@ import { INTENT_CHANNEL, type ScoreChange } from './scoring/notify.ts';
  * PostgreSQL delivers the notice, after the commit. The process that made the change also
  * evicts at once (`evict`), before it answers the ingest request, so the next lookup sees
  * the new tier. An unknown id's neutral answer is cached too, until that id is linked to a
- * person or its person gets a first score (both announced as `anonymous` changes).
+ * person or its person gets a first score (both announced as `anonymous` changes). An
+ * unverified device's own score depends on its person (rescored with each of its events) and
+ * on its id (its link verified or dropped), and is kept only until its next decay step.
  *
  * Why it stays exact: a lookup stores what it read only if no eviction happened while it
  * was reading (a generation counter); while the listening connection is down nothing is
@@ -27,9 +29,10 @@ export interface IntentCache {
 
 interface Entry {
   intent: Intent;
-  /** Null for an unknown id (the neutral answer), which depends on its anonymous id only. */
-  person: string | null;
-  account: string | null;
+  /** Dependency keys (`p:person`, `a:account`, `n:anonymousId`, without the site) that evict it. */
+  deps: string[];
+  /** Epoch ms after which it is stale (a device's own score decays); Infinity = until evicted. */
+  until: number;
 }
 
 /** Entries kept, least recently used first out (about 300 bytes each). */
@@ -37,7 +40,12 @@ export const MAX_CACHED_INTENTS = 100_000;
 
 const k = (a: string, b: string) => `${a}\u0001${b}`;
 
-export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CACHED_INTENTS): IntentCache {
+export function createIntentCache(
+  db: Database,
+  log: Logger,
+  models: ModelSource,
+  maxEntries = MAX_CACHED_INTENTS,
+): IntentCache {
   const entries = new Map<string, Entry>();
   /** site+person and site+account -> keys of the entries that depend on them. */
   const dependents = new Map<string, Set<string>>();
@@ -62,11 +70,8 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
     const e = entries.get(key);
     if (!e) return;
     entries.delete(key);
-    const cut = key.indexOf('\u0001');
-    const site = key.slice(0, cut);
-    if (e.person) unlink(k(site, `p:${e.person}`), key);
-    else unlink(k(site, `n:${key.slice(cut + 1)}`), key);
-    if (e.account) unlink(k(site, `a:${e.account}`), key);
+    const site = key.slice(0, key.indexOf('\u0001'));
+    for (const dep of e.deps) unlink(k(site, dep), key);
   };
   const clear = () => {
     generation++;
@@ -110,7 +115,8 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
     async get(siteId, anonymousId) {
       const key = k(siteId, anonymousId);
       const hit = entries.get(key);
-      if (hit) {
+      if (hit && hit.until <= Date.now()) drop(key);
+      else if (hit) {
         hits++;
         // Most recently used last.
         entries.delete(key);
@@ -119,16 +125,13 @@ export function createIntentCache(db: Database, log: Logger, maxEntries = MAX_CA
       }
       misses++;
       const before = generation;
-      const found = await lookupIntent(db, siteId, anonymousId);
+      const found = await lookupIntent(db, siteId, anonymousId, models);
       if (listening && !closed && before === generation && !entries.has(key)) {
-        if (found) {
-          entries.set(key, { intent: found.intent, person: found.personId, account: found.accountId });
-          link(k(siteId, `p:${found.personId}`), key);
-          if (found.accountId) link(k(siteId, `a:${found.accountId}`), key);
-        } else {
-          entries.set(key, { intent: NEUTRAL_INTENT, person: null, account: null });
-          link(k(siteId, `n:${anonymousId}`), key);
-        }
+        const deps = found ? [`p:${found.personId}`] : [`n:${anonymousId}`];
+        if (found?.accountId) deps.push(`a:${found.accountId}`);
+        if (found?.device) deps.push(`n:${anonymousId}`);
+        entries.set(key, { intent: found?.intent ?? NEUTRAL_INTENT, deps, until: found?.until ?? Infinity });
+        for (const dep of deps) link(k(siteId, dep), key);
         if (entries.size > maxEntries) drop(entries.keys().next().value as string);
       }
       return found?.intent ?? NEUTRAL_INTENT;

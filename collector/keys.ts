@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 
 const alnum = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
@@ -55,4 +55,22 @@ export function tokensEqual(presented: string, expected: string): boolean {
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/** A site's identity-verification secret (its server computes `user_hash` with it). */
+export function newVerificationSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** HMAC-SHA256 (hex) of a user id: the `user_hash` a site's server hands its page. */
+export function userHash(secret: string, userId: string): string {
+  return createHmac('sha256', secret).update(userId).digest('hex');
+}
+
+/** Whether `presented` is the user id's `user_hash` under the secret (constant time). */
+export function userHashMatches(secret: string, userId: string, presented: unknown): boolean {
+  if (typeof presented !== 'string' || presented.length !== 64) return false;
+  const a = Buffer.from(userHash(secret, userId), 'hex');
+  const b = Buffer.from(presented.toLowerCase(), 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
 }

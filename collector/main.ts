@@ -17,7 +17,8 @@ async function main(): Promise<void> {
 
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   if (db.kind === 'embedded' && (await listSites(db)).length === 0) {
-    const origins = [...new Set([base, `http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`])];
+    const local = [base, `http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`];
+    const origins = [...new Set([...local, new URL(config.publicUrl).origin])];
     const demo = await createSite(db, 'Demo site', origins);
     printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
   }

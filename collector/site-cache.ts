@@ -1,10 +1,10 @@
 import type { Database } from './db/client.ts';
 import type { Site } from './db/schema.ts';
-import { isWriteKeyShaped } from './keys.ts';
-import { findSiteByWriteKey } from './sites.ts';
+import { hashSecret, isWriteKeyShaped } from './keys.ts';
+import { findSiteBySecretKey, findSiteByWriteKey } from './sites.ts';
 
 /**
- * Write-key lookups on every ingest request are served from memory for `ttlMs`; a
+ * Write-key (and secret-key) lookups on every ingest request are served from memory for `ttlMs`; a
  * rotated or deleted key therefore stops working within that time on every instance.
  * Unknown keys cost no database work: a key not shaped like a write key is refused
  * without a lookup, and a well-shaped unknown one is looked up once, then remembered as
@@ -13,6 +13,8 @@ import { findSiteByWriteKey } from './sites.ts';
  */
 export interface SiteCache {
   byWriteKey(key: string): Promise<Site | undefined>;
+  /** The site of a secret key (`sk_...`, server-side senders), remembered by the key's hash. */
+  bySecretKey(key: string): Promise<Site | undefined>;
   /** Whether any site accepts this browser origin (answers CORS preflights). */
   originKnown(origin: string): Promise<boolean>;
   clear(): void;
@@ -35,6 +37,7 @@ export function createSiteCache(db: Database, options: SiteCacheOptions = {}): S
   // Apart from the known keys, so a flood of unknown keys cannot push the known ones out.
   const misses = new Map<string, number>();
   const looking = new Map<string, Promise<Site | undefined>>();
+  const secrets = new Map<string, { site: Site | undefined; until: number }>();
   const origins = new Map<string, { ok: boolean; until: number }>();
   const MAX = 10_000;
 
@@ -67,6 +70,17 @@ export function createSiteCache(db: Database, options: SiteCacheOptions = {}): S
       looking.set(key, lookup);
       return lookup;
     },
+    async bySecretKey(key) {
+      const now = Date.now();
+      // Why the hash: the key itself is never kept, not even in memory.
+      const id = hashSecret(key);
+      const hit = secrets.get(id);
+      if (hit && hit.until > now) return hit.site;
+      const site = await findSiteBySecretKey(db, key);
+      if (secrets.size >= MAX) secrets.clear();
+      secrets.set(id, { site, until: now + (site ? ttlMs : 1000) });
+      return site;
+    },
     async originKnown(origin) {
       const now = Date.now();
       const hit = origins.get(origin);
@@ -82,6 +96,7 @@ export function createSiteCache(db: Database, options: SiteCacheOptions = {}): S
     clear() {
       sites.clear();
       misses.clear();
+      secrets.clear();
       origins.clear();
     },
   };

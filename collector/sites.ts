@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from './db/client.ts';
 import { type Site, sites } from './db/schema.ts';
-import { newSecretKey, newSiteId, newWriteKey, secretKeyId, secretMatches } from './keys.ts';
+import { newSecretKey, newSiteId, newVerificationSecret, newWriteKey, secretKeyId, secretMatches } from './keys.ts';
 
 export interface CreatedSite {
   siteId: string;
@@ -10,6 +10,8 @@ export interface CreatedSite {
   writeKey: string;
   /** Shown once: only its hash is stored. */
   secretKey: string;
+  /** For identity verification: the site's server sends HMAC-SHA256(it, userId) as `user_hash`. */
+  verificationSecret: string;
 }
 
 export async function createSite(db: Database, name: string, origins: string[] = []): Promise<CreatedSite> {
@@ -21,9 +23,17 @@ export async function createSite(db: Database, name: string, origins: string[] =
     writeKey: newWriteKey(),
     secretKeyId: secret.id,
     secretKeyHash: secret.hash,
+    verificationSecret: newVerificationSecret(),
   };
   await db.orm.insert(sites).values(row);
-  return { siteId: row.id, name, origins, writeKey: row.writeKey, secretKey: secret.key };
+  return {
+    siteId: row.id,
+    name,
+    origins,
+    writeKey: row.writeKey,
+    secretKey: secret.key,
+    verificationSecret: row.verificationSecret,
+  };
 }
 
 export async function listSites(db: Database): Promise<Site[]> {
@@ -52,13 +62,17 @@ export interface RotatedKeys {
   siteId: string;
   writeKey?: string;
   secretKey?: string;
+  verificationSecret?: string;
 }
 
-/** Replaces a site's write key and/or secret key; the old ones stop working. */
+/**
+ * Replaces a site's write key, secret key and/or identity-verification secret; the old ones
+ * stop working (a new verification secret also makes the pages' old `user_hash`es invalid).
+ */
 export async function rotateSiteKeys(
   db: Database,
   siteId: string,
-  which: { write: boolean; secret: boolean },
+  which: { write: boolean; secret: boolean; verification?: boolean },
 ): Promise<RotatedKeys | undefined> {
   const out: RotatedKeys = { siteId };
   const patch: Partial<Site> = {};
@@ -69,6 +83,7 @@ export async function rotateSiteKeys(
     patch.secretKeyHash = secret.hash;
     out.secretKey = secret.key;
   }
+  if (which.verification) patch.verificationSecret = out.verificationSecret = newVerificationSecret();
   const updated = await db.orm.update(sites).set(patch).where(eq(sites.id, siteId)).returning({ id: sites.id });
   return updated.length ? out : undefined;
 }

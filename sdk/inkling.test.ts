@@ -78,6 +78,12 @@ describe('createInkling', () => {
     expect(track).toMatchObject({ type: 'track', event: 'First', userId: 'u-9' });
   });
 
+  it("should send identify's user_hash trait as given (identity verification needs no SDK code)", async () => {
+    const ink = start({ queue: [['identify', 'u-10', { email: 'a@b.co', user_hash: 'ab12' }]] });
+    const [identify] = await received(ink, 1);
+    expect(identify).toMatchObject({ userId: 'u-10', traits: { email: 'a@b.co', user_hash: 'ab12' } });
+  });
+
   it('should stitch identify, alias and group, and start over on reset', async () => {
     const ink = start();
     ink.identify('u1', { email: 'a@b.co' });

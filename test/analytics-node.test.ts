@@ -90,3 +90,21 @@ describe("server-side sources score like the browser's events", () => {
     expect(visitor.explanation.map((e) => e.signal)).toContain('pricing_page');
   });
 });
+
+describe("@segment/analytics-node with the site's secret key in place of the write key", () => {
+  it("should be trusted: its identify links the browser's anonymous id, whose public lookup then shows the person", async () => {
+    const site = await newSite(t.db);
+    const analytics = new Analytics({ writeKey: site.secretKey, host: server.url, maxRetries: 0 });
+    const errors: unknown[] = [];
+    analytics.on('error', (err) => errors.push(err));
+    analytics.track({ userId: 'srv-jane', event: 'Demo Requested' });
+    analytics.identify({ userId: 'srv-jane', anonymousId: 'srv-browser', traits: { name: 'Jane' } });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+    const jane = await person(site.secretKey, 'srv-jane');
+    expect(jane.score).toBeGreaterThan(0);
+    const res = await fetch(`${server.url}/v1/intent?anonymousId=srv-browser&key=${site.writeKey}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).score).toBe(jane.score);
+  });
+});

@@ -50,24 +50,33 @@ describe.each(targets)('npm run inkling (%s)', (_name, makeEnv) => {
       expect(site).toMatchObject({ name: 'Acme CLI', origins: ['https://acme.test'] });
       expect(site.writeKey).toMatch(/^pk_/);
       expect(site.secretKey).toMatch(/^sk_/);
+      expect(site.verificationSecret).toMatch(/^[0-9a-f]{64}$/);
 
       const listed = await cli('site', 'list');
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain(site.siteId);
       expect(listed.stdout).toContain(site.writeKey);
       expect(listed.stdout).not.toContain(site.secretKey);
+      expect(listed.stdout).not.toContain(site.verificationSecret);
 
       const rotated = await cli('keys', 'rotate', site.siteId, '--json');
       expect(rotated.code, rotated.stderr).toBe(0);
       const keys = JSON.parse(rotated.stdout);
       expect(keys.secretKey).toMatch(/^sk_/);
       expect(keys.writeKey).toBeUndefined();
+      const verification = await cli('keys', 'rotate', site.siteId, '--verification', '--json');
+      expect(verification.code, verification.stderr).toBe(0);
+      const { verificationSecret, secretKey } = JSON.parse(verification.stdout);
+      expect(verificationSecret).toMatch(/^[0-9a-f]{64}$/);
+      expect(verificationSecret).not.toBe(site.verificationSecret);
+      expect(secretKey).toBeUndefined();
 
       const db = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.INKLING_DATA_DIR });
       try {
         expect((await findSiteByWriteKey(db, site.writeKey))?.id).toBe(site.siteId);
         expect(await findSiteBySecretKey(db, site.secretKey)).toBeUndefined();
         expect((await findSiteBySecretKey(db, keys.secretKey))?.id).toBe(site.siteId);
+        expect((await findSiteBySecretKey(db, keys.secretKey))?.verificationSecret).toBe(verificationSecret);
       } finally {
         await db.close();
       }

@@ -30,6 +30,12 @@ export const sites = pgTable(
     secretKeyId: text('secret_key_id').notNull(),
     /** SHA-256 (hex) of the whole secret key; the key itself is never stored. */
     secretKeyHash: text('secret_key_hash').notNull(),
+    /**
+     * Identity verification: the site's server sends HMAC-SHA256(this, userId) as the
+     * `user_hash` of an identify. Kept in clear (the collector computes the HMAC); null = none
+     * yet (`keys rotate --verification` makes one), so no browser identify is verified.
+     */
+    verificationSecret: text('verification_secret'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('sites_write_key_idx').on(t.writeKey), uniqueIndex('sites_secret_key_id_idx').on(t.secretKeyId)],
@@ -151,6 +157,12 @@ export const identities = pgTable(
     siteId: text('site_id').notNull(),
     anonymousId: text('anonymous_id').notNull(),
     personId: text('person_id').notNull(),
+    /**
+     * False when a browser linked the id to a known user without identity verification: the
+     * person's events still include the device's, but public lookups of this id answer from
+     * the device's own events, and it counts toward a smaller cap of its own.
+     */
+    verified: boolean('verified').notNull().default(true),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [

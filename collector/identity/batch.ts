@@ -51,7 +51,7 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
     for (const id of new Set(ids)) if (id) named.set(id, (named.get(id) ?? 0) + 1);
   };
   // Plain rows by their ids: rows with the same pair resolve alike.
-  const pairs = new Map<string, { anon: string | null; user: string | null; rows: EventRow[] }>();
+  const pairs = new Map<string, { anon: string | null; user: string | null; verified: boolean; rows: EventRow[] }>();
   const anons = new Set<string>();
   const users = new Set<string>();
   for (const r of rows) {
@@ -65,10 +65,12 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
     if (!anon && !user) continue;
     if (anon) anons.add(anon);
     if (user) users.add(user);
-    const k = `${anon}\u0001${user}`;
+    // Verification only matters for a link: with no usable user id there is none.
+    const verified = user === null || r.verified !== false;
+    const k = `${anon}\u0001${user}\u0001${verified}`;
     const pair = pairs.get(k);
     if (pair) pair.rows.push(r);
-    else pairs.set(k, { anon, user, rows: [r] });
+    else pairs.set(k, { anon, user, verified, rows: [r] });
   }
 
   // An identify that names ids no other graph-changing message of the group names (the
@@ -88,23 +90,26 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
   }
 
   const { byAnon, byUser } = await lookupMany(db, siteId, [...anons], [...users]);
-  // Already linked: only the traits change, with no site lock (unless they name a new account).
+  // Already linked (as verified as the message): only the traits change, with no site lock
+  // (unless they name a new account).
   for (const r of identifies) {
     const person = byUser.get(r.user_id as string);
-    if (!person || byAnon.get(r.anonymous_id as string)?.id !== person.id) continue;
+    const linked = byAnon.get(r.anonymous_id as string);
+    if (!person || linked?.id !== person.id || (r.verified !== false && !linked.verified)) continue;
     if (await applyTraitsUnlocked(db, siteId, person.id, r.user_id, r.traits)) {
       sequential.delete(r);
       add({ siteId, personId: person.id, removed: [], accounts: [] });
     }
   }
   const unknownAnons: { anon: string; rows: EventRow[] }[] = [];
-  for (const { anon, user, rows: same } of pairs.values()) {
+  for (const { anon, user, verified, rows: same } of pairs.values()) {
     const u = user ? byUser.get(user) : undefined;
     const a = anon ? byAnon.get(anon) : undefined;
     let person: string | undefined;
     if (user && !anon) person = u?.id;
     else if (!user) person = a?.id;
-    else if (u && a && (a.id === u.id || a.userId !== null)) person = u.id;
+    else if (u && a && a.id === u.id && (a.verified || !verified)) person = u.id;
+    else if (u && a && a.id !== u.id && a.userId !== null) person = u.id;
     if (person) add({ siteId, personId: person, removed: [], accounts: [] });
     else if (anon && !user) unknownAnons.push({ anon, rows: same });
     else {
@@ -133,6 +138,8 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
 interface Found {
   id: string;
   userId: string | null;
+  /** Whether the anonymous id's link is verified (true when found by user id). */
+  verified: boolean;
 }
 
 /** The persons of many anonymous ids and user ids, in one query. */
@@ -140,15 +147,18 @@ async function lookupMany(db: Database, siteId: string, anons: string[], users: 
   const byAnon = new Map<string, Found>();
   const byUser = new Map<string, Found>();
   if (anons.length + users.length > 0) {
-    const rows = await db.query<{ via: string; key: string; id: string; user_id: string | null }>(
-      `select 'a' as via, i.anonymous_id as key, p.id, p.user_id
+    const rows = await db.query<{ via: string; key: string; id: string; user_id: string | null; verified: boolean }>(
+      `select 'a' as via, i.anonymous_id as key, p.id, p.user_id, i.verified
          from identities i join persons p on p.site_id = i.site_id and p.id = i.person_id
         where i.site_id = $1 and i.anonymous_id = any($2::text[])
        union all
-       select 'u', p.user_id, p.id, p.user_id from persons p where p.site_id = $1 and p.user_id = any($3::text[])`,
+       select 'u', p.user_id, p.id, p.user_id, true
+         from persons p where p.site_id = $1 and p.user_id = any($3::text[])`,
       [siteId, anons, users],
     );
-    for (const r of rows) (r.via === 'a' ? byAnon : byUser).set(r.key, { id: r.id, userId: r.user_id });
+    for (const r of rows) {
+      (r.via === 'a' ? byAnon : byUser).set(r.key, { id: r.id, userId: r.user_id, verified: r.verified });
+    }
   }
   return { byAnon, byUser };
 }

@@ -2,8 +2,14 @@ import { nanoid } from 'nanoid';
 import type { Database, Queryable } from '../db/client.ts';
 import { notifyChanged } from '../scoring/notify.ts';
 
-/** Most anonymous ids one person holds; links beyond it are refused and recorded. */
+/** Most verified anonymous ids one person holds; links beyond it are refused and recorded. */
 export const MAX_ANONYMOUS_IDS = 100;
+
+/**
+ * Most unverified anonymous ids (a browser's identify without a valid `user_hash`) one person
+ * holds, apart from the verified ones: a newer one drops the oldest, never a verified one.
+ */
+export const MAX_UNVERIFIED_ANONYMOUS_IDS = 20;
 
 export const newPersonId = () => `per_${nanoid(16)}`;
 
@@ -13,6 +19,8 @@ export interface PersonRow {
   email: string | null;
   traits: Record<string, unknown>;
   account_id: string | null;
+  /** When found by an anonymous id: whether that id's link is verified. */
+  verified?: boolean;
 }
 
 const COLUMNS = 'id, user_id, email, traits, account_id';
@@ -31,8 +39,9 @@ export async function findPersonByAnonymousId(
   anonymousId: string,
 ): Promise<PersonRow | undefined> {
   const [row] = await q.query<PersonRow>(
-    `select ${COLUMNS} from persons where site_id = $1
-       and id = (select person_id from identities where site_id = $1 and anonymous_id = $2)`,
+    `select p.id, p.user_id, p.email, p.traits, p.account_id, i.verified
+       from identities i join persons p on p.site_id = i.site_id and p.id = i.person_id
+      where i.site_id = $1 and i.anonymous_id = $2`,
     [siteId, anonymousId],
   );
   return row;
@@ -59,9 +68,15 @@ export async function listAnonymousIds(q: Queryable, siteId: string, personId: s
   return rows.map((r) => r.anonymous_id);
 }
 
-export async function countAnonymousIds(q: Queryable, siteId: string, personId: string): Promise<number> {
+/** How many anonymous ids the person holds (only the verified ones with `verifiedOnly`). */
+export async function countAnonymousIds(
+  q: Queryable,
+  siteId: string,
+  personId: string,
+  verifiedOnly = false,
+): Promise<number> {
   const [row] = await q.query<{ n: number }>(
-    'select count(*)::int as n from identities where site_id = $1 and person_id = $2',
+    `select count(*)::int as n from identities where site_id = $1 and person_id = $2${verifiedOnly ? ' and verified' : ''}`,
     [siteId, personId],
   );
   return row?.n ?? 0;
@@ -72,6 +87,7 @@ export async function createPerson(
   siteId: string,
   userId: string | null,
   anonymousId: string | null,
+  verified = true,
 ): Promise<string> {
   const id = newPersonId();
   const email = userId?.includes('@') ? userId.toLowerCase() : null;
@@ -81,15 +97,22 @@ export async function createPerson(
     userId,
     email,
   ]);
-  if (anonymousId) await addAnonymousId(q, siteId, anonymousId, id);
+  if (anonymousId) await addAnonymousId(q, siteId, anonymousId, id, verified);
   return id;
 }
 
-export async function addAnonymousId(q: Queryable, siteId: string, anonymousId: string, personId: string) {
-  await q.query('insert into identities (site_id, anonymous_id, person_id) values ($1, $2, $3)', [
+export async function addAnonymousId(
+  q: Queryable,
+  siteId: string,
+  anonymousId: string,
+  personId: string,
+  verified = true,
+) {
+  await q.query('insert into identities (site_id, anonymous_id, person_id, verified) values ($1, $2, $3, $4)', [
     siteId,
     anonymousId,
     personId,
+    verified,
   ]);
   await notifyChanged(q, siteId, 'anonymous', [anonymousId]);
 }

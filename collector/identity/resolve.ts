@@ -4,7 +4,6 @@ import { notifyChanged } from '../scoring/notify.ts';
 import { emailDomain, findOrCreateDomainAccount, isFreeMailDomain, upsertGroupAccount } from './accounts.ts';
 import { isJunkId, usableId } from './junk-ids.ts';
 import {
-  addAnonymousId,
   countAnonymousIds,
   createPerson,
   findPersonByAnonymousId,
@@ -13,6 +12,7 @@ import {
   type PersonRow,
   recordConflict,
 } from './persons.ts';
+import { attach, dropOldestUnverified, markUnverified, upgrade } from './verified-links.ts';
 
 /** The site's identity lock: every change to a site's identity graph is made under it. */
 export const identityLockSql = `select pg_advisory_xact_lock(hashtext($1 || ':identity'))`;
@@ -28,14 +28,19 @@ export interface Resolution {
   accounts: string[];
 }
 
-type Message = Pick<EventRow, 'site_id' | 'type' | 'anonymous_id' | 'user_id' | 'previous_id' | 'group_id' | 'traits'>;
+type Message = Pick<
+  EventRow,
+  'site_id' | 'type' | 'anonymous_id' | 'user_id' | 'previous_id' | 'group_id' | 'traits' | 'verified'
+>;
 
 /**
  * Applies one message to the identity graph (Segment/PostHog rules): a message with both a
  * userId and an anonymousId (and `alias` previousId -> userId) links them; an anonymous person
  * meeting a known one is merged into it; an anonymous id already tied to another known user
  * is not merged (recorded in identity_conflicts); junk ids are never linked; a person holds
- * at most MAX_ANONYMOUS_IDS. Messages that only need a lookup take no lock.
+ * at most MAX_ANONYMOUS_IDS verified ids. A message that is not verified (`verified: false`:
+ * a browser's, without a valid `user_hash`) links its ids as unverified (see
+ * `verified-links.ts`). Messages that only need a lookup take no lock.
  */
 export async function resolveMessage(db: Database, m: Message): Promise<Resolution> {
   const siteId = m.site_id;
@@ -43,8 +48,9 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
   const user = usableId(m.user_id);
   const previous = m.type === 'alias' ? usableId(m.previous_id) : null;
   const plain = m.type !== 'identify' && m.type !== 'group' && m.type !== 'alias';
+  const verified = m.verified !== false;
   if (plain) {
-    const known = await lookup(db, siteId, anon, user);
+    const known = await lookup(db, siteId, anon, user, verified);
     if (known !== undefined) return { siteId, personId: known, removed: [], accounts: [] };
   }
   // Why one lock per site: links and creations are rare next to lookups, and a merge moves
@@ -55,7 +61,7 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
     if (!plain) await recordJunk(tx, m);
     if (user) {
       const anons = [...new Set([anon, previous].filter((x): x is string => x !== null && x !== user))];
-      for (const x of anons) out.personId = await link(tx, siteId, x, user, out);
+      for (const x of anons) out.personId = await link(tx, siteId, x, user, out, verified);
       out.personId ??= (await findPersonByUserId(tx, siteId, user))?.id ?? (await createPerson(tx, siteId, user, null));
     } else if (anon) {
       out.personId =
@@ -77,19 +83,28 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
 }
 
 /** The person of a plain message when it already exists and nothing needs linking; undefined otherwise. */
-async function lookup(db: Database, siteId: string, anon: string | null, user: string | null) {
+async function lookup(db: Database, siteId: string, anon: string | null, user: string | null, verified: boolean) {
   if (!anon && !user) return null;
   const byUser = user ? await findPersonByUserId(db, siteId, user) : undefined;
   if (user && !anon) return byUser?.id;
   const byAnon = anon ? await findPersonByAnonymousId(db, siteId, anon) : undefined;
   if (!user) return byAnon?.id;
-  // Both ids: nothing to link when they already meet, or when the anonymous id is another user's.
-  if (byUser && byAnon && (byAnon.id === byUser.id || byAnon.user_id !== null)) return byUser.id;
+  // Both ids: nothing to link when they already meet (as verified as the message), or when
+  // the anonymous id is another user's.
+  if (byUser && byAnon?.id === byUser.id && (byAnon.verified || !verified)) return byUser.id;
+  if (byUser && byAnon && byAnon.id !== byUser.id && byAnon.user_id !== null) return byUser.id;
   return undefined;
 }
 
-/** Links anonymous id `x` to user `user`; answers the person the user is now. */
-async function link(tx: Queryable, siteId: string, x: string, user: string, out: Resolution): Promise<string> {
+/** Links anonymous id `x` to user `user` (verified or not); answers the person the user is now. */
+async function link(
+  tx: Queryable,
+  siteId: string,
+  x: string,
+  user: string,
+  out: Resolution,
+  verified: boolean,
+): Promise<string> {
   const pa = await findPersonByAnonymousId(tx, siteId, x);
   const pu = await findPersonByUserId(tx, siteId, user);
   if (!pa) {
@@ -105,20 +120,14 @@ async function link(tx: Queryable, siteId: string, x: string, user: string, out:
       return pu?.id ?? createPerson(tx, siteId, user, null);
     }
     if (other) return other.id;
-    if (!pu) return createPerson(tx, siteId, user, x);
-    if ((await countAnonymousIds(tx, siteId, pu.id)) >= MAX_ANONYMOUS_IDS) {
-      await recordConflict(tx, siteId, {
-        anonymousId: x,
-        keptPersonId: pu.id,
-        refusedUserId: user,
-        reason: 'too_many_anonymous_ids',
-      });
-      return pu.id;
-    }
-    await addAnonymousId(tx, siteId, x, pu.id);
+    if (!pu) return createPerson(tx, siteId, user, x, verified);
+    await attach(tx, siteId, x, pu.id, user, verified);
     return pu.id;
   }
-  if (pa.user_id === user) return pa.id;
+  if (pa.user_id === user) {
+    if (verified && pa.verified === false) await upgrade(tx, siteId, x, pa.id, user);
+    return pa.id;
+  }
   if (pa.user_id !== null) {
     await recordConflict(tx, siteId, {
       anonymousId: x,
@@ -134,15 +143,28 @@ async function link(tx: Queryable, siteId: string, x: string, user: string, out:
       pa.id,
       user,
     ]);
+    // Why: the user's later verified devices join this person; this device must not see them.
+    if (!verified) await markUnverified(tx, siteId, pa.id);
     return pa.id;
   }
-  return merge(tx, siteId, pa, pu, x, out);
+  return merge(tx, siteId, pa, pu, x, out, verified);
 }
 
-/** Merges anonymous person `pa` into known person `pu`: identities move, `pu`'s traits win. */
-async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow, x: string, out: Resolution) {
-  const total = (await countAnonymousIds(tx, siteId, pa.id)) + (await countAnonymousIds(tx, siteId, pu.id));
-  if (total > MAX_ANONYMOUS_IDS) {
+/**
+ * Merges anonymous person `pa` into known person `pu`: identities move (unverified ones when
+ * the message is, as the newest unverified links), `pu`'s traits win.
+ */
+async function merge(
+  tx: Queryable,
+  siteId: string,
+  pa: PersonRow,
+  pu: PersonRow,
+  x: string,
+  out: Resolution,
+  verified: boolean,
+) {
+  const total = (await countAnonymousIds(tx, siteId, pa.id)) + (await countAnonymousIds(tx, siteId, pu.id, true));
+  if (verified && total > MAX_ANONYMOUS_IDS) {
     await recordConflict(tx, siteId, {
       anonymousId: x,
       keptPersonId: pu.id,
@@ -152,7 +174,10 @@ async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow
     return pu.id;
   }
   const moved = await tx.query<{ anonymous_id: string }>(
-    'update identities set person_id = $3 where site_id = $1 and person_id = $2 returning anonymous_id',
+    verified
+      ? 'update identities set person_id = $3 where site_id = $1 and person_id = $2 returning anonymous_id'
+      : `update identities set person_id = $3, verified = false, created_at = now()
+          where site_id = $1 and person_id = $2 returning anonymous_id`,
     [siteId, pa.id, pu.id],
   );
   await notifyChanged(
@@ -171,6 +196,7 @@ async function merge(tx: Queryable, siteId: string, pa: PersonRow, pu: PersonRow
   await tx.query('delete from person_scores where site_id = $1 and person_id = $2', [siteId, pa.id]);
   await notifyChanged(tx, siteId, 'person', [pa.id]);
   out.removed.push(pa.id);
+  if (!verified) await dropOldestUnverified(tx, siteId, pu.id, pu.user_id);
   if (pa.account_id && pa.account_id !== (pu.account_id ?? pa.account_id)) out.accounts.push(pa.account_id);
   return pu.id;
 }

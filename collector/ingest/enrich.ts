@@ -36,6 +36,11 @@ export interface EventRow {
   device_type: string | null;
   is_bot: boolean;
   ip: string | null;
+  /**
+   * Not stored: whether what the message says about identity is trusted (see
+   * `ingest/verify.ts`). Unset (the collector's own rows, e.g. a tracked link's) = trusted.
+   */
+  verified?: boolean;
 }
 
 /**

@@ -16,6 +16,7 @@ import { readJsonBody } from './body.ts';
 import { browserAgent, type EventRow, enrich } from './enrich.ts';
 import { NestingError, sanitize } from './sanitize.ts';
 import { batchEnvelopeSchema, describeIssue, messageSchema } from './schema.ts';
+import { markVerified } from './verify.ts';
 import type { EventWriter } from './writer.ts';
 
 /** Route names and analytics.js short paths, to the message type they carry. */
@@ -85,7 +86,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InklingError(400, 'invalid_body', 'Body must be a JSON object.');
     }
-    const site = await authenticate(c, body as Record<string, unknown>, deps.sites);
+    const { site, trusted } = await authenticate(c, body as Record<string, unknown>, deps.sites);
     checkOrigin(c, site);
     await deps.rates.site(site.id);
 
@@ -113,7 +114,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
         rejected.push({ index, messageId: messageIdOf(raw), error: problem });
         return;
       }
-      rows.push(enrich(problem, facts));
+      rows.push(markVerified(enrich(problem, facts), site, trusted));
     });
 
     if (rows.length === 0) {
@@ -211,20 +212,31 @@ function messageIdOf(raw: unknown): string | null {
   return typeof id === 'string' ? id.slice(0, 256) : null;
 }
 
-/** The write key from Basic auth, the body's `writeKey`, or `?key=`, in that order. */
-export async function authenticate(c: Context, body: Record<string, unknown>, sites: SiteCache): Promise<Site> {
+/** Who sent a request: the site, and whether with its secret key (a server: trusted). */
+export interface Sender {
+  site: Site;
+  /** Sent with the secret key, which never reaches a page: what it says about identity is trusted. */
+  trusted: boolean;
+}
+
+/**
+ * The write key, or the secret key in its place (server-side libraries), from Basic auth, the
+ * body's `writeKey`, or `?key=`, in that order.
+ */
+export async function authenticate(c: Context, body: Record<string, unknown>, sites: SiteCache): Promise<Sender> {
   const key = basicUser(c.req.header('authorization')) ?? stringOrUndefined(body.writeKey) ?? c.req.query('key');
   if (!key) {
     throw new InklingError(401, 'missing_key', 'Send the write key as Basic auth username, `writeKey`, or `?key=`.');
   }
+  const trusted = key.startsWith('sk_');
   let site: Site | undefined;
   try {
-    site = key.length <= 256 ? await sites.byWriteKey(key) : undefined;
+    if (key.length <= 256) site = await (trusted ? sites.bySecretKey(key) : sites.byWriteKey(key));
   } catch {
     throw unavailable();
   }
-  if (!site) throw new InklingError(401, 'unknown_key', 'The write key is not known.');
-  return site;
+  if (!site) throw new InklingError(401, 'unknown_key', `The ${trusted ? 'secret' : 'write'} key is not known.`);
+  return { site, trusted };
 }
 
 function basicUser(header: string | undefined): string | undefined {

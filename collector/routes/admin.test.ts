@@ -12,7 +12,7 @@ afterAll(async () => t.close());
 const TOKEN = 'admin-token-for-tests';
 
 describe('POST /v1/admin/sites', () => {
-  it('should create a site and answer 201 with its keys', async () => {
+  it('should create a site and answer 201 with its keys and identity-verification secret', async () => {
     const { app } = createCollector({ db: t.db, config: { adminToken: TOKEN } });
     const res = await app.request('/v1/admin/sites', {
       method: 'POST',
@@ -27,6 +27,7 @@ describe('POST /v1/admin/sites', () => {
       origins: ['https://acme.test'],
       writeKey: expect.stringMatching(/^pk_/),
       secretKey: expect.stringMatching(/^sk_/),
+      verificationSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const ingest = await app.request(`/v1/page?key=${body.writeKey}`, {
       method: 'POST',

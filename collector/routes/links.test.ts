@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
-import type { Collector } from '../app.ts';
+import { type Collector, createCollector } from '../app.ts';
+import { readConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 
 let db: Database;
@@ -22,13 +23,36 @@ function createLink(site: Site, body: unknown, key = site.secretKey) {
 }
 
 describe('POST /v1/links', () => {
-  it('should answer 201 with a slug and a short URL on this collector', async () => {
+  it('should answer 201 with a slug and a short URL on the default public URL, whatever the Host', async () => {
     const site = await newSite(db);
     const res = await createLink(site, { url: 'https://acme.test/pricing', recipient: 'u-lnk-0' });
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.slug).toMatch(/^[\w-]{8,}$/);
-    expect(body.shortUrl).toBe(`http://collector.test/l/${body.slug}`);
+    expect(body.shortUrl).toBe(`http://127.0.0.1:8787/l/${body.slug}`);
+  });
+
+  it('should build the short URL from INKLING_PUBLIC_URL even when the Host header is forged', async () => {
+    const site = await newSite(db);
+    const publicUrl = readConfig({ INKLING_PUBLIC_URL: 'https://ink.example.com/' }).publicUrl;
+    const configured = createCollector({ db, rescoreIntervalMs: 0, config: { publicUrl } });
+    try {
+      const res = await configured.app.request('http://evil.test/v1/links', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${site.secretKey}`,
+          host: 'evil.test',
+          'x-forwarded-host': 'evil.test',
+        },
+        body: JSON.stringify({ url: 'https://acme.test/pricing' }),
+      });
+      expect(res.status).toBe(201);
+      const body = await res.json();
+      expect(body.shortUrl).toBe(`https://ink.example.com/l/${body.slug}`);
+    } finally {
+      await configured.drain();
+    }
   });
 
   it('should answer 400 for a url that is not http(s) and 401 for a write key', async () => {

@@ -44,11 +44,12 @@ export async function findLinkBySlug(db: Queryable, slug: string): Promise<LinkR
 }
 
 /**
- * `POST /v1/links` (secret key) makes a tracked link; `GET /l/:slug` (no key) records
+ * `POST /v1/links` (secret key) makes a tracked link (its `shortUrl` on the configured public
+ * URL, never the request's Host); `GET /l/:slug` (no key) records
  * `Tracked Link Opened` for the recipient through the ingest writer (so it is scored) and
  * redirects with `ink_lnk=<slug>`, which the SDK reports back as `Tracked Link Landed`.
  */
-export function linkRoutes(db: Database, writer: EventWriter): Hono<SecretKeyEnv> {
+export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
 
   app.post('/v1/links', secretKeyAuth(db), async (c) => {
@@ -62,7 +63,7 @@ export function linkRoutes(db: Database, writer: EventWriter): Hono<SecretKeyEnv
       url: parsed.data.url,
       recipient: parsed.data.recipient ?? null,
     });
-    return c.json({ slug, shortUrl: `${new URL(c.req.url).origin}/l/${slug}` }, 201);
+    return c.json({ slug, shortUrl: `${publicUrl}/l/${slug}` }, 201);
   });
 
   app.get('/l/:slug', async (c) => {

@@ -94,7 +94,11 @@ export function buildOpenApi() {
     info: { title: 'Inkling collector', version: '1' },
     components: {
       securitySchemes: {
-        writeKeyBasic: { type: 'http', scheme: 'basic', description: 'Write key as the username' },
+        writeKeyBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'Write key as the username (or, from a server, the secret key: trusted identity links)',
+        },
         writeKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
         secretKey: { type: 'http', scheme: 'bearer', description: 'Secret key sk_...' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'INKLING_ADMIN_TOKEN' },

@@ -4,6 +4,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Context, Hono } from 'hono';
+import { DEFAULT_PUBLIC_URL } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { listSites } from '../sites.ts';
 
@@ -12,6 +13,8 @@ export interface StaticOptions {
   distDir?: string;
   /** The example site. @default <repo>/examples */
   examplesDir?: string;
+  /** The collector's public URL, written into the pages (never the request's Host). @default http://127.0.0.1:8787 */
+  publicUrl?: string;
 }
 
 /** Cookie that remembers `?key=` while a visitor clicks through the example site. */
@@ -40,13 +43,14 @@ interface Built {
  * telling to run `npm run build` while it is missing.
  *
  * `GET /examples/...`: the example marketing site. Its pages carry the CONTRACT snippet
- * with `{{COLLECTOR}}` replaced by this collector's origin and `{{WRITE_KEY}}` by the write
+ * with `{{COLLECTOR}}` replaced by the configured public URL (`INKLING_PUBLIC_URL`) and `{{WRITE_KEY}}` by the write
  * key: `?key=pk_...` (remembered in a cookie for the next pages), else the oldest site's
  * (the demo site that `npm start` creates).
  */
 export function staticRoutes(db: Database, options: StaticOptions = {}): Hono {
   const dist = options.distDir ?? fileURLToPath(new URL('../../dist/', import.meta.url));
   const examples = normalize(options.examplesDir ?? fileURLToPath(new URL('../../examples/', import.meta.url)));
+  const publicUrl = options.publicUrl ?? DEFAULT_PUBLIC_URL;
   const app = new Hono();
   let built: Built | undefined;
 
@@ -102,7 +106,7 @@ export function staticRoutes(db: Database, options: StaticOptions = {}): Hono {
     const type = TYPES[extname(file)];
     const body = type ? await readFile(file).catch(() => undefined) : undefined;
     if (!body || !type) return notFound(c);
-    if (type.startsWith('text/html')) return page(c, db, body.toString('utf8'));
+    if (type.startsWith('text/html')) return page(c, db, body.toString('utf8'), publicUrl);
     c.header('Content-Type', type);
     c.header('Cache-Control', 'no-cache');
     return c.body(new Uint8Array(body));
@@ -111,7 +115,7 @@ export function staticRoutes(db: Database, options: StaticOptions = {}): Hono {
   return app;
 }
 
-async function page(c: Context, db: Database, html: string) {
+async function page(c: Context, db: Database, html: string, publicUrl: string) {
   const fromQuery = c.req.query('key');
   const fromCookie = /(?:^|;\s*)inkling_example_key=([^;]+)/.exec(c.req.header('cookie') ?? '')?.[1];
   let key = [fromQuery, fromCookie].find((k) => k && /^pk_[\w-]{1,100}$/.test(k));
@@ -128,9 +132,8 @@ async function page(c: Context, db: Database, html: string) {
       503,
     );
   }
-  const origin = new URL(c.req.url).origin;
   c.header('Cache-Control', 'no-store');
-  return c.html(html.replaceAll('{{WRITE_KEY}}', key).replaceAll('{{COLLECTOR}}', origin));
+  return c.html(html.replaceAll('{{WRITE_KEY}}', key).replaceAll('{{COLLECTOR}}', publicUrl));
 }
 
 /** Weak comparison of an If-None-Match list (or `*`) with our ETag. */

@@ -44,7 +44,7 @@ const COLUMN_NAMES = [
   'is_bot',
 ];
 /** The EventRecord columns of table alias `a`. */
-const COLUMNS_OF = (a: string) => [`${a}.id::text as id`, ...COLUMN_NAMES.map((c) => `${a}.${c}`)].join(', ');
+export const COLUMNS_OF = (a: string) => [`${a}.id::text as id`, ...COLUMN_NAMES.map((c) => `${a}.${c}`)].join(', ');
 
 export function toScoringEvent(r: Omit<EventRecord, 'id'>): ScoringEvent {
   return {

@@ -77,9 +77,11 @@ describe('GET /inkling.js', () => {
 });
 
 describe('GET /examples/', () => {
-  it('should fill the snippet with the ?key= write key and this collector, and remember the key for the next pages', async () => {
-    const routes = app();
-    const res = await routes.request(`http://collector.test:8787/examples/?key=${site.writeKey}`);
+  it('should fill the snippet with the ?key= write key and the configured public URL (not the Host), and remember the key for the next pages', async () => {
+    const routes = staticRoutes(tdb.db, { distDir: dist, publicUrl: 'https://ink.example.com' });
+    const res = await routes.request(`http://evil.test:8787/examples/?key=${site.writeKey}`, {
+      headers: { host: 'evil.test:8787', 'x-forwarded-host': 'evil.test' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
@@ -87,8 +89,9 @@ describe('GET /examples/', () => {
       '<script>window.inkling=window.inkling||function(){(inkling.q=inkling.q||[]).push(arguments)}</script>',
     );
     expect(html).toContain(
-      `<script async src="http://collector.test:8787/inkling.js" data-key="${site.writeKey}"></script>`,
+      `<script async src="https://ink.example.com/inkling.js" data-key="${site.writeKey}"></script>`,
     );
+    expect(html).not.toContain('evil.test');
     const cookie = (res.headers.get('set-cookie') as string).split(';')[0] as string;
     const next = await routes.request('http://collector.test:8787/examples/pricing.html', { headers: { cookie } });
     expect(await next.text()).toContain(`data-key="${site.writeKey}"`);

@@ -31,18 +31,22 @@ export const track = (
 
 /** Talks to a collector as a site's page (write key) and its sales team (secret key) would. */
 export function intentClient(collector: Collector, site: CreatedSite) {
-  const basic = `Basic ${Buffer.from(`${site.writeKey}:`).toString('base64')}`;
+  const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
   const bearer = { authorization: `Bearer ${site.secretKey}` };
+  const post = async (batch: object[], key: string) => {
+    const res = await collector.app.request('/v1/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basic(key) },
+      body: JSON.stringify({ batch }),
+    });
+    if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
   return {
-    async send(batch: object[]) {
-      const res = await collector.app.request('/v1/batch', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: basic },
-        body: JSON.stringify({ batch }),
-      });
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-      return res.json();
-    },
+    /** As the site's pages do: with the write key (an identify is verified only by its `user_hash`). */
+    send: (batch: object[]) => post(batch, site.writeKey),
+    /** As a server-side library does: with the secret key in place of the write key (trusted). */
+    sendAsServer: (batch: object[]) => post(batch, site.secretKey),
     async person(id: string) {
       const res = await collector.app.request(`/v1/people/${encodeURIComponent(id)}`, { headers: bearer });
       if (res.status !== 200) throw new Error(`GET person answered ${res.status}: ${await res.text()}`);
