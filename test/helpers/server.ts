@@ -34,17 +34,23 @@ export async function startTestServer(
   options: { adminToken?: string; wrap?: (app: Hono) => Hono; limits?: Partial<LoadLimits> } = {},
 ): Promise<TestServer> {
   const limits = { ...DEFAULT_LIMITS, ...TEST_LIMITS, ...options.limits };
-  const collector = createCollector({ db, config: { adminToken: options.adminToken }, limits });
-  const app = options.wrap ? options.wrap(collector.app) : collector.app;
+  // The port comes first: the collector's public URL (the example site's script, tracked
+  // links) is the URL it is really served at, as INKLING_PUBLIC_URL would say.
+  let handle: (req: Request, env?: unknown) => Response | Promise<Response> = () => new Response(null, { status: 503 });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions: serverOptions(limits) }, () =>
-      resolve(s),
+    const s = serve(
+      { fetch: (req, env) => handle(req, env), port: 0, hostname: '127.0.0.1', serverOptions: serverOptions(limits) },
+      () => resolve(s),
     );
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const collector = createCollector({ db, config: { adminToken: options.adminToken, publicUrl: url }, limits });
+  const app = options.wrap ? options.wrap(collector.app) : collector.app;
+  handle = (req, env) => app.fetch(req, env);
   return {
     collector,
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
