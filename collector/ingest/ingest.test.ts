@@ -412,6 +412,13 @@ describe('hostile input', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'no_valid_messages' }, rejected: [error] });
     }
+    // With a valid sibling, the deep message alone is rejected and the sibling is stored.
+    const sibling = `{"batch":[{"type":"track","event":"Sibling","anonymousId":"a","messageId":"deep-s"},${objects.slice(10, -2)}]}`;
+    const mixed = await post('/v1/batch', sibling, { key: site.writeKey });
+    expect(mixed.status).toBe(200);
+    expect(await mixed.json()).toMatchObject({
+      rejected: [{ index: 1, messageId: 'deep-o', error: 'nested deeper than 16 levels' }],
+    });
     const res = await post('/v1/batch', context, { key: site.writeKey });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
@@ -425,7 +432,7 @@ describe('hostile input', () => {
       },
     );
     expect(ok.status).toBe(200);
-    expect((await rows(site.siteId)).map((r) => r.event)).toEqual(['After']);
+    expect((await rows(site.siteId)).map((r) => r.event)).toEqual(['Sibling', 'After']);
   });
 
   it('should never answer 500 to malformed bodies', async () => {

@@ -63,6 +63,33 @@ describe('GET /v1/people/:id/signals', () => {
     expect((await api.get('/v1/people/lim/signals?limit=501')).status).toBe(400);
     expect((await api.get('/v1/people/lim/signals?cursor=nonsense')).status).toBe(400);
   });
+
+  it('should answer 400 invalid_cursor to an event cursor with huge, fractional or negative numbers', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('evc', '/pricing')]);
+    const positions = [
+      '9999999999999999~1',
+      '-9999999999999999~1',
+      '99999999999999999999~1',
+      '1e300~1',
+      '1.5~1',
+      '1~2.5',
+      '1~-1',
+      '1~99999999999999999',
+      '~1',
+      '1~',
+    ];
+    for (const position of positions) {
+      const res = await api.get(`/v1/people/evc/signals?cursor=${Buffer.from(position).toString('base64url')}`);
+      expect(res.status, position).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
+    }
+    for (const position of ['9007199254740991~9007199254740991', '-9007199254740991~0']) {
+      const res = await api.get(`/v1/people/evc/signals?cursor=${Buffer.from(position).toString('base64url')}`);
+      expect(res.status, position).toBe(200);
+    }
+  });
 });
 
 /** Pricing, a demo request and a case study, `days` days ago (as an import would send them). */
