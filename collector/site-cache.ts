@@ -20,6 +20,8 @@ export function createSiteCache(db: Database, ttlMs = 10_000): SiteCache {
 
   return {
     async byWriteKey(key) {
+      // No key holds NUL, and PostgreSQL refuses it in text: not a database error, an unknown key.
+      if (key.includes('\u0000')) return undefined;
       const now = Date.now();
       const hit = sites.get(key);
       if (hit && hit.until > now) return hit.site;

@@ -22,6 +22,8 @@ describe('NUL in the path or the query', () => {
       `/v1/intent?anonymousId=a%00b&key=${site.writeKey}`,
       '/v1/people/%00',
       '/v1/people/nul%00a',
+      '/v1/people/%800%00',
+      '/v1/people/%%00',
       '/v1/people/%00/signals',
       '/v1/accounts/%00',
       '/v1/accounts/%00/signals',

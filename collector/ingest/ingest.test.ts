@@ -308,6 +308,17 @@ describe('POST /v1/batch', () => {
     expect(unknown.status).toBe(401);
     expect((await unknown.json()).error.code).toBe('unknown_key');
   });
+
+  it('should answer 401 unknown_key, not a 503, for a write key holding NUL (Basic auth or the body)', async () => {
+    const message = { type: 'page', anonymousId: 'a', messageId: mid() };
+    for (const res of [
+      await post('/v1/batch', { batch: [message] }, { key: 'pk_\u0000' }),
+      await post('/v1/page', { ...message, writeKey: 'pk_\u0000x' }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('unknown_key');
+    }
+  });
 });
 
 describe('single-message routes', () => {
