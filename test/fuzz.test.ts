@@ -25,6 +25,8 @@ const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 /** `FUZZ_RUNS=5000` for a longer hunt by hand; CI keeps the default. */
 const ROUTE_RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 const SIBLING_RUNS = Math.ceil(ROUTE_RUNS / 12);
+/** The default runs take a few seconds; a longer hunt gets the time it needs. */
+const TIMEOUT_MS = Math.max(30_000, ROUTE_RUNS * 60);
 const ADMIN_TOKEN = 'fuzz-admin-token-'.padEnd(40, 'x');
 
 let db: Database;
@@ -185,65 +187,73 @@ async function expectServing(): Promise<void> {
 }
 
 describe('every route under generated input', () => {
-  it('should never answer 500 to generated ids, query strings, cursors, keys and bodies, and keep serving', async () => {
-    expect(operations.length).toBeGreaterThan(30);
-    const seeded = await collector.app.request('/v1/batch', {
-      method: 'POST',
-      headers: authHeader('write', 'valid', ''),
-      body: JSON.stringify({
-        batch: [
-          { type: 'page', anonymousId: 'fz-known', messageId: 'fz-seed-1', properties: { path: '/pricing' } },
-          { type: 'identify', anonymousId: 'fz-known', userId: 'ann@fz-acme.com', messageId: 'fz-seed-2' },
-          { type: 'track', anonymousId: 'fz-known', event: 'Demo Requested', messageId: 'fz-seed-3' },
-        ],
-      }),
-    });
-    expect(seeded.status).toBe(200);
-    await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        const op = operations[r.operation % operations.length] as Operation;
-        const [url, init] = build(op, r);
-        await expectHandled(await collector.app.request(url, init), `${op.method} ${url}`);
-      }),
-      { numRuns: ROUTE_RUNS, seed },
-    );
-    await expectServing();
-  });
+  it(
+    'should never answer 500 to generated ids, query strings, cursors, keys and bodies, and keep serving',
+    async () => {
+      expect(operations.length).toBeGreaterThan(30);
+      const seeded = await collector.app.request('/v1/batch', {
+        method: 'POST',
+        headers: authHeader('write', 'valid', ''),
+        body: JSON.stringify({
+          batch: [
+            { type: 'page', anonymousId: 'fz-known', messageId: 'fz-seed-1', properties: { path: '/pricing' } },
+            { type: 'identify', anonymousId: 'fz-known', userId: 'ann@fz-acme.com', messageId: 'fz-seed-2' },
+            { type: 'track', anonymousId: 'fz-known', event: 'Demo Requested', messageId: 'fz-seed-3' },
+          ],
+        }),
+      });
+      expect(seeded.status).toBe(200);
+      await fc.assert(
+        fc.asyncProperty(request, async (r) => {
+          const op = operations[r.operation % operations.length] as Operation;
+          const [url, init] = build(op, r);
+          await expectHandled(await collector.app.request(url, init), `${op.method} ${url}`);
+        }),
+        { numRuns: ROUTE_RUNS, seed },
+      );
+      await expectServing();
+    },
+    TIMEOUT_MS,
+  );
 
-  it('should store the valid message of a generated batch whatever its siblings hold', async () => {
-    let n = 0;
-    const sibling = fc.record({
-      before: fc.array(messageText, { maxLength: 3 }),
-      after: fc.array(messageText, { maxLength: 3 }),
-      properties: fc.dictionary(hostileText(12), hostileJson(3), { maxKeys: 4 }),
-    });
-    await fc.assert(
-      fc.asyncProperty(sibling, async ({ before, after, properties }) => {
-        const messageId = `fz-sib-${process.pid}-${++n}-${Date.now()}`;
-        const valid = JSON.stringify({
-          type: 'track',
-          event: 'Fuzz Sibling',
-          anonymousId: 'fz-sib',
-          messageId,
-          properties,
-        });
-        const res = await collector.app.request('/v1/batch', {
-          method: 'POST',
-          headers: authHeader('write', 'valid', ''),
-          body: `{"batch":[${[...before, valid, ...after].join(',')}]}`,
-        });
-        const text = await res.text();
-        expect(res.status, text.slice(0, 300)).toBe(200);
-        const { rejected } = JSON.parse(text) as { rejected: { index: number }[] };
-        expect(rejected.map((x) => x.index)).not.toContain(before.length);
-        const stored = await db.query('select 1 from events where site_id = $1 and message_id = $2', [
-          site.siteId,
-          messageId,
-        ]);
-        expect(stored).toHaveLength(1);
-      }),
-      { numRuns: SIBLING_RUNS, seed },
-    );
-    await expectServing();
-  });
+  it(
+    'should store the valid message of a generated batch whatever its siblings hold',
+    async () => {
+      let n = 0;
+      const sibling = fc.record({
+        before: fc.array(messageText, { maxLength: 3 }),
+        after: fc.array(messageText, { maxLength: 3 }),
+        properties: fc.dictionary(hostileText(12), hostileJson(3), { maxKeys: 4 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(sibling, async ({ before, after, properties }) => {
+          const messageId = `fz-sib-${process.pid}-${++n}-${Date.now()}`;
+          const valid = JSON.stringify({
+            type: 'track',
+            event: 'Fuzz Sibling',
+            anonymousId: 'fz-sib',
+            messageId,
+            properties,
+          });
+          const res = await collector.app.request('/v1/batch', {
+            method: 'POST',
+            headers: authHeader('write', 'valid', ''),
+            body: `{"batch":[${[...before, valid, ...after].join(',')}]}`,
+          });
+          const text = await res.text();
+          expect(res.status, text.slice(0, 300)).toBe(200);
+          const { rejected } = JSON.parse(text) as { rejected: { index: number }[] };
+          expect(rejected.map((x) => x.index)).not.toContain(before.length);
+          const stored = await db.query('select 1 from events where site_id = $1 and message_id = $2', [
+            site.siteId,
+            messageId,
+          ]);
+          expect(stored).toHaveLength(1);
+        }),
+        { numRuns: SIBLING_RUNS, seed },
+      );
+      await expectServing();
+    },
+    TIMEOUT_MS,
+  );
 });
