@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
+import { isStorableText } from '../../shared/text.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { enrich } from '../ingest/enrich.ts';
@@ -11,21 +12,18 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 /** The query parameter the browser SDK reads to stitch a landed visitor to the link's recipient. */
 export const STITCH_PARAM = 'ink_lnk';
 
-/** Text PostgreSQL stores as sent: no NUL (refused) and no lone surrogate (silently replaced). */
-const storable = (v: string) => v.isWellFormed() && !v.includes('\u0000');
-
 export const createLinkSchema = z.object({
   url: z
     .string()
     .max(2048)
-    .refine(storable, 'url must not contain NUL or lone surrogates')
+    .refine(isStorableText, 'url must not contain NUL or lone surrogates')
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'url must be an http(s) URL'),
   /** The userId (or email) the link is sent to. */
   recipient: z
     .string()
     .min(1)
     .max(256)
-    .refine(storable, 'recipient must not contain NUL or lone surrogates')
+    .refine(isStorableText, 'recipient must not contain NUL or lone surrogates')
     .optional(),
 });
 

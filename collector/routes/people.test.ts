@@ -207,6 +207,28 @@ describe('/v1/config', () => {
     expect(await (await api.get('/v1/config')).json()).toEqual(defaultConfig);
   });
 
+  it('should refuse a model with NUL or a lone surrogate in a name or label with 400 and its path', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    type Mutable = { signals: Record<string, { label: string }>; categories: Record<string, { label: string }> };
+    const nul = structuredClone(defaultConfig) as unknown as Mutable;
+    (nul.signals.email_opened as { label: string }).label = 'Email\u0000opened';
+    const lone = structuredClone(defaultConfig) as unknown as Mutable;
+    (lone.categories.email as { label: string }).label = 'Email \ud800';
+    for (const [model, path] of [
+      [nul, 'signals.email_opened.label'],
+      [lone, 'categories.email.label'],
+    ] as const) {
+      const res = await api.put('/v1/config', model);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error).toEqual({
+        code: 'invalid_config',
+        message: `${path}: must not contain NUL or lone surrogates`,
+      });
+    }
+    expect(await (await api.get('/v1/config')).json()).toEqual(defaultConfig);
+  });
+
   it("should store a new model and rescore the site's people and accounts", async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
