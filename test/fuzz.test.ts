@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../collector/app.ts';
 import type { Database } from '../collector/db/client.ts';
+import { ROUTES } from '../collector/ingest/routes.ts';
+import { defaultConfig } from '../shared/scoring/index.ts';
 import {
   bodyText,
   cursor,
@@ -9,15 +11,18 @@ import {
   hostileText,
   messageText,
   queryValue,
+  unstorableText,
   urlComponent,
+  withHostileLeaf,
 } from './helpers/arbitraries.ts';
 import { useTestCollector } from './helpers/collector.ts';
 import { newSite } from './helpers/db.ts';
 
 /**
  * Property-based tests: generated ids, query strings, cursors and bodies thrown at every
- * route in /openapi.json. Never a 500, every error is the JSON error body, the collector
- * keeps serving, and a valid message is stored whatever its batch siblings hold.
+ * route in /openapi.json, and each route's valid body with one string or key made hostile.
+ * Never a 500, every error is the JSON error body, the collector keeps serving, and a
+ * valid message is stored whatever its batch siblings hold.
  * fast-check prints the seed and the shrunk input of a failure; `FUZZ_SEED=<seed>` replays
  * it. The run counts keep the file well under a minute on a loaded machine.
  */
@@ -107,6 +112,32 @@ const PLAUSIBLE: Record<string, string[]> = {
   to: ['2100-01-01', '9999-12-31T23:59:59.999Z'],
   anonymousId: ['fz-ok', 'fz-sib'],
 };
+
+/** One message of each kind, valid: the ingest routes' bodies before one string is made hostile. */
+const validMessage = (type: string) => ({
+  type,
+  messageId: `fz-mut-${type}`,
+  anonymousId: 'fz-mut',
+  userId: 'ann@fz-acme.com',
+  previousId: 'fz-prev',
+  groupId: 'fz-acme.com',
+  event: 'Demo Requested',
+  name: 'Home',
+  properties: { path: '/pricing', title: 'Pricing', tags: ['a', 'b'] },
+  traits: { email: 'ann@fz-acme.com', name: 'Ann', company: { name: 'Acme' } },
+  context: { page: { url: 'https://fz-acme.com/pricing' }, userAgent: 'Mozilla/5.0' },
+});
+
+/** A valid body for each route that takes one, by `METHOD path`. */
+function validBody(op: Operation): unknown {
+  if (op.method === 'PUT' && op.path === '/v1/config') return defaultConfig;
+  if (op.method !== 'POST') return undefined;
+  if (op.path === '/v1/links') return { url: 'https://fz-acme.com/pricing', recipient: 'ann@fz-acme.com' };
+  if (op.path === '/v1/admin/sites') return { name: 'Fuzz', origins: ['https://fz-acme.com'] };
+  const kind = ROUTES[/^\/v1\/(\w+)$/.exec(op.path)?.[1] ?? ''];
+  if (!kind) return undefined;
+  return kind === 'batch' ? { batch: [validMessage('track'), validMessage('identify')] } : validMessage(kind);
+}
 
 const request = fc.record({
   operation: fc.nat(),
@@ -210,6 +241,33 @@ describe('every route under generated input', () => {
           await expectHandled(await collector.app.request(url, init), `${op.method} ${url}`);
         }),
         { numRuns: ROUTE_RUNS, seed },
+      );
+      await expectServing();
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'should never answer 500 to a valid body with one string or key made hostile',
+    async () => {
+      // One route per body kind (the short ingest aliases share their long route's code).
+      const bodied = operations.filter((op) => validBody(op) !== undefined && !/^\/v1\/(\w|import)$/.test(op.path));
+      expect(bodied.length).toBeGreaterThanOrEqual(9);
+      const mutation = fc.record({
+        operation: fc.nat(),
+        pick: fc.nat(),
+        text: fc.oneof(unstorableText, hostileText()),
+        asKey: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(mutation, async ({ operation, pick, text, asKey }) => {
+          const op = bodied[operation % bodied.length] as Operation;
+          const body = JSON.stringify(withHostileLeaf(validBody(op), pick, text, asKey));
+          const headers = { ...authHeader(op.auth, 'valid', ''), 'content-type': 'application/json' };
+          const res = await collector.app.request(op.path, { method: op.method, headers, body });
+          await expectHandled(res, `${op.method} ${op.path} ${body.slice(0, 300)}`);
+        }),
+        { numRuns: Math.ceil(ROUTE_RUNS / 2), seed },
       );
       await expectServing();
     },

@@ -34,6 +34,11 @@ const hostileUnit = fc.oneof(
 /** Text that PostgreSQL may refuse or JavaScript may mangle. */
 export const hostileText = (maxLength = 24) => fc.string({ unit: hostileUnit, maxLength });
 
+/** Text with at least one NUL or lone surrogate: what PostgreSQL refuses or changes. */
+export const unstorableText = fc
+  .tuple(hostileText(8), fc.constantFrom('\u0000', '\ud800', '\udc00'), hostileText(8))
+  .map(([a, bad, b]) => a + bad + b);
+
 /** Every byte outside the unreserved set as `%XX`: bytes that are not UTF-8 survive the URL. */
 export function percentEncode(bytes: Uint8Array): string {
   let out = '';
@@ -145,3 +150,34 @@ export const bodyText = fc.oneof(
   deepJson,
   fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('latin1')),
 );
+
+/**
+ * A copy of a valid JSON value with its `pick`-th string (or object key, when `asKey`)
+ * replaced by `text`: input that passes every check but one, so it reaches what lies behind
+ * them (the database) with one hostile string.
+ */
+export function withHostileLeaf(value: unknown, pick: number, text: string, asKey: boolean): unknown {
+  const copy = structuredClone(value);
+  const slots: (() => void)[] = [];
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (asKey && !Array.isArray(node)) {
+        slots.push(() => {
+          delete record[key];
+          record[text] = child;
+        });
+      } else if (!asKey && typeof child === 'string') {
+        slots.push(() => {
+          record[key] = text;
+        });
+      }
+      visit(child);
+    }
+  };
+  visit(copy);
+  slots[pick % Math.max(slots.length, 1)]?.();
+  return copy;
+}
