@@ -2,8 +2,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../collector/app.ts';
 import type { Database } from '../collector/db/client.ts';
-import { ROUTES } from '../collector/ingest/routes.ts';
-import { defaultConfig } from '../shared/scoring/index.ts';
 import {
   bodyText,
   cursor,
@@ -17,6 +15,7 @@ import {
 } from './helpers/arbitraries.ts';
 import { useTestCollector } from './helpers/collector.ts';
 import { newSite } from './helpers/db.ts';
+import { type Auth, KNOWN_IDS, type Operation, operationsOf, PLAUSIBLE, validBody } from './helpers/fuzz-routes.ts';
 
 /**
  * Property-based tests: generated ids, query strings, cursors and bodies thrown at every
@@ -52,38 +51,6 @@ afterAll(async () => {
   await collector?.drain();
 });
 
-type Auth = 'write' | 'secret' | 'admin' | 'none';
-
-interface Operation {
-  method: string;
-  path: string;
-  query: string[];
-  auth: Auth;
-}
-
-/** Every (method, path) of the document, with its query parameters and the key it wants. */
-function operationsOf(doc: {
-  paths: Record<
-    string,
-    Record<string, { security?: Record<string, unknown>[]; parameters?: { name: string; in: string }[] }>
-  >;
-}): Operation[] {
-  return Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => {
-      const scheme = Object.keys(op.security?.[0] ?? {})[0] ?? '';
-      const auth: Auth = scheme.startsWith('writeKey')
-        ? 'write'
-        : scheme === 'secretKey'
-          ? 'secret'
-          : scheme === 'adminToken'
-            ? 'admin'
-            : 'none';
-      const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-      return { method: method.toUpperCase(), path, query, auth };
-    }),
-  );
-}
-
 /** The valid credentials of an operation, or a hostile stand-in. */
 function authHeader(auth: Auth, mode: 'valid' | 'none' | 'hostile', hostile: string): Record<string, string> {
   if (mode === 'none') return {};
@@ -95,48 +62,6 @@ function authHeader(auth: Auth, mode: 'valid' | 'none' | 'hostile', hostile: str
   if (auth === 'secret') return { authorization: `Bearer ${site.secretKey}` };
   if (auth === 'admin') return { authorization: `Bearer ${ADMIN_TOKEN}` };
   return {};
-}
-
-/** A person and an account the site has (seeded before the run), so ids also reach the queries behind them. */
-const KNOWN_IDS = ['fz-known', encodeURIComponent('ann@fz-acme.com'), 'fz-acme.com'];
-
-/** Values a route accepts, so that generated requests also reach the database with the rest. */
-const PLAUSIBLE: Record<string, string[]> = {
-  limit: ['1', '2', '500'],
-  tier: ['high', 'medium', 'low'],
-  list: ['rising', 'cooling'],
-  sort: ['score', '-score'],
-  what: ['scores', 'signals'],
-  format: ['csv', 'ndjson'],
-  from: ['2026-01-01', '0001-01-01T00:00:00Z', '1970-01-01'],
-  to: ['2100-01-01', '9999-12-31T23:59:59.999Z'],
-  anonymousId: ['fz-ok', 'fz-sib'],
-};
-
-/** One message of each kind, valid: the ingest routes' bodies before one string is made hostile. */
-const validMessage = (type: string) => ({
-  type,
-  messageId: `fz-mut-${type}`,
-  anonymousId: 'fz-mut',
-  userId: 'ann@fz-acme.com',
-  previousId: 'fz-prev',
-  groupId: 'fz-acme.com',
-  event: 'Demo Requested',
-  name: 'Home',
-  properties: { path: '/pricing', title: 'Pricing', tags: ['a', 'b'] },
-  traits: { email: 'ann@fz-acme.com', name: 'Ann', company: { name: 'Acme' } },
-  context: { page: { url: 'https://fz-acme.com/pricing' }, userAgent: 'Mozilla/5.0' },
-});
-
-/** A valid body for each route that takes one, by `METHOD path`. */
-function validBody(op: Operation): unknown {
-  if (op.method === 'PUT' && op.path === '/v1/config') return defaultConfig;
-  if (op.method !== 'POST') return undefined;
-  if (op.path === '/v1/links') return { url: 'https://fz-acme.com/pricing', recipient: 'ann@fz-acme.com' };
-  if (op.path === '/v1/admin/sites') return { name: 'Fuzz', origins: ['https://fz-acme.com'] };
-  const kind = ROUTES[/^\/v1\/(\w+)$/.exec(op.path)?.[1] ?? ''];
-  if (!kind) return undefined;
-  return kind === 'batch' ? { batch: [validMessage('track'), validMessage('identify')] } : validMessage(kind);
 }
 
 const request = fc.record({
