@@ -27,6 +27,7 @@ import { type ConfigStore, createConfigStore } from './scoring/config-store.ts';
 import { scoreRows } from './scoring/realtime.ts';
 import { type RescoreTimer, startRescoreTimer } from './scoring/rescore.ts';
 import { createSiteCache, type SiteCache } from './site-cache.ts';
+import { rejectNulInUrl } from './url-text.ts';
 
 export interface AppOptions {
   db: Database;
@@ -110,6 +111,7 @@ export function createCollector(options: AppOptions): Collector {
       });
     });
   }
+  app.use(rejectNulInUrl());
   app.use(preflight(sites));
   // Ingest reads its own body within its own limits (ingest/body.ts).
   app.use(apiBodyLimit((method, path) => method === 'POST' && isIngestPath(path)));

@@ -308,6 +308,17 @@ describe('POST /v1/batch', () => {
     expect(unknown.status).toBe(401);
     expect((await unknown.json()).error.code).toBe('unknown_key');
   });
+
+  it('should answer 401 unknown_key, not a 503, for a write key holding NUL (Basic auth or the body)', async () => {
+    const message = { type: 'page', anonymousId: 'a', messageId: mid() };
+    for (const res of [
+      await post('/v1/batch', { batch: [message] }, { key: 'pk_\u0000' }),
+      await post('/v1/page', { ...message, writeKey: 'pk_\u0000x' }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('unknown_key');
+    }
+  });
 });
 
 describe('single-message routes', () => {
@@ -412,6 +423,13 @@ describe('hostile input', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'no_valid_messages' }, rejected: [error] });
     }
+    // With a valid sibling, the deep message alone is rejected and the sibling is stored.
+    const sibling = `{"batch":[{"type":"track","event":"Sibling","anonymousId":"a","messageId":"deep-s"},${objects.slice(10, -2)}]}`;
+    const mixed = await post('/v1/batch', sibling, { key: site.writeKey });
+    expect(mixed.status).toBe(200);
+    expect(await mixed.json()).toMatchObject({
+      rejected: [{ index: 1, messageId: 'deep-o', error: 'nested deeper than 16 levels' }],
+    });
     const res = await post('/v1/batch', context, { key: site.writeKey });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
@@ -425,7 +443,7 @@ describe('hostile input', () => {
       },
     );
     expect(ok.status).toBe(200);
-    expect((await rows(site.siteId)).map((r) => r.event)).toEqual(['After']);
+    expect((await rows(site.siteId)).map((r) => r.event)).toEqual(['Sibling', 'After']);
   });
 
   it('should never answer 500 to malformed bodies', async () => {

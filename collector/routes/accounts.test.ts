@@ -169,4 +169,28 @@ describe('GET /v1/accounts and GET /v1/people', () => {
       }
     }
   });
+
+  it('should answer 400 invalid_cursor to a cursor with a huge, fractional, negative or over-100 score or a bad id', async () => {
+    const api = intentClient(collector, await newSite(db));
+    const cursors = [
+      '[1e300,"x"]',
+      '[99999999999999999999,"x"]',
+      '[2.5,"x"]',
+      '[-1,"x"]',
+      '[101,"x"]',
+      '[5,"\\u0000"]',
+    ];
+    cursors.push(`[5,"${'x'.repeat(2000)}"]`, '[5]', '{"0":5,"1":"x"}', '[5,"x",1]');
+    for (const cursor of cursors) {
+      for (const path of ['/v1/people', '/v1/accounts']) {
+        const res = await api.get(`${path}?cursor=${Buffer.from(cursor).toString('base64url')}`);
+        expect(res.status, `${path} ${cursor.slice(0, 40)}`).toBe(400);
+        expect(await res.json()).toEqual({
+          error: { code: 'invalid_cursor', message: 'cursor is not one this API returned.' },
+        });
+      }
+    }
+    const edge = Buffer.from('[100,"zzz"]').toString('base64url');
+    expect((await api.get(`/v1/people?cursor=${edge}`)).status).toBe(200);
+  });
 });

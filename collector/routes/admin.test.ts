@@ -55,6 +55,19 @@ describe('POST /v1/admin/sites', () => {
     expect((await bad.json()).error.message).toMatch(/^origins\.0: /);
   });
 
+  it('should answer 400 for a site name holding NUL or a lone surrogate', async () => {
+    const { app } = createCollector({ db: t.db, config: { adminToken: TOKEN } });
+    for (const name of ['Acme\u0000', '\ud800Acme']) {
+      const res = await app.request('/v1/admin/sites', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ name }),
+      });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+      expect((await res.json()).error.message).toBe('name: must not contain NUL or lone surrogates');
+    }
+  });
+
   it('should not exist when INKLING_ADMIN_TOKEN is unset', async () => {
     const { app } = createCollector({ db: t.db });
     const res = await app.request('/v1/admin/sites', { method: 'POST', body: '{"name":"x"}' });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isStorableText } from '../../shared/text.ts';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { tokensEqual } from '../keys.ts';
@@ -18,7 +19,7 @@ export const originSchema = z
   }, 'each origin must look like https://example.com (scheme, host, optional port; no path) or be *');
 
 export const siteInputSchema = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100).refine(isStorableText, 'must not contain NUL or lone surrogates'),
   origins: z.array(originSchema).max(50).default([]),
 });
 

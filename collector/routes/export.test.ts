@@ -131,6 +131,25 @@ describe('GET /v1/export', () => {
     expect(await (await other.get('/v1/export?what=signals&format=ndjson')).text()).toBe('');
     expect(await (await other.get('/v1/export?what=scores&format=ndjson')).text()).toBe('');
   });
+
+  it('should answer 400 before streaming for dates PostgreSQL cannot hold, and export for years 0001 to 9999', async () => {
+    const { api } = await seeded();
+    const absurd = ['300000-01-01', '%2B275760-09-13', '-000001-01-01', '-271821-04-20', '0000-01-01', '10000-01-01'];
+    for (const date of absurd) {
+      for (const what of ['signals', 'scores']) {
+        for (const name of ['from', 'to']) {
+          const res = await api.get(`/v1/export?what=${what}&${name}=${date}`);
+          expect(res.status, `${what} ${name}=${date}`).toBe(400);
+          expect(((await res.json()) as { error: { code: string } }).error.code).toBe(`invalid_${name}`);
+        }
+      }
+    }
+    for (const what of ['signals', 'scores']) {
+      const res = await api.get(`/v1/export?what=${what}&format=ndjson&from=0001-01-01&to=9999-12-31T23:59:59.999Z`);
+      expect(res.status).toBe(200);
+      expect((await res.text()).trim().split('\n').length, what).toBeGreaterThan(1);
+    }
+  });
 });
 
 /** The exported messageIds, in the order the route streamed them. */

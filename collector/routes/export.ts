@@ -14,9 +14,21 @@ import {
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
+/**
+ * Earliest and latest instants `from`/`to` may name: the four-digit years, which
+ * PostgreSQL's timestamptz stores and reads back. A date JS parses but PostgreSQL refuses
+ * (year 0, negative or six-digit years) answers 400 before the export starts streaming.
+ */
+const MIN_DATE = Date.parse('0001-01-01T00:00:00Z');
+const MAX_DATE = Date.parse('9999-12-31T23:59:59.999Z');
+
 const isoDate = z
   .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)))
+  .max(64)
+  .refine((v) => {
+    const t = Date.parse(v);
+    return t >= MIN_DATE && t <= MAX_DATE;
+  })
   .transform((v) => new Date(Date.parse(v)))
   .optional();
 
@@ -24,15 +36,15 @@ const isoDate = z
 export const exportQuerySchema = z.object({
   what: z.enum(['scores', 'signals']).default('scores'),
   format: z.enum(['csv', 'ndjson']).default('csv'),
-  from: isoDate.describe('ISO date, inclusive'),
-  to: isoDate.describe('ISO date, exclusive'),
+  from: isoDate.describe('ISO date (years 0001 to 9999), inclusive'),
+  to: isoDate.describe('ISO date (years 0001 to 9999), exclusive'),
 });
 
 const EXPORT_ERRORS: Record<string, string> = {
   what: 'what must be scores or signals.',
   format: 'format must be csv or ndjson.',
-  from: 'from must be an ISO date.',
-  to: 'to must be an ISO date.',
+  from: 'from must be an ISO date from year 0001 to 9999.',
+  to: 'to must be an ISO date from year 0001 to 9999.',
 };
 
 /**

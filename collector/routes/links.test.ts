@@ -61,6 +61,22 @@ describe('POST /v1/links', () => {
     expect((await createLink(site, { url: 'not a url' })).status).toBe(400);
     expect((await createLink(site, { url: 'https://acme.test/' }, site.writeKey)).status).toBe(401);
   });
+
+  it('should answer 400 invalid_body for NUL or a lone surrogate in url or recipient, storing nothing', async () => {
+    const site = await newSite(db);
+    for (const body of [
+      { url: 'https://acme.test/\u0000' },
+      { url: 'https://acme.test/', recipient: 'u-\u0000' },
+      { url: 'https://acme.test/\ud800' },
+      { url: 'https://acme.test/', recipient: '\udc00u' },
+    ]) {
+      const res = await createLink(site, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_body');
+    }
+    expect(await db.query('select slug from links where site_id = $1', [site.siteId])).toEqual([]);
+    expect((await createLink(site, { url: 'https://acme.test/', recipient: 'u-ok' })).status).toBe(201);
+  });
 });
 
 describe('GET /l/:slug', () => {

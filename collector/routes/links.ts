@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
+import { isStorableText } from '../../shared/text.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { enrich } from '../ingest/enrich.ts';
@@ -15,9 +16,15 @@ export const createLinkSchema = z.object({
   url: z
     .string()
     .max(2048)
+    .refine(isStorableText, 'url must not contain NUL or lone surrogates')
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'url must be an http(s) URL'),
   /** The userId (or email) the link is sent to. */
-  recipient: z.string().min(1).max(256).optional(),
+  recipient: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine(isStorableText, 'recipient must not contain NUL or lone surrogates')
+    .optional(),
 });
 
 export const createdLinkSchema = z.object({ slug: z.string(), shortUrl: z.string() });

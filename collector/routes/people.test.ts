@@ -63,6 +63,33 @@ describe('GET /v1/people/:id/signals', () => {
     expect((await api.get('/v1/people/lim/signals?limit=501')).status).toBe(400);
     expect((await api.get('/v1/people/lim/signals?cursor=nonsense')).status).toBe(400);
   });
+
+  it('should answer 400 invalid_cursor to an event cursor with huge, fractional or negative numbers', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('evc', '/pricing')]);
+    const positions = [
+      '9999999999999999~1',
+      '-9999999999999999~1',
+      '99999999999999999999~1',
+      '1e300~1',
+      '1.5~1',
+      '1~2.5',
+      '1~-1',
+      '1~99999999999999999',
+      '~1',
+      '1~',
+    ];
+    for (const position of positions) {
+      const res = await api.get(`/v1/people/evc/signals?cursor=${Buffer.from(position).toString('base64url')}`);
+      expect(res.status, position).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
+    }
+    for (const position of ['9007199254740991~9007199254740991', '-9007199254740991~0']) {
+      const res = await api.get(`/v1/people/evc/signals?cursor=${Buffer.from(position).toString('base64url')}`);
+      expect(res.status, position).toBe(200);
+    }
+  });
 });
 
 /** Pricing, a demo request and a case study, `days` days ago (as an import would send them). */
@@ -177,6 +204,28 @@ describe('/v1/config', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('invalid_config');
     expect(body.error.message).toContain('tiers.high');
+    expect(await (await api.get('/v1/config')).json()).toEqual(defaultConfig);
+  });
+
+  it('should refuse a model with NUL or a lone surrogate in a name or label with 400 and its path', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    type Mutable = { signals: Record<string, { label: string }>; categories: Record<string, { label: string }> };
+    const nul = structuredClone(defaultConfig) as unknown as Mutable;
+    (nul.signals.email_opened as { label: string }).label = 'Email\u0000opened';
+    const lone = structuredClone(defaultConfig) as unknown as Mutable;
+    (lone.categories.email as { label: string }).label = 'Email \ud800';
+    for (const [model, path] of [
+      [nul, 'signals.email_opened.label'],
+      [lone, 'categories.email.label'],
+    ] as const) {
+      const res = await api.put('/v1/config', model);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error).toEqual({
+        code: 'invalid_config',
+        message: `${path}: must not contain NUL or lone surrogates`,
+      });
+    }
     expect(await (await api.get('/v1/config')).json()).toEqual(defaultConfig);
   });
 

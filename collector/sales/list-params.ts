@@ -61,15 +61,29 @@ export function encodeListCursor(score: number, id: string): string {
   return Buffer.from(JSON.stringify([score, id])).toString('base64url');
 }
 
-function parseCursor(value: string | undefined): { score: number; id: string } | null {
+/**
+ * What a list cursor holds: a score (an integer from 0 to 100, as stored) and a person or
+ * account id (text PostgreSQL can compare: bounded, no NUL). Anything else, such as 1e300
+ * or 2.5, is not a cursor this API returned.
+ */
+const listCursorSchema = z.tuple([
+  z.number().int().min(0).max(100),
+  z
+    .string()
+    .max(1024)
+    .refine((id) => !id.includes('\u0000')),
+]);
+
+/** The (score, id) in a cursor this API returned; anything else answers 400 `invalid_cursor`. */
+export function parseCursor(value: string | undefined): { score: number; id: string } | null {
   if (!value) return null;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
-    if (Array.isArray(parsed) && Number.isInteger(parsed[0]) && typeof parsed[1] === 'string') {
-      return { score: parsed[0], id: parsed[1] };
-    }
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString());
   } catch {
-    // falls through to the 400 below
+    parsed = undefined;
   }
-  throw new InklingError(400, 'invalid_cursor', 'cursor is not one this API returned.');
+  const cursor = listCursorSchema.safeParse(parsed);
+  if (!cursor.success) throw new InklingError(400, 'invalid_cursor', 'cursor is not one this API returned.');
+  return { score: cursor.data[0], id: cursor.data[1] };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unstorablePath } from '../text.ts';
 import { defaultCategories, defaultChatKeywords, defaultDerived, defaultRules, defaultSignals } from './catalogue.ts';
 import { globError } from './glob.ts';
 
@@ -261,7 +262,12 @@ export type ParseConfigResult = { ok: true; config: ScoringConfig } | { ok: fals
  */
 export function parseScoringConfig(input: unknown): ParseConfigResult {
   const result = scoringConfigSchema.safeParse(input);
-  if (result.success) return { ok: true, config: result.data };
+  if (result.success) {
+    // The model is stored as jsonb: a NUL or a lone surrogate in any name would fail the write.
+    const bad = unstorablePath(result.data);
+    if (!bad) return { ok: true, config: result.data };
+    return { ok: false, issues: [{ path: formatPath(bad), message: 'must not contain NUL or lone surrogates' }] };
+  }
   return {
     ok: false,
     issues: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
