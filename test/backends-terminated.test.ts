@@ -1,53 +1,18 @@
-import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../collector/db/client.ts';
-import { migrateDatabase } from '../collector/db/migrate.ts';
-import { createSite } from '../collector/sites.ts';
-import { type OwnPostgres, startOwnPostgres } from './helpers/own-postgres.ts';
-import { startScript, waitForLine } from './helpers/process.ts';
+import { useCollectorOnOwnPostgres } from './helpers/own-postgres.ts';
 
 /**
  * The collector as a real process on a PostgreSQL of this file's own, with its backends
  * terminated under load (as a failover, an admin's `pg_terminate_backend` or a network
  * blip does). Runs in both CI runs: it needs only the PostgreSQL binaries.
  */
-let server: OwnPostgres | undefined;
-let child: ChildProcess | undefined;
-let stderr = '';
-let base = '';
-let site: { siteId: string; writeKey: string };
-
-beforeAll(async () => {
-  server = await startOwnPostgres();
-  const db = await openDatabase({ url: server.url, max: 1 });
-  try {
-    await migrateDatabase(db);
-    site = await createSite(db, 'terminated backends', []);
-  } finally {
-    await db.close();
-  }
-  child = startScript('collector/main.ts', [], { DATABASE_URL: server.url, PORT: '0', HOST: '127.0.0.1' });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  base = JSON.parse(await waitForLine(child, /collector listening/)).url;
-});
-
-afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-  await server?.destroy();
-});
-
-const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+const env = useCollectorOnOwnPostgres('terminated backends', []);
 
 async function post(batch: object[]): Promise<number> {
   try {
-    const res = await fetch(`${base}/v1/batch?key=${site.writeKey}`, {
+    const res = await fetch(`${env.base}/v1/batch?key=${env.site.writeKey}`, {
       method: 'POST',
       body: JSON.stringify({ batch }),
       signal: AbortSignal.timeout(30_000),
@@ -69,7 +34,7 @@ describe('PostgreSQL backends terminated under load', () => {
     // A few senders, each retrying a batch with the same messageIds until it is acknowledged
     // (as the SDK does), bounded in count and time.
     const sender = async (loop: number) => {
-      for (let i = 0; i < 200 && alive() && Date.now() < deadline; i++) {
+      for (let i = 0; i < 200 && env.alive() && Date.now() < deadline; i++) {
         if (killsDone && i >= 5) break;
         const batch = Array.from({ length: 20 }, (_, j) => ({
           type: 'track',
@@ -77,7 +42,7 @@ describe('PostgreSQL backends terminated under load', () => {
           anonymousId: `visitor-${loop}-${j % 3}`,
           messageId: `term-${loop}-${i}-${j}`,
         }));
-        for (let attempt = 0; attempt < 100 && alive() && Date.now() < deadline; attempt++) {
+        for (let attempt = 0; attempt < 100 && env.alive() && Date.now() < deadline; attempt++) {
           if ((await post(batch)) === 200) {
             acked.push(...batch.map((m) => m.messageId));
             break;
@@ -87,14 +52,14 @@ describe('PostgreSQL backends terminated under load', () => {
       }
     };
 
-    const admin = new pg.Client({ connectionString: server?.url });
+    const admin = new pg.Client({ connectionString: env.server?.url });
     await admin.connect();
     const killer = async () => {
       try {
-        for (let round = 0; round < 6 && alive() && Date.now() < deadline; round++) {
+        for (let round = 0; round < 6 && env.alive() && Date.now() < deadline; round++) {
           // Terminate only once more load has been acknowledged since the last round.
           const before = acked.length;
-          while (acked.length === before && alive() && Date.now() < deadline) {
+          while (acked.length === before && env.alive() && Date.now() < deadline) {
             await new Promise((r) => setTimeout(r, 20));
           }
           const { rows } = await admin.query<{ terminated: boolean }>(
@@ -109,11 +74,11 @@ describe('PostgreSQL backends terminated under load', () => {
     await Promise.all([killer(), ...[0, 1, 2, 3].map(sender)]);
 
     try {
-      expect(alive(), `the collector exited; stderr:\n${stderr.slice(-3000)}`).toBe(true);
+      expect(env.alive(), `the collector exited; stderr:\n${env.stderr.slice(-3000)}`).toBe(true);
       // It recovers by itself: readiness and ingest answer 200 again.
       let ready = 0;
       for (let i = 0; i < 100 && ready !== 200; i++) {
-        ready = await fetch(`${base}/readyz`).then(
+        ready = await fetch(`${env.base}/readyz`).then(
           (r) => r.status,
           () => 0,
         );
@@ -126,7 +91,7 @@ describe('PostgreSQL backends terminated under load', () => {
 
       const { rows } = await admin.query<{ message_id: string; n: number }>(
         'select message_id, count(*)::int as n from events where site_id = $1 group by message_id',
-        [site.siteId],
+        [env.site.siteId],
       );
       const stored = new Map(rows.map((r) => [r.message_id, r.n]));
       expect(terminated).toBeGreaterThan(0);
@@ -139,7 +104,7 @@ describe('PostgreSQL backends terminated under load', () => {
   }, 120_000);
 
   it('should deliver score-change notices again after the listening connection is terminated', async () => {
-    const db = await openDatabase({ url: server?.url, max: 1 });
+    const db = await openDatabase({ url: env.server?.url, max: 1 });
     const notices: string[] = [];
     let connects = 0;
     let drops = 0;

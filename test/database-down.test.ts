@@ -1,53 +1,18 @@
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../collector/db/client.ts';
-import { migrateDatabase } from '../collector/db/migrate.ts';
-import { createSite } from '../collector/sites.ts';
-import { type OwnPostgres, startOwnPostgres } from './helpers/own-postgres.ts';
-import { startScript, waitForLine } from './helpers/process.ts';
+import { useCollectorOnOwnPostgres } from './helpers/own-postgres.ts';
 
 /**
  * The collector as a real process on a PostgreSQL of this file's own, which the test stops
  * (as a crash or a restart does) and starts again. Needs only the PostgreSQL binaries, so it
  * runs in both CI runs.
  */
-let server: OwnPostgres | undefined;
-let child: ChildProcess | undefined;
-let stderr = '';
-let base = '';
-let site: { siteId: string; writeKey: string; secretKey: string };
 const ORIGIN = 'https://shop.example';
-
-beforeAll(async () => {
-  server = await startOwnPostgres();
-  const db = await openDatabase({ url: server.url, max: 1 });
-  try {
-    await migrateDatabase(db);
-    site = await createSite(db, 'database down', [ORIGIN]);
-  } finally {
-    await db.close();
-  }
-  child = startScript('collector/main.ts', [], { DATABASE_URL: server.url, PORT: '0', HOST: '127.0.0.1' });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  base = JSON.parse(await waitForLine(child, /collector listening/)).url;
-});
-
-afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-  await server?.destroy();
-});
-
-const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+const env = useCollectorOnOwnPostgres('database down', [ORIGIN]);
 
 /** A generous bound: an answer must arrive, not hang (no milliseconds are asserted). */
 const call = (path: string, init: RequestInit = {}) =>
-  fetch(`${base}${path}`, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  fetch(`${env.base}${path}`, { ...init, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
 
 const batch = (id: string) => ({
   method: 'POST',
@@ -56,7 +21,7 @@ const batch = (id: string) => ({
 
 describe('PostgreSQL server down and back', () => {
   it('should answer every route 503 with Retry-After and a JSON error while down, and recover by itself', async () => {
-    const ingest = `/v1/batch?key=${site.writeKey}`;
+    const ingest = `/v1/batch?key=${env.site.writeKey}`;
     expect((await call(ingest, batch('before'))).status).toBe(200);
     expect((await call('/readyz')).status).toBe(200);
 
@@ -77,13 +42,13 @@ describe('PostgreSQL server down and back', () => {
     const deadline = Date.now() + 30_000;
     while (acked.length < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(acked.length).toBeGreaterThanOrEqual(8);
-    await server?.stop();
+    await env.server?.stop();
     stopped = true;
     await Promise.all(load);
 
     const requests: [string, string, RequestInit?][] = [
       ['ingest', ingest, batch('while-down')],
-      ['Sales API', '/v1/people', { headers: { authorization: `Bearer ${site.secretKey}` } }],
+      ['Sales API', '/v1/people', { headers: { authorization: `Bearer ${env.site.secretKey}` } }],
       [
         'CORS preflight',
         '/v1/batch',
@@ -91,7 +56,7 @@ describe('PostgreSQL server down and back', () => {
       ],
       ['tracked link', '/l/some-slug'],
       ['example site', '/examples/'],
-      ['tier lookup', `/v1/intent?key=${site.writeKey}&anonymousId=never-seen`],
+      ['tier lookup', `/v1/intent?key=${env.site.writeKey}&anonymousId=never-seen`],
     ];
     for (const [what, path, init] of requests) {
       const res = await call(path, init);
@@ -109,9 +74,9 @@ describe('PostgreSQL server down and back', () => {
     expect(ready.headers.get('retry-after')).toBe('5');
     expect(await ready.json()).toMatchObject({ status: 'unavailable' });
     expect((await call('/healthz')).status).toBe(200);
-    expect(alive(), `the collector exited; stderr:\n${stderr.slice(-3000)}`).toBe(true);
+    expect(env.alive(), `the collector exited; stderr:\n${env.stderr.slice(-3000)}`).toBe(true);
 
-    await server?.start();
+    await env.server?.start();
 
     // Back without restarting the collector: readiness, then ingest (the same batch, stored once).
     let readyStatus = 0;
@@ -123,14 +88,14 @@ describe('PostgreSQL server down and back', () => {
     const again = await call(ingest, batch('while-down'));
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ success: true, accepted: 1 });
-    const people = await call('/v1/people', { headers: { authorization: `Bearer ${site.secretKey}` } });
+    const people = await call('/v1/people', { headers: { authorization: `Bearer ${env.site.secretKey}` } });
     expect(people.status).toBe(200);
 
-    const db = await openDatabase({ url: server?.url, max: 1 });
+    const db = await openDatabase({ url: env.server?.url, max: 1 });
     try {
       const rows = await db.query<{ message_id: string; n: number }>(
         'select message_id, count(*) as n from events where site_id = $1 group by message_id',
-        [site.siteId],
+        [env.site.siteId],
       );
       const stored = new Map(rows.map((r) => [r.message_id, r.n]));
       expect(['before', 'while-down', ...acked].filter((id) => stored.get(id) !== 1)).toEqual([]);

@@ -1,9 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase } from '../../collector/db/client.ts';
+import { migrateDatabase } from '../../collector/db/migrate.ts';
+import { type CreatedSite, createSite } from '../../collector/sites.ts';
+import { startScript, waitForLine } from './process.ts';
 
 const run = promisify(execFile);
 
@@ -85,4 +90,56 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     throw err;
   }
   return pg;
+}
+
+/** A collector process on a PostgreSQL of the test file's own (see `useCollectorOnOwnPostgres`). */
+export interface OwnCollector {
+  server: OwnPostgres | undefined;
+  child: ChildProcess | undefined;
+  /** What the collector wrote to stderr so far. */
+  stderr: string;
+  /** The collector's URL. */
+  base: string;
+  site: CreatedSite;
+  alive(): boolean;
+}
+
+/**
+ * Before the file's tests: a PostgreSQL of its own, migrated, with one site (`name`,
+ * `origins`), and `npm start`'s collector as a real process on it. After them: both gone.
+ */
+export function useCollectorOnOwnPostgres(name: string, origins: string[] = []): OwnCollector {
+  const env: OwnCollector = {
+    server: undefined,
+    child: undefined,
+    stderr: '',
+    base: '',
+    site: undefined as unknown as CreatedSite,
+    alive: () => env.child !== undefined && env.child.exitCode === null && env.child.signalCode === null,
+  };
+  beforeAll(async () => {
+    env.server = await startOwnPostgres();
+    const db = await openDatabase({ url: env.server.url, max: 1 });
+    try {
+      await migrateDatabase(db);
+      env.site = await createSite(db, name, origins);
+    } finally {
+      await db.close();
+    }
+    env.child = startScript('collector/main.ts', [], { DATABASE_URL: env.server.url, PORT: '0', HOST: '127.0.0.1' });
+    env.child.stderr?.on('data', (d) => {
+      env.stderr += d;
+    });
+    env.base = JSON.parse(await waitForLine(env.child, /collector listening/)).url;
+  });
+  afterAll(async () => {
+    const child = env.child;
+    if (child && env.alive()) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await env.server?.destroy();
+  });
+  return env;
 }
