@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         log.info('stopped');
         process.exit(0);
       } catch (err) {
-        log.error('shutdown failed', { err: String(err) });
+        log.error('shutdown failed', { err });
         process.exit(1);
       }
     });
@@ -90,7 +90,7 @@ async function recoverOnStart(db: Database, collector: Collector, log: Logger): 
     const recovered = await recoverUnscored(db, collector.configs, { graceMs, onChanged: collector.intents.evict });
     if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
   } catch (err) {
-    log.error('recovering unscored events failed', { err: String(err) });
+    log.error('recovering unscored events failed', { err });
   }
 }
 
