@@ -155,7 +155,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', peopleRoutes(db, configs));
   app.route('/', accountSignalRoutes(db, configs));
   app.route('/', accountRoutes(db));
-  app.route('/', exportRoutes(db, configs));
+  app.route('/', exportRoutes(db, configs, log));
   app.route('/', eraseRoutes(db, configs, intents.evict));
   app.route('/', configRoutes(db, configs, intents.evict));
   app.route('/', staticRoutes(db, { publicUrl }));

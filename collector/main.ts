@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     config,
     log,
     accessLog: true,
+    processMetrics: true,
     limits: config.limits,
     // Test only, off by default: dies right after a group's insert commits, before scoring.
     afterStored:
@@ -105,8 +106,6 @@ function printDemoKeys(siteId: string, writeKey: string, secretKey: string): voi
 }
 
 main().catch((err) => {
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'startup failed', err: String(err?.message ?? err) })}\n`,
-  );
+  createLogger('error').error('startup failed', { err });
   process.exit(1);
 });

@@ -5,8 +5,8 @@ import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES } from '../../sh
 import type { IngestResponse, MessageType } from '../../shared/messages.ts';
 import type { LoadLimits } from '../config.ts';
 import type { Site } from '../db/schema.ts';
-import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { type InflightGauge, inflightGate } from '../overload/in-flight.ts';
