@@ -22,7 +22,7 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
  * --overload-connections N (default 1000), --overload-seconds N (default 20),
- * --minutes N, --rate N (soak, default 30 min at 200 events/s; only with --only soak: it is
+ * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
  * not part of a plain `npm run bench`).
  */
 const { values } = parseArgs({
@@ -39,7 +39,7 @@ const { values } = parseArgs({
     'overload-connections': { type: 'string', default: '1000' },
     'overload-seconds': { type: 'string', default: '20' },
     minutes: { type: 'string', default: '30' },
-    rate: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -50,7 +50,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
-  --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 200; only with --only)
+  --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
 `;

@@ -27,7 +27,8 @@ export interface SoakMinute extends BenchMessage {
   /** Requests due that were not sent because `maxOpen` were open (the collector fell behind). */
   skipped: number;
   failed: number;
-  failures: string[];
+  /** The failed requests by status and error code, e.g. `{"429 overloaded": 3}` (status 0: no answer). */
+  failures: Record<string, number>;
   acceptedMs: Quantiles;
 }
 
@@ -79,7 +80,8 @@ async function run(spec: SoakRun): Promise<void> {
             if (res.status === 200) counted.latencies.push(performance.now() - t0);
             else {
               counted.failed++;
-              if (counted.failures.length < 5) counted.failures.push(`${res.status} ${res.text.slice(0, 200)}`);
+              const why = `${res.status} ${errorCode(res.text)}`;
+              counted.failures[why] = (counted.failures[why] ?? 0) + 1;
             }
             settle(counted);
           });
@@ -101,7 +103,7 @@ interface Bucket {
   latencies: number[];
   skipped: number;
   failed: number;
-  failures: string[];
+  failures: Record<string, number>;
   /** Requests of this minute not answered yet. */
   open: number;
   /** The minute is over: no more requests join it. */
@@ -109,7 +111,7 @@ interface Bucket {
 }
 
 function fresh(minute: number): Bucket {
-  return { minute, latencies: [], skipped: 0, failed: 0, failures: [], open: 0, closed: false };
+  return { minute, latencies: [], skipped: 0, failed: 0, failures: {}, open: 0, closed: false };
 }
 
 function report(m: Bucket): SoakMinute {
@@ -122,6 +124,15 @@ function report(m: Bucket): SoakMinute {
     failures: m.failures,
     acceptedMs: quantiles(m.latencies, 1),
   };
+}
+
+/** The answer's `error.code`, or the start of its text. */
+function errorCode(text: string): string {
+  try {
+    return String(JSON.parse(text)?.error?.code ?? text.slice(0, 80));
+  } catch {
+    return text.slice(0, 80);
+  }
 }
 
 function post(agent: Agent, url: string, body: string): Promise<{ status: number; text: string }> {

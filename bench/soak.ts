@@ -69,7 +69,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       log(
         `minute ${row.minute}: RSS ${row.rssMb} MB, heap ${row.heapMb} MB, accepted ${fmt(row.accepted)} ` +
           `p99 ${row.acceptedMs.p99} ms, failed ${row.failed}, skipped ${row.skipped}` +
-          (row.failures.length ? ` (${row.failures.join('; ')})` : ''),
+          (row.failed ? ` (${failureText(row.failures)})` : ''),
       );
     }
     await load.next('done', MINUTE);
@@ -81,6 +81,18 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     await collector.stop();
     await db.close();
   }
+}
+
+function total(rows: readonly SoakRow[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const row of rows) for (const [why, n] of Object.entries(row.failures)) sum[why] = (sum[why] ?? 0) + n;
+  return sum;
+}
+
+function failureText(failures: Record<string, number>): string {
+  return Object.entries(failures)
+    .map(([why, n]) => `${why}: ${fmt(n)}`)
+    .join(', ');
 }
 
 function mb(bytes: number): number {
@@ -130,6 +142,6 @@ export function soakMarkdown(r: SoakResult, command: string, date: Date): string
         `| ${x.minute} | ${x.rssMb} | ${x.heapMb} | ${fmt(x.accepted)} | ${x.acceptedMs.p50} | ${x.acceptedMs.p99} | ${x.failed} |`,
     ),
     '',
-    `Verdict: ${r.verdict}. Failed ${fmt(failed)}, not sent (256 requests already open) ${fmt(skipped)}.`,
+    `Verdict: ${r.verdict}. Failed ${fmt(failed)}${failed ? ` (${failureText(total(r.rows))})` : ''}, not sent (256 requests already open) ${fmt(skipped)}.`,
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import { type DestinationStream, pino } from 'pino';
 
 /**
  * Structured logs (pino): one JSON object per line, `{"level", "time", "msg", ...fields}`, on
- * stdout. An `err` field that is an Error is written as `{"type", "message", "stack"}` on the
+ * stdout (errors on stderr). An `err` field that is an Error is written as `{"type", "message", "stack"}` on the
  * same line (its stack as one string, never over several lines).
  */
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -15,7 +15,7 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** A logger at `level` (`INKLING_LOG_LEVEL`), writing to `destination` (tests) or stdout. */
+/** A logger at `level` (`INKLING_LOG_LEVEL`), writing to `destination` (tests), else to stdout and stderr. */
 export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
   const options = {
     level: isLogLevel(level) ? level : 'info',
@@ -24,13 +24,24 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
     formatters: { level: (label: string) => ({ level: label }) },
     serializers: { err: pino.stdSerializers.err },
   };
-  const p = destination ? pino(options, destination) : pino(options, pino.destination({ dest: 1, sync: true }));
+  const p = pino(options, destination ?? standardStreams());
   return {
     debug: (m, f) => p.debug(f ?? {}, m),
     info: (m, f) => p.info(f ?? {}, m),
     warn: (m, f) => p.warn(f ?? {}, m),
     error: (m, f) => p.error(f ?? {}, m),
   };
+}
+
+/** Errors to stderr, everything else to stdout (synchronous writes: nothing is lost on exit). */
+function standardStreams(): DestinationStream {
+  return pino.multistream(
+    [
+      { level: 'debug', stream: pino.destination({ dest: 1, sync: true }) },
+      { level: 'error', stream: pino.destination({ dest: 2, sync: true }) },
+    ],
+    { dedupe: true },
+  );
 }
 
 export function isLogLevel(value: string | undefined): value is LogLevel {
