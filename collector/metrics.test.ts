@@ -75,6 +75,7 @@ describe('GET /metrics', () => {
   it('should time the ingest route in a latency histogram labelled by route pattern, not path', async () => {
     const site = await newSite(db);
     await postBatch(collector.app, site.writeKey, [track('Timed')]);
+    expect((await collector.app.request('/no/such/page-12345')).status).toBe(404);
     const text = await scrape(collector.app);
     const labels = { method: 'POST', route: '/v1/:route', status: '200' };
     expect(sample(text, 'inkling_http_request_duration_seconds_count', labels)).toBeGreaterThanOrEqual(1);
@@ -82,6 +83,8 @@ describe('GET /metrics', () => {
       sample(text, 'inkling_http_request_duration_seconds_count', labels),
     );
     expect(text).not.toMatch(/route="\/v1\/batch"/);
+    expect(text).not.toContain('page-12345');
+    expect(sample(text, 'inkling_http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
   });
 
   it('should count a whole batch refused by its error code', async () => {
