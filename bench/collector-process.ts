@@ -10,7 +10,7 @@ import { parentChannel } from './child.ts';
  * The collector under test, in its own process: the real app on a real port
  * (127.0.0.1, any free port), on the bench database, as `npm start` would run it minus
  * the access log. Answers `cpu` with its CPU time so far, `rss` with its peak resident set
- * size (KB); `stop` drains and exits. The limits come from the INKLING_* variables, except
+ * size (KB), `memory` with its current RSS and heap used (bytes); `stop` drains and exits. The limits come from the INKLING_* variables, except
  * that the rate limits are off unless set: the throughput benchmarks send from one address.
  */
 const url = process.env.BENCH_DATABASE_URL;
@@ -29,6 +29,10 @@ const collector = createCollector({
 const send = parentChannel(async (m) => {
   if (m.type === 'cpu') send({ type: 'cpu', usage: process.cpuUsage() });
   if (m.type === 'rss') send({ type: 'rss', maxRss: process.resourceUsage().maxRSS });
+  if (m.type === 'memory') {
+    const { rss, heapUsed } = process.memoryUsage();
+    send({ type: 'memory', rss, heapUsed });
+  }
   if (m.type === 'stop') {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -9,6 +9,7 @@ import { benchLookup, lookupMarkdown } from './lookup.ts';
 import { benchOverload, overloadMarkdown } from './overload.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
+import { benchSoak, soakMarkdown } from './soak.ts';
 
 /**
  * `npm run bench`: runs every benchmark against the real PostgreSQL named by
@@ -20,7 +21,9 @@ import { benchRescore, rescoreMarkdown } from './rescore.ts';
  * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
- * --overload-connections N (default 1000), --overload-seconds N (default 20).
+ * --overload-connections N (default 1000), --overload-seconds N (default 20),
+ * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
+ * not part of a plain `npm run bench`).
  */
 const { values } = parseArgs({
   options: {
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     'round-seconds': { type: 'string', default: '10' },
     'overload-connections': { type: 'string', default: '1000' },
     'overload-seconds': { type: 'string', default: '20' },
+    minutes: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -45,6 +50,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
+  --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
 `;
@@ -71,8 +77,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'rescore', 'lookup', 'overload'].includes(only))
-    throw new Error('--only takes ingest, rescore, lookup or overload');
+  if (only && !['ingest', 'rescore', 'lookup', 'overload', 'soak'].includes(only))
+    throw new Error('--only takes ingest, rescore, lookup, overload or soak');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -122,6 +128,16 @@ async function main(): Promise<void> {
       log,
     });
     save('Under overload', 'overload', overloadMarkdown(result, command, new Date()));
+  }
+
+  if (only === 'soak') {
+    const result = await benchSoak({
+      url,
+      minutes: positive(values.minutes, 'minutes'),
+      rate: positive(values.rate, 'rate'),
+      log,
+    });
+    save('Soak', 'soak', soakMarkdown(result, command, new Date()));
   }
 
   if (profileDir)

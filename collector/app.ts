@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
 import type { Database } from './db/client.ts';
-import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { isDatabaseError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { errorBody, InklingError, RETRY_AFTER_SECONDS } from './errors.ts';
 import { ingestRoutes, ROUTES } from './ingest/routes.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createIntentCache, type IntentCache } from './intent-cache.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { apiBodyLimit } from './overload/body-limit.ts';
 import { createRateLimits } from './overload/rate-limit.ts';
 import { accountSignalRoutes } from './routes/account-signals.ts';
@@ -19,6 +20,7 @@ import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { intentRoutes } from './routes/intent.ts';
 import { linkRoutes } from './routes/links.ts';
+import { metricsRoutes, requestTimer } from './routes/metrics.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
@@ -54,6 +56,8 @@ export interface AppOptions {
   afterStored?: () => void;
   /** In-flight bounds and rate limits (the server timeouts are set where it is served). @default DEFAULT_LIMITS */
   limits?: Partial<LoadLimits>;
+  /** Also export the process's memory, CPU and event loop metrics on `/metrics`. @default false */
+  processMetrics?: boolean;
 }
 
 export interface Collector {
@@ -63,6 +67,8 @@ export interface Collector {
   configs: ConfigStore;
   /** Tier lookups from memory, evicted on score changes. */
   intents: IntentCache;
+  /** This collector's Prometheus registry and metrics (`GET /metrics`). */
+  metrics: Metrics;
   /** Stops answering /readyz and waits for queued writes. */
   drain(): Promise<void>;
 }
@@ -97,7 +103,28 @@ export function createCollector(options: AppOptions): Collector {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
   let closing = false;
+  const metrics = createMetrics({
+    db,
+    inflight: () => ingest.inflight,
+    pendingRows: () => writer.pending,
+    processMetrics: options.processMetrics,
+  });
+  const ingest = ingestRoutes({
+    sites,
+    writer,
+    log,
+    trustProxy: options.config?.trustProxy ?? false,
+    rates: createRateLimits({
+      perKey: limits.ratePerKey,
+      perAddress: limits.ratePerAddress,
+      windowSeconds: limits.rateWindowSeconds,
+    }),
+    limits,
+    intentOf: scoring ? intents.get : undefined,
+    metrics,
+  });
   const app = new Hono();
+  app.use(requestTimer(metrics));
 
   if (options.accessLog) {
     app.use(async function accessLog(c, next) {
@@ -123,28 +150,14 @@ export function createCollector(options: AppOptions): Collector {
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
   app.route('/', linkRoutes(db, writer, publicUrl));
   app.route('/', openApiRoutes());
-  app.route(
-    '/',
-    ingestRoutes({
-      sites,
-      writer,
-      log,
-      trustProxy: options.config?.trustProxy ?? false,
-      rates: createRateLimits({
-        perKey: limits.ratePerKey,
-        perAddress: limits.ratePerAddress,
-        windowSeconds: limits.rateWindowSeconds,
-      }),
-      limits,
-      intentOf: scoring ? intents.get : undefined,
-    }),
-  );
+  app.route('/', metricsRoutes(metrics));
+  app.route('/', ingest.routes);
   app.route('/', intentRoutes(intents.get, sites));
   app.route('/', peopleListRoutes(db));
   app.route('/', peopleRoutes(db, configs));
   app.route('/', accountSignalRoutes(db, configs));
   app.route('/', accountRoutes(db));
-  app.route('/', exportRoutes(db, configs));
+  app.route('/', exportRoutes(db, configs, log));
   app.route('/', eraseRoutes(db, configs, intents.evict));
   app.route('/', configRoutes(db, configs, intents.evict));
   app.route('/', staticRoutes(db, { publicUrl }));
@@ -154,23 +167,23 @@ export function createCollector(options: AppOptions): Collector {
   );
   app.onError((err, c) => {
     if (err instanceof InklingError) {
+      if (err.status === 429) metrics.shed.inc({ code: err.code });
+      if (c.req.method === 'POST' && isIngestPath(c.req.path)) metrics.refused.inc({ code: err.code });
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json({ error: { code: err.code, message: err.message } }, err.status);
     }
     if (isDatabaseUnavailable(err)) {
       // Refused, dropped, terminated or timed out: the client retries; the pool reconnects
       // by itself once the server answers again.
-      log.warn('database unavailable', { method: c.req.method, path: c.req.path, err: String(err.cause ?? err) });
+      metrics.databaseErrors.inc({ kind: 'unavailable' });
+      if (c.req.method === 'POST' && isIngestPath(c.req.path)) metrics.refused.inc({ code: 'unavailable' });
+      log.warn('database unavailable', { method: c.req.method, path: c.req.path, err: err.cause ?? err });
       c.header('Retry-After', RETRY_AFTER_SECONDS);
       return c.json(errorBody('unavailable', 'The database is unavailable; retry later.'), 503);
     }
-    // Database and programming errors are logged, never echoed.
-    log.error('unhandled error', {
-      method: c.req.method,
-      path: c.req.path,
-      err: String(err),
-      stack: (err as Error).stack,
-    });
+    // Database and programming errors are logged (one JSON line, the stack a field), never echoed.
+    if (isDatabaseError(err)) metrics.databaseErrors.inc({ kind: 'query' });
+    log.error('unhandled error', { method: c.req.method, path: c.req.path, err });
     return c.json({ error: { code: 'internal', message: 'Internal error.' } }, 500);
   });
 
@@ -180,6 +193,7 @@ export function createCollector(options: AppOptions): Collector {
     sites,
     configs,
     intents,
+    metrics,
     async drain() {
       closing = true;
       await timer?.stop();

@@ -107,7 +107,7 @@ export function createIntentCache(
       },
     )
     .catch((err) => {
-      log.error('intent cache: cannot listen for score changes; lookups go to the database', { err: String(err) });
+      log.error('intent cache: cannot listen for score changes; lookups go to the database', { err });
       return null;
     });
 

@@ -1,6 +1,12 @@
-/** Structured logs: one JSON object per line on stdout (errors on stderr). */
-const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-export type LogLevel = keyof typeof levels;
+import { type DestinationStream, pino } from 'pino';
+
+/**
+ * Structured logs (pino): one JSON object per line, `{"level", "time", "msg", ...fields}`, on
+ * stdout (errors on stderr). An `err` field that is an Error is written as `{"type", "message", "stack"}` on the
+ * same line (its stack as one string, never over several lines).
+ */
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LEVELS)[number];
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -9,21 +15,35 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel = 'info'): Logger {
-  const min = levels[level] ?? levels.info;
-  const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
-    if (levels[lvl] < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields });
-    (lvl === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+/** A logger at `level` (`INKLING_LOG_LEVEL`), writing to `destination` (tests), else to stdout and stderr. */
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  const options = {
+    level: isLogLevel(level) ? level : 'info',
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    serializers: { err: pino.stdSerializers.err },
   };
+  const p = pino(options, destination ?? standardStreams());
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
+    debug: (m, f) => p.debug(f ?? {}, m),
+    info: (m, f) => p.info(f ?? {}, m),
+    warn: (m, f) => p.warn(f ?? {}, m),
+    error: (m, f) => p.error(f ?? {}, m),
   };
 }
 
+/** Errors to stderr, everything else to stdout (synchronous writes: nothing is lost on exit). */
+function standardStreams(): DestinationStream {
+  return pino.multistream(
+    [
+      { level: 'debug', stream: pino.destination({ dest: 1, sync: true }) },
+      { level: 'error', stream: pino.destination({ dest: 2, sync: true }) },
+    ],
+    { dedupe: true },
+  );
+}
+
 export function isLogLevel(value: string | undefined): value is LogLevel {
-  return value !== undefined && value in levels;
+  return (LEVELS as readonly (string | undefined)[]).includes(value);
 }

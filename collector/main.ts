@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     config,
     log,
     accessLog: true,
+    processMetrics: true,
     limits: config.limits,
     // Test only, off by default: dies right after a group's insert commits, before scoring.
     afterStored:
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
         log.info('stopped');
         process.exit(0);
       } catch (err) {
-        log.error('shutdown failed', { err: String(err) });
+        log.error('shutdown failed', { err });
         process.exit(1);
       }
     });
@@ -90,7 +91,7 @@ async function recoverOnStart(db: Database, collector: Collector, log: Logger): 
     const recovered = await recoverUnscored(db, collector.configs, { graceMs, onChanged: collector.intents.evict });
     if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
   } catch (err) {
-    log.error('recovering unscored events failed', { err: String(err) });
+    log.error('recovering unscored events failed', { err });
   }
 }
 
@@ -105,8 +106,6 @@ function printDemoKeys(siteId: string, writeKey: string, secretKey: string): voi
 }
 
 main().catch((err) => {
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'startup failed', err: String(err?.message ?? err) })}\n`,
-  );
+  createLogger('error').error('startup failed', { err });
   process.exit(1);
 });

@@ -66,3 +66,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether `err`, or an error it wraps, is an error the database server answered (a failed
+ * statement: it has a SQLSTATE `code` and a `severity`, from node-postgres or PGlite alike).
+ */
+export function isDatabaseError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const { code, severity } = e as { code?: unknown; severity?: unknown };
+    if (typeof code === 'string' && typeof severity === 'string') return true;
+  }
+  return false;
+}

@@ -5,9 +5,11 @@ import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES } from '../../sh
 import type { IngestResponse, MessageType } from '../../shared/messages.ts';
 import type { LoadLimits } from '../config.ts';
 import type { Site } from '../db/schema.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { inflightGate } from '../overload/in-flight.ts';
+import type { Metrics, RejectReason } from '../metrics.ts';
+import { type InflightGauge, inflightGate } from '../overload/in-flight.ts';
 import type { RateLimits } from '../overload/rate-limit.ts';
 import type { Intent } from '../routes/answers.ts';
 import type { SiteCache } from '../site-cache.ts';
@@ -53,13 +55,16 @@ export interface IngestDeps {
    * scoring is on (without it the answer has no `intent`).
    */
   intentOf?: (siteId: string, anonymousId: string) => Promise<Intent>;
+  /** Counts accepted and rejected messages and database errors (the refusals are counted by `onError`). */
+  metrics: Pick<Metrics, 'accepted' | 'rejected' | 'refused' | 'databaseErrors'>;
 }
 
 type Rejected = IngestResponse['rejected'][number];
 
-export function ingestRoutes(deps: IngestDeps): Hono {
+/** The ingest routes, and what their in-flight gate holds (for `/metrics`). */
+export function ingestRoutes(deps: IngestDeps): { routes: Hono; inflight: InflightGauge } {
   const app = new Hono();
-  const { gate, observe } = inflightGate({
+  const { gate, gauge, observe } = inflightGate({
     maxRequests: deps.limits.maxInflightRequests,
     maxBytes: deps.limits.maxInflightBytes,
     targetMs: deps.limits.targetLatencyMs,
@@ -86,7 +91,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InklingError(400, 'invalid_body', 'Body must be a JSON object.');
     }
-    const { site, trusted } = await authenticate(c, body as Record<string, unknown>, deps.sites);
+    const { site, trusted } = await authenticate(c, body as Record<string, unknown>, deps.sites, deps.metrics);
     checkOrigin(c, site);
     await deps.rates.site(site.id);
 
@@ -109,16 +114,18 @@ export function ingestRoutes(deps: IngestDeps): Hono {
     let oversized = 0;
     messages.forEach((raw, index) => {
       const problem = checkMessage(raw, kind, measure);
-      if (typeof problem === 'string') {
-        if (problem === TOO_LARGE) oversized++;
-        rejected.push({ index, messageId: messageIdOf(raw), error: problem });
+      if ('reason' in problem) {
+        if (problem.reason === 'too_large') oversized++;
+        deps.metrics.rejected.inc({ reason: problem.reason });
+        rejected.push({ index, messageId: messageIdOf(raw), error: problem.error });
         return;
       }
-      rows.push(markVerified(enrich(problem, facts), site, trusted));
+      rows.push(markVerified(enrich(problem.message, facts), site, trusted));
     });
 
     if (rows.length === 0) {
       const allLarge = oversized > 0 && oversized === rejected.length;
+      deps.metrics.refused.inc({ code: allLarge ? 'payload_too_large' : 'no_valid_messages' });
       return c.json(
         {
           error: {
@@ -136,16 +143,18 @@ export function ingestRoutes(deps: IngestDeps): Hono {
       await deps.writer.write(rows);
       observe(performance.now() - storing);
     } catch (err) {
-      deps.log.error('ingest write failed', { siteId: site.id, rows: rows.length, err: String(err) });
+      deps.metrics.databaseErrors.inc({ kind: isDatabaseUnavailable(err) ? 'unavailable' : 'query' });
+      deps.log.error('ingest write failed', { siteId: site.id, rows: rows.length, err });
       throw unavailable();
     }
+    deps.metrics.accepted.inc(rows.length);
     const answer: IngestResponse = { success: true, accepted: rows.length, rejected };
     const visitor = deps.intentOf ? soleAnonymousId(rows) : null;
     if (visitor && deps.intentOf) answer.intent = await deps.intentOf(site.id, visitor);
     return c.json(answer);
   });
 
-  return app;
+  return { routes: app, inflight: gauge };
 }
 
 function bodyLimitOf(kind: MessageType | 'batch'): number {
@@ -167,22 +176,28 @@ function unavailable(): InklingError {
 
 const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;
 
-/** A valid message, or the reason it is rejected. */
-function checkMessage(raw: unknown, kind: MessageType | 'batch', measure: boolean) {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'message must be a JSON object';
+type Checked = { message: ReturnType<typeof messageSchema.parse> } | { reason: RejectReason; error: string };
+
+/** A valid message, or why it is rejected (a metric label and the answer's `error`). */
+function checkMessage(raw: unknown, kind: MessageType | 'batch', measure: boolean): Checked {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { reason: 'not_an_object', error: 'message must be a JSON object' };
+  }
   let clean: Record<string, unknown>;
   try {
     clean = sanitize(raw) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof NestingError) return err.message;
+    if (err instanceof NestingError) return { reason: 'too_deep', error: err.message };
     throw err;
   }
   // Measured after sanitize: JSON.stringify recurses, and only sanitize bounds the depth.
-  if (measure && Buffer.byteLength(JSON.stringify(clean)) > MAX_MESSAGE_BYTES) return TOO_LARGE;
+  if (measure && Buffer.byteLength(JSON.stringify(clean)) > MAX_MESSAGE_BYTES) {
+    return { reason: 'too_large', error: TOO_LARGE };
+  }
   // A single-message route names the type; the body's own `type` cannot contradict it.
   if (kind !== 'batch') clean.type = kind;
   const parsed = messageSchema.safeParse(clean);
-  return parsed.success ? parsed.data : describeIssue(parsed.error);
+  return parsed.success ? { message: parsed.data } : { reason: 'invalid', error: describeIssue(parsed.error) };
 }
 
 function unwrap(body: Record<string, unknown>, kind: MessageType | 'batch') {
@@ -223,7 +238,12 @@ export interface Sender {
  * The write key, or the secret key in its place (server-side libraries), from Basic auth, the
  * body's `writeKey`, or `?key=`, in that order.
  */
-export async function authenticate(c: Context, body: Record<string, unknown>, sites: SiteCache): Promise<Sender> {
+export async function authenticate(
+  c: Context,
+  body: Record<string, unknown>,
+  sites: SiteCache,
+  metrics?: Pick<Metrics, 'databaseErrors'>,
+): Promise<Sender> {
   const key = basicUser(c.req.header('authorization')) ?? stringOrUndefined(body.writeKey) ?? c.req.query('key');
   if (!key) {
     throw new InklingError(401, 'missing_key', 'Send the write key as Basic auth username, `writeKey`, or `?key=`.');
@@ -232,7 +252,8 @@ export async function authenticate(c: Context, body: Record<string, unknown>, si
   let site: Site | undefined;
   try {
     if (key.length <= 256) site = await (trusted ? sites.bySecretKey(key) : sites.byWriteKey(key));
-  } catch {
+  } catch (err) {
+    metrics?.databaseErrors.inc({ kind: isDatabaseUnavailable(err) ? 'unavailable' : 'query' });
     throw unavailable();
   }
   if (!site) throw new InklingError(401, 'unknown_key', `The ${trusted ? 'secret' : 'write'} key is not known.`);

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import {
   csvLine,
   type ExportRange,
@@ -52,7 +53,7 @@ const EXPORT_ERRORS: Record<string, string> = {
  * one database page at a time. Signals are filtered by event timestamp, scores by their
  * `updated_at`; `from` inclusive, `to` exclusive.
  */
-export function exportRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
+export function exportRoutes(db: Database, configs: ConfigStore, log: Logger): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.get('/v1/export', secretKeyAuth(db), async (c) => {
     const query = exportQuerySchema.safeParse(c.req.query());
@@ -68,7 +69,13 @@ export function exportRoutes(db: Database, configs: ConfigStore): Hono<SecretKey
         ? exportSignals(db, siteId, await configs.model(siteId), range)
         : exportScores(db, siteId, range);
     const columns = what === 'signals' ? SIGNAL_COLUMNS : SCORE_COLUMNS;
-    const body = encode(rows, format === 'csv' ? columns : null);
+    const body = encode(rows, format === 'csv' ? columns : null, (err) => {
+      // The status line is sent: the one thing left to say is that the download is cut short.
+      log.error('export failed mid-stream', { siteId, what, format, err });
+      const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
+      outgoing?.destroy();
+      return outgoing !== undefined;
+    });
     return new Response(body, {
       headers: {
         'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
@@ -80,28 +87,45 @@ export function exportRoutes(db: Database, configs: ConfigStore): Hono<SecretKey
   return app;
 }
 
-/** Pulls rows only as fast as the client reads them: CSV (with a header) or NDJSON. */
-function encode(rows: AsyncGenerator<ExportRow>, csvColumns: readonly string[] | null): ReadableStream<Uint8Array> {
+/**
+ * Pulls rows only as fast as the client reads them: CSV (with a header) or NDJSON. A failure
+ * mid-stream goes to `failed` (which logs it); when that has cut the connection the stream
+ * just ends, otherwise (no socket: `app.request`) the stream errors with it.
+ */
+function encode(
+  rows: AsyncGenerator<ExportRow>,
+  csvColumns: readonly string[] | null,
+  failed: (err: unknown) => boolean,
+): ReadableStream<Uint8Array> {
   const text = new TextEncoder();
   let header = csvColumns !== null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (header && csvColumns) {
-        header = false;
-        controller.enqueue(text.encode(csvLine([...csvColumns])));
-        return;
+      try {
+        await pullRow(controller);
+      } catch (err) {
+        if (failed(err)) controller.close();
+        else controller.error(err);
       }
-      const next = await rows.next();
-      if (next.done) {
-        controller.close();
-        return;
-      }
-      const row = next.value;
-      const line = csvColumns ? csvLine(csvColumns.map((k) => row[k] ?? null)) : `${JSON.stringify(row)}\n`;
-      controller.enqueue(text.encode(line));
     },
     async cancel() {
       await rows.return(undefined);
     },
   });
+
+  async function pullRow(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    if (header && csvColumns) {
+      header = false;
+      controller.enqueue(text.encode(csvLine([...csvColumns])));
+      return;
+    }
+    const next = await rows.next();
+    if (next.done) {
+      controller.close();
+      return;
+    }
+    const row = next.value;
+    const line = csvColumns ? csvLine(csvColumns.map((k) => row[k] ?? null)) : `${JSON.stringify(row)}\n`;
+    controller.enqueue(text.encode(line));
+  }
 }

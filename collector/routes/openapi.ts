@@ -259,6 +259,17 @@ export function buildOpenApi() {
           responses: { 200: { description: 'Page', content: { 'text/html': { schema: { type: 'string' } } } } },
         },
       },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (unauthenticated: counts and latencies, no event data)',
+          responses: {
+            200: {
+              description: 'The Prometheus text format',
+              content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
       '/openapi.json': {
         get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
       },

@@ -95,13 +95,13 @@ export function startRescoreTimer(
       .then((recovered) => {
         if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
       })
-      .catch((err) => log.error('recovering unscored events failed', { err: String(err) }));
+      .catch((err) => log.error('recovering unscored events failed', { err }));
     running = recovering
       .then(() => rescore(db, configs, { onChanged }))
       .then((r) => {
         if (r.persons || r.accounts) log.info('rescored', { ...r });
       })
-      .catch((err) => log.error('rescore failed', { err: String(err) }))
+      .catch((err) => log.error('rescore failed', { err }))
       .finally(() => {
         running = null;
       });
