@@ -37,8 +37,13 @@ export interface LoadLimits {
   /** Ingest requests being read, checked or stored at once, at most; more get 429. @default 64 */
   maxInflightRequests: number;
   /**
+   * Where the adaptive request bound starts (slow start: it grows while batches are fast), so
+   * that a burst on a cold collector does not admit more than it can answer quickly. @default 8
+   */
+  initialInflightRequests: number;
+  /**
    * The store-and-score time an accepted ingest request should not pass: above it the
-   * collector admits fewer requests at once (down to 4), below half of it more. @default 1000
+   * collector admits fewer requests at once (down to 4), below half of it more. @default 500
    */
   targetLatencyMs: number;
   /** Ingest body bytes (declared, else the route's limit) in flight at once; more get 429. @default 33554432 (32 MiB) */
@@ -58,7 +63,8 @@ export const DEFAULT_LIMITS: LoadLimits = {
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   maxInflightRequests: 64,
-  targetLatencyMs: 1000,
+  initialInflightRequests: 8,
+  targetLatencyMs: 500,
   maxInflightBytes: 32 * 1024 * 1024,
   maxPendingRows: 50_000,
   ratePerKey: 1000,
@@ -72,6 +78,7 @@ export const LIMIT_ENV: Record<keyof LoadLimits, string> = {
   headersTimeoutMs: 'INKLING_HEADERS_TIMEOUT_MS',
   keepAliveTimeoutMs: 'INKLING_KEEP_ALIVE_TIMEOUT_MS',
   maxInflightRequests: 'INKLING_MAX_INFLIGHT_REQUESTS',
+  initialInflightRequests: 'INKLING_INITIAL_INFLIGHT_REQUESTS',
   targetLatencyMs: 'INKLING_TARGET_LATENCY_MS',
   maxInflightBytes: 'INKLING_MAX_INFLIGHT_BYTES',
   maxPendingRows: 'INKLING_MAX_PENDING_ROWS',

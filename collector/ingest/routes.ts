@@ -49,7 +49,10 @@ export interface IngestDeps {
   /** Per write key and per client address. */
   rates: RateLimits;
   /** The in-flight bounds (README "Under load"). */
-  limits: Pick<LoadLimits, 'maxPendingRows' | 'maxInflightRequests' | 'maxInflightBytes' | 'targetLatencyMs'>;
+  limits: Pick<
+    LoadLimits,
+    'maxPendingRows' | 'maxInflightRequests' | 'initialInflightRequests' | 'maxInflightBytes' | 'targetLatencyMs'
+  >;
   /**
    * The visitor's stored intent, looked up after the batch is scored; only set when
    * scoring is on (without it the answer has no `intent`).
@@ -66,6 +69,7 @@ export function ingestRoutes(deps: IngestDeps): { routes: Hono; inflight: Inflig
   const app = new Hono();
   const { gate, gauge, observe } = inflightGate({
     maxRequests: deps.limits.maxInflightRequests,
+    initialRequests: deps.limits.initialInflightRequests,
     maxBytes: deps.limits.maxInflightBytes,
     targetMs: deps.limits.targetLatencyMs,
     bodyLimit: (path) => bodyLimitOf((Object.hasOwn(ROUTES, path.slice(4)) && ROUTES[path.slice(4)]) || 'batch'),

@@ -10,6 +10,29 @@ function gateWith(maxRequests: number) {
 }
 
 describe('adaptive in-flight limit', () => {
+  it('should start low and double with each fast store until one is slow (slow start), then grow by one', () => {
+    let clock = 0;
+    const g = inflightGate({
+      maxRequests: 64,
+      initialRequests: 8,
+      maxBytes: 1e9,
+      targetMs: 1000,
+      bodyLimit: () => 0,
+      now: () => clock,
+    });
+    expect(g.gauge.limit).toBe(8);
+    g.observe(100);
+    g.observe(100);
+    expect(g.gauge.limit).toBe(32);
+    clock += 1000;
+    g.observe(5000);
+    expect(g.gauge.limit).toBe(24);
+    g.observe(100);
+    expect(g.gauge.limit).toBe(25);
+    for (let i = 0; i < 100; i++) g.observe(100);
+    expect(g.gauge.limit).toBe(64);
+  });
+
   it('should admit fewer requests at once after stores slower than the target, at most one step per target period', () => {
     const g = gateWith(16);
     g.observe(5000);

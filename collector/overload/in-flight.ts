@@ -27,11 +27,16 @@ const MIN_LIMIT = 4;
  *
  * Why adaptive: an accepted request waits about (requests in flight) / (throughput), and
  * throughput varies tenfold (scoring on or off, a busy machine). So `limit` starts at
- * `maxRequests`, drops by a quarter (at most once per `targetMs`) when a store takes longer
- * than `targetMs`, and grows by one for each store faster than half of it.
+ * `initialRequests` and doubles with each store faster than half of `targetMs` until a store
+ * is slow (slow start: a burst on a cold collector is not all admitted at once, to wait for
+ * its slow first groups); then it drops by a quarter (at most once per `targetMs`) when a
+ * store takes longer than `targetMs`, and grows by one for each store faster than half of it,
+ * never past `maxRequests`.
  */
 export function inflightGate(options: {
   maxRequests: number;
+  /** Where the bound starts. @default maxRequests */
+  initialRequests?: number;
   maxBytes: number;
   targetMs: number;
   /** The most a request may send (a body without Content-Length reserves this much). */
@@ -40,7 +45,8 @@ export function inflightGate(options: {
 }): InflightGate {
   const now = options.now ?? Date.now;
   const floor = Math.min(MIN_LIMIT, options.maxRequests);
-  let limit = options.maxRequests;
+  let limit = Math.max(floor, Math.min(options.maxRequests, options.initialRequests ?? options.maxRequests));
+  let slowStart = limit < options.maxRequests;
   let lastDecrease = Number.NEGATIVE_INFINITY;
   let requests = 0;
   let bytes = 0;
@@ -82,9 +88,10 @@ export function inflightGate(options: {
         // Requests admitted before a decrease report late: one decrease per target period.
         if (at - lastDecrease < options.targetMs) return;
         lastDecrease = at;
+        slowStart = false;
         limit = Math.max(floor, Math.floor(limit * 0.75));
       } else if (ms <= options.targetMs / 2) {
-        limit = Math.min(options.maxRequests, limit + 1);
+        limit = Math.min(options.maxRequests, slowStart ? limit * 2 : limit + 1);
       }
     },
   };

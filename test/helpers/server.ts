@@ -18,11 +18,17 @@ export interface TestServer {
 
 /**
  * The load limits of the tests' collectors: the shipped ones, except that nothing sheds by
- * rate or by how slow the machine is (rate limits off, the in-flight bound does not adapt),
+ * rate or by how slow the machine is (rate limits off, the in-flight bound starts at its
+ * maximum and does not adapt),
  * so that a loaded CI machine cannot turn a test of something else into a 429. The tests
  * of the limits set their own.
  */
-export const TEST_LIMITS: Partial<LoadLimits> = { ratePerKey: 0, ratePerAddress: 0, targetLatencyMs: 3_600_000 };
+export const TEST_LIMITS: Partial<LoadLimits> = {
+  ratePerKey: 0,
+  ratePerAddress: 0,
+  targetLatencyMs: 3_600_000,
+  initialInflightRequests: DEFAULT_LIMITS.maxInflightRequests,
+};
 
 /**
  * A real collector on a real port (127.0.0.1, any free port), served with the server
