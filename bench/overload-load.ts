@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { type BenchMessage, parentChannel } from './child.ts';
+import { post } from './post.ts';
 import { type Quantiles, quantiles } from './quantiles.ts';
 
 /**
@@ -78,27 +79,4 @@ async function run(spec: OverloadRun): Promise<OverloadResult> {
     acceptedMs: quantiles(accepted, 1),
     shedMs: quantiles(shed, 1),
   };
-}
-
-function post(agent: Agent, url: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        timeout: 60_000,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('no answer in 60 s')));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
