@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
-import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import { identify, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import { domainOf } from './accounts.ts';
@@ -22,14 +22,6 @@ interface AccountBody {
   score: number;
   contacts: { personId: string; score: number }[];
 }
-
-const identify = (anonymousId: string, userId: string, traits: Record<string, unknown> = {}) => ({
-  type: 'identify',
-  messageId: mid(),
-  anonymousId,
-  userId,
-  traits,
-});
 
 const group = (anonymousId: string, groupId: string, traits: Record<string, unknown> = {}) => ({
   type: 'group',

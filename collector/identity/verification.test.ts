@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
-import { intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import { identify, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import { userHash } from '../keys.ts';
@@ -14,14 +14,6 @@ useTestCollector((env) => {
 });
 
 type Site = Awaited<ReturnType<typeof newSite>>;
-
-const identify = (anonymousId: string, userId: string, traits: Record<string, unknown> = {}) => ({
-  type: 'identify',
-  messageId: mid(),
-  anonymousId,
-  userId,
-  traits,
-});
 
 /** An identify as a page sends it after the site's server computed the user's `user_hash`. */
 const verifiedIdentify = (site: Site, anonymousId: string, userId: string, traits: Record<string, unknown> = {}) =>

@@ -29,6 +29,14 @@ export const track = (
   ...extra,
 });
 
+export const identify = (anonymousId: string, userId: string, traits: Record<string, unknown> = {}) => ({
+  type: 'identify',
+  messageId: mid(),
+  anonymousId,
+  userId,
+  traits,
+});
+
 /** Talks to a collector as a site's page (write key) and its sales team (secret key) would. */
 export function intentClient(collector: Collector, site: CreatedSite) {
   const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
