@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { listenWithReconnect } from './listener.ts';
 import * as schema from './schema.ts';
 import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
@@ -13,6 +16,15 @@ export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** Raw SQL on one connection (a transaction's, inside `Database.transaction`). */
 export interface Queryable {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** A transaction's connection: raw SQL, and COPY for bulk loads. */
+export interface Transaction extends Queryable {
+  /**
+   * Loads `data`, rows in COPY's text format, into `target` (`table (col, ...)`) with one
+   * `COPY ... FROM`: STDIN on PostgreSQL, a blob on the embedded engine.
+   */
+  copyFrom(target: string, data: string): Promise<void>;
 }
 
 /**
@@ -28,7 +40,7 @@ export interface Database {
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back
    * when it throws. Use only `tx` inside (the embedded engine has a single connection).
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
    * Calls `onNotify` with the payload of each `NOTIFY channel` (delivered after the
    * notifying transaction commits), and `onConnect` each time the listening connection is
@@ -111,7 +123,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
     orm,
     url,
     query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -126,7 +138,16 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       client.on('error', onLost);
       try {
         await run(client, 'begin', []);
-        const result = await fn({ query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params) });
+        const result = await fn({
+          query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
+          async copyFrom(target: string, data: string) {
+            try {
+              await pipeline(Readable.from([data]), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
+            } catch (err) {
+              throw classify(err);
+            }
+          },
+        });
         await run(client, 'commit', []);
         client.off('error', onLost);
         client.release();
@@ -186,12 +207,15 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       const result = await lite.query<T>(text, params);
       return result.rows;
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
       return lite.transaction((t) =>
         fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
+          },
+          async copyFrom(target: string, data: string) {
+            await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
           },
         }),
       );

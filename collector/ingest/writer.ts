@@ -1,54 +1,38 @@
 import type { Database } from '../db/client.ts';
 import { clearMarks } from '../db/unscored.ts';
 import type { EventRow } from './enrich.ts';
+import { CREATE_STAGE, copyText, STAGE, STAGE_COLUMNS, STAGE_TARGET } from './stage.ts';
 
 /**
- * One set-based statement stores a whole batch: the idempotency ledger takes the
- * (site, messageId) pairs it has not seen, and only those rows reach `events`. Two
- * requests carrying the same batch at the same moment serialise on the ledger's key, so
- * each message is stored once; a failure stores nothing (one statement, one transaction).
- * With $2 true the same statement marks every stored event `unscored`, so the mark is
- * durable exactly when the event is (cleared once its identity and scores are committed).
+ * A group is stored in one transaction: its rows are loaded into the connection's staging
+ * table with one COPY (stage.ts: the JSON columns are parsed once, by jsonb's input), then
+ * one statement moves them. The idempotency ledger takes the (site, messageId) pairs it has
+ * not seen, and only those rows reach `events` (the parent table: on a partitioned `events`
+ * PostgreSQL routes each row). Two groups carrying the same message at the same moment
+ * serialise on the ledger's key, so each message is stored once; a failure stores nothing
+ * (one transaction). With $1 true the same statement marks every stored event `unscored`,
+ * so the mark is durable exactly when the event is (cleared once its identity and scores
+ * are committed).
  */
-const INSERT_BATCH = `
-WITH batch AS (
-  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS b(
-    site_id text, message_id text, type text, event text, name text,
-    anonymous_id text, user_id text, group_id text, previous_id text,
-    "timestamp" timestamptz, original_timestamp timestamptz, sent_at timestamptz,
-    received_at timestamptz, properties jsonb, traits jsonb, context jsonb,
-    url text, path text, referrer text, utm_source text, utm_medium text,
-    utm_campaign text, utm_term text, utm_content text, browser text,
-    browser_version text, os text, os_version text, device_type text,
-    is_bot boolean, ip text)
-), fresh AS (
+const MOVE_STAGE = `
+WITH fresh AS (
   INSERT INTO message_ids (site_id, message_id, received_at)
-  SELECT site_id, message_id, received_at FROM batch
+  SELECT site_id, message_id, received_at FROM ${STAGE}
   ON CONFLICT DO NOTHING
   RETURNING site_id, message_id
 ), erased AS (
   -- Repeats of messages whose events an erasure deleted (their ledger row is tombstoned).
-  SELECT b.site_id, b.message_id FROM batch b
+  SELECT b.site_id, b.message_id FROM ${STAGE} b
   WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.site_id = b.site_id AND f.message_id = b.message_id)
     AND EXISTS (SELECT 1 FROM message_ids m WHERE m.site_id = b.site_id AND m.message_id = b.message_id
                   AND m.received_at = '-infinity')
 ), stored AS (
-INSERT INTO events (
-  site_id, message_id, type, event, name, anonymous_id, user_id, group_id, previous_id,
-  "timestamp", original_timestamp, sent_at, received_at, properties, traits, context,
-  url, path, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-  browser, browser_version, os, os_version, device_type, is_bot, ip)
-SELECT
-  b.site_id, b.message_id, b.type, b.event, b.name, b.anonymous_id, b.user_id, b.group_id,
-  b.previous_id, b."timestamp", b.original_timestamp, b.sent_at, b.received_at,
-  b.properties, b.traits, b.context, b.url, b.path, b.referrer, b.utm_source, b.utm_medium,
-  b.utm_campaign, b.utm_term, b.utm_content, b.browser, b.browser_version, b.os,
-  b.os_version, b.device_type, b.is_bot, b.ip
-FROM batch b JOIN fresh f USING (site_id, message_id)
-RETURNING site_id, message_id, received_at, id
+  INSERT INTO events (${STAGE_COLUMNS})
+  SELECT b.* FROM ${STAGE} b JOIN fresh f USING (site_id, message_id)
+  RETURNING site_id, message_id, received_at, id
 ), marked AS (
   INSERT INTO unscored (site_id, message_id, received_at, event_id)
-  SELECT site_id, message_id, received_at, id FROM stored WHERE $2::boolean
+  SELECT site_id, message_id, received_at, id FROM stored WHERE $1::boolean
   ON CONFLICT DO NOTHING
 )
 SELECT site_id, message_id, false AS erased FROM stored
@@ -69,10 +53,12 @@ const rowKey = (siteId: string, messageId: string) => `${siteId}\u0001${messageI
  */
 export async function insertEvents(db: Database, rows: EventRow[], mark = false): Promise<Inserted> {
   if (rows.length === 0) return { inserted: 0, erased: new Set() };
-  const out = await db.query<{ site_id: string; message_id: string; erased: boolean }>(INSERT_BATCH, [
-    JSON.stringify(uniqueRows(rows)),
-    mark,
-  ]);
+  const data = copyText(uniqueRows(rows));
+  const out = await db.transaction(async (tx) => {
+    await tx.query(CREATE_STAGE);
+    await tx.copyFrom(STAGE_TARGET, data);
+    return tx.query<{ site_id: string; message_id: string; erased: boolean }>(MOVE_STAGE, [mark]);
+  });
   const erased = new Set(out.filter((r) => r.erased).map((r) => rowKey(r.site_id, r.message_id)));
   return { inserted: out.length - erased.size, erased };
 }
