@@ -141,7 +141,7 @@ async function httpPhase(
   const label = scoring ? 'on' : 'off';
   const profileDir = options.profileDir ? `${options.profileDir}/scoring-${label}` : undefined;
   const collector = forkTs(new URL('./collector-process.ts', import.meta.url), {
-    env: { BENCH_DATABASE_URL: options.url, BENCH_SCORING: label },
+    env: { BENCH_DATABASE_URL: options.url, BENCH_SCORING: label, ...admitAll(options.clients) },
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
   try {
@@ -184,6 +184,20 @@ async function httpPhase(
   } finally {
     await collector.stop();
   }
+}
+
+/**
+ * The collector's environment for a throughput phase: its in-flight bound admits every
+ * client from the first request on and never shrinks (a target latency of 10 minutes).
+ * This benchmark measures storing and scoring; shedding load is `bench/overload.ts`'s.
+ */
+export function admitAll(clients: number): NodeJS.ProcessEnv {
+  const bound = String(Math.max(clients, 64));
+  return {
+    INKLING_MAX_INFLIGHT_REQUESTS: bound,
+    INKLING_INITIAL_INFLIGHT_REQUESTS: bound,
+    INKLING_TARGET_LATENCY_MS: '600000',
+  };
 }
 
 /** Sends one phase and checks that every message was accepted and stored exactly once. */

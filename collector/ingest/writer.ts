@@ -1,42 +1,40 @@
 import type { Database } from '../db/client.ts';
 import { clearMarks } from '../db/unscored.ts';
+import { copyText, EVENTS_TARGET } from './copy-rows.ts';
 import type { EventRow } from './enrich.ts';
-import { CREATE_STAGE, copyText, STAGE, STAGE_COLUMNS, STAGE_TARGET } from './stage.ts';
 
 /**
- * A group is stored in one transaction: its rows are loaded into the connection's staging
- * table with one COPY (stage.ts: the JSON columns are parsed once, by jsonb's input), then
- * one statement moves them. The idempotency ledger takes the (site, messageId) pairs it has
- * not seen, and only those rows reach `events` (the parent table: on a partitioned `events`
- * PostgreSQL routes each row). Two groups carrying the same message at the same moment
- * serialise on the ledger's key, so each message is stored once; a failure stores nothing
- * (one transaction). With $1 true the same statement marks every stored event `unscored`,
- * so the mark is durable exactly when the event is (cleared once its identity and scores
- * are committed).
+ * A group is stored in one transaction of two statements. First the idempotency ledger
+ * takes the (site, messageId) pairs it has not seen; each gets an id from `events`' identity
+ * sequence and, with $4 true, its `unscored` mark, so the mark is durable exactly when the
+ * event is (cleared once its identity and scores are committed). Then one COPY loads only
+ * those rows, with those ids, into `events` (copy-rows.ts: the JSON columns are parsed once,
+ * by jsonb's input). Two groups carrying the same message at the same moment serialise on
+ * the ledger's key, so each message is stored once; a failure stores nothing.
  */
-const MOVE_STAGE = `
-WITH fresh AS (
+const CLAIM = `
+WITH batch AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS b(site_id, message_id, received_at)
+), fresh AS (
   INSERT INTO message_ids (site_id, message_id, received_at)
-  SELECT site_id, message_id, received_at FROM ${STAGE}
+  SELECT site_id, message_id, received_at FROM batch
   ON CONFLICT DO NOTHING
-  RETURNING site_id, message_id
+  RETURNING site_id, message_id, received_at
+), claimed AS MATERIALIZED (
+  SELECT f.*, nextval((SELECT pg_get_serial_sequence('events', 'id')::regclass)) AS id FROM fresh f
+), marked AS (
+  INSERT INTO unscored (site_id, message_id, received_at, event_id)
+  SELECT site_id, message_id, received_at, id FROM claimed WHERE $4::boolean
+  ON CONFLICT DO NOTHING
 ), erased AS (
   -- Repeats of messages whose events an erasure deleted (their ledger row is tombstoned).
-  SELECT b.site_id, b.message_id FROM ${STAGE} b
+  SELECT b.site_id, b.message_id FROM batch b
   WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.site_id = b.site_id AND f.message_id = b.message_id)
     AND EXISTS (SELECT 1 FROM message_ids m WHERE m.site_id = b.site_id AND m.message_id = b.message_id
                   AND m.received_at = '-infinity')
-), stored AS (
-  INSERT INTO events (${STAGE_COLUMNS})
-  SELECT b.* FROM ${STAGE} b JOIN fresh f USING (site_id, message_id)
-  RETURNING site_id, message_id, received_at, id
-), marked AS (
-  INSERT INTO unscored (site_id, message_id, received_at, event_id)
-  SELECT site_id, message_id, received_at, id FROM stored WHERE $1::boolean
-  ON CONFLICT DO NOTHING
 )
-SELECT site_id, message_id, false AS erased FROM stored
-UNION ALL SELECT site_id, message_id, true FROM erased`;
+SELECT site_id, message_id, id FROM claimed
+UNION ALL SELECT site_id, message_id, NULL FROM erased`;
 
 /** What one insert did: how many rows were new, and which repeats were of erased messages. */
 export interface Inserted {
@@ -53,14 +51,30 @@ const rowKey = (siteId: string, messageId: string) => `${siteId}\u0001${messageI
  */
 export async function insertEvents(db: Database, rows: EventRow[], mark = false): Promise<Inserted> {
   if (rows.length === 0) return { inserted: 0, erased: new Set() };
-  const data = copyText(uniqueRows(rows));
-  const out = await db.transaction(async (tx) => {
-    await tx.query(CREATE_STAGE);
-    await tx.copyFrom(STAGE_TARGET, data);
-    return tx.query<{ site_id: string; message_id: string; erased: boolean }>(MOVE_STAGE, [mark]);
+  const unique = uniqueRows(rows);
+  return db.transaction(async (tx) => {
+    const claimed = await tx.query<{ site_id: string; message_id: string; id: number | null }>(CLAIM, [
+      unique.map((r) => r.site_id),
+      unique.map((r) => r.message_id),
+      unique.map((r) => r.received_at),
+      mark,
+    ]);
+    const ids = new Map<string, number>();
+    const erased = new Set<string>();
+    for (const c of claimed) {
+      const key = rowKey(c.site_id, c.message_id);
+      if (c.id === null) erased.add(key);
+      else ids.set(key, c.id);
+    }
+    if (ids.size > 0) {
+      const fresh = unique.flatMap((row) => {
+        const id = ids.get(rowKey(row.site_id, row.message_id));
+        return id === undefined ? [] : [{ row, id }];
+      });
+      await tx.copyFrom(EVENTS_TARGET, copyText(fresh));
+    }
+    return { inserted: ids.size, erased };
   });
-  const erased = new Set(out.filter((r) => r.erased).map((r) => rowKey(r.site_id, r.message_id)));
-  return { inserted: out.length - erased.size, erased };
 }
 
 /** Keeps the first row of each (site, messageId): a batch may repeat a message. */
