@@ -64,17 +64,20 @@ const send = parentChannel(async (m) => {
     send({ type: 'prepared', meanBodyBytes: Math.round(bytes / count) });
   }
   if (m.type === 'run') {
-    // Each collector process listens on its own port: the run names where to send.
+    // Each collector process listens on its own port: the run names where to send. With
+    // `urls` (several collectors), client i sends to urls[i % n]: the same bodies, spread.
     if (setup && typeof m.url === 'string') setup.url = m.url;
-    send(await runPhase(String(m.phase)));
+    const urls = Array.isArray(m.urls) ? (m.urls as string[]) : undefined;
+    send(await runPhase(String(m.phase), urls));
   }
   if (m.type === 'stop') process.exit(0);
 });
 
-async function runPhase(name: string): Promise<PhaseResult> {
+async function runPhase(name: string, urls?: string[]): Promise<PhaseResult> {
   const bodies = phases.get(name);
   if (!setup || !bodies) throw new Error(`phase ${name} was not prepared`);
-  const { url, writeKey, clients } = setup;
+  const { writeKey, clients } = setup;
+  const targets = urls && urls.length > 0 ? urls : [setup.url];
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
   const latencies: number[] = [];
@@ -86,7 +89,8 @@ async function runPhase(name: string): Promise<PhaseResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      const url = targets[client % targets.length] as string;
       while (nextIndex < bodies.length) {
         const body = bodies[nextIndex++] as Body;
         const t0 = performance.now();
