@@ -42,6 +42,8 @@ export interface CollectorsRun {
   mismatches: ScoreMismatch[];
   /** Subjects whose pure score (or very existence) differs from the 1-process run's. */
   differFromOne: number;
+  /** What the collectors' busy PostgreSQL backends were doing, sampled during the run: share of samples. */
+  waits: [string, number][];
 }
 
 export interface CollectorsResult {
@@ -120,7 +122,8 @@ async function runWith(
     await resetAll(db);
     log(`${n} collector(s): ${options.events} events, ${options.clients} clients spread over them`);
     const loadAverage = loadavg()[0] ?? 0;
-    const result = await send(load, 'measured', urls);
+    const sampler = sampleWaits(db);
+    const result = await send(load, 'measured', urls).finally(sampler.stop);
     // Stopping drains each collector: every answered request was committed before its answer.
     await Promise.all(collectors.map((c) => c.stop()));
     const { rows, distinct } = await countEvents(db);
@@ -140,6 +143,7 @@ async function runWith(
       accounts: check.accounts,
       mismatches: check.mismatches,
       pureAt: check.pureAt,
+      waits: sampler.shares(),
     };
   } finally {
     await Promise.all(collectors.map((c) => c.stop()));
@@ -156,6 +160,45 @@ async function send(load: BenchChild, phase: string, urls: string[]): Promise<Ph
     );
   }
   return result;
+}
+
+/**
+ * Samples, every 100 ms, the wait event of each active backend of the other connections to
+ * this database (the collectors'): `CPU` when it waits on nothing, else `type/event`
+ * (`Lock/advisory` is the identity and score locks, `IO/WALSync` the commits' flushes).
+ */
+function sampleWaits(db: Database): { stop: () => void; shares: () => [string, number][] } {
+  const counts = new Map<string, number>();
+  let total = 0;
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const rows = await db.query<{ wait: string; n: number }>(
+        `SELECT coalesce(wait_event_type || '/' || wait_event, 'CPU') AS wait, count(*)::int AS n
+         FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+         GROUP BY 1`,
+      );
+      for (const r of rows) {
+        counts.set(r.wait, (counts.get(r.wait) ?? 0) + r.n);
+        total += r.n;
+      }
+    } catch {
+      // A sample lost (the database busy or restarting) only thins the statistics.
+    } finally {
+      busy = false;
+    }
+  }, 100);
+  return {
+    stop: () => clearInterval(timer),
+    shares: () =>
+      [...counts]
+        .map(([w, n]): [string, number] => [w, n / Math.max(1, total)])
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4),
+  };
 }
 
 async function resetAll(db: Database): Promise<void> {
@@ -180,6 +223,13 @@ export function collectorsMarkdown(r: CollectorsResult, command: string, date: D
     '| Collectors | Events | Seconds | Events/s | vs 1 | p50 / p99 ms | Stored rows | Persons / accounts | Scores unlike the pure model | Subjects unlike 1 process | All equal | Load avg |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |',
     ...lines,
+    '',
+    "What the collectors' busy PostgreSQL backends were doing (samples every 100 ms during the run; `CPU` = running, `Lock/advisory` = waiting for an identity or score lock, `IO/WALSync` = a commit's flush):",
+    '',
+    ...r.runs.map(
+      (run) =>
+        `- ${run.processes} collector(s): ${run.waits.map(([w, share]) => `${w} ${Math.round(share * 100)} %`).join(', ')}`,
+    ),
     ...(bad.length > 0
       ? [
           '',
