@@ -122,7 +122,7 @@ async function runWith(
     await resetAll(db);
     log(`${n} collector(s): ${options.events} events, ${options.clients} clients spread over them`);
     const loadAverage = loadavg()[0] ?? 0;
-    const sampler = sampleWaits(db);
+    const sampler = sampleWaits(db, siteId);
     const result = await send(load, 'measured', urls).finally(sampler.stop);
     // Stopping drains each collector: every answered request was committed before its answer.
     await Promise.all(collectors.map((c) => c.stop()));
@@ -163,11 +163,26 @@ async function send(load: BenchChild, phase: string, urls: string[]): Promise<Ph
 }
 
 /**
- * Samples, every 100 ms, the wait event of each active backend of the other connections to
- * this database (the collectors'): `CPU` when it waits on nothing, else `type/event`
- * (`Lock/advisory` is the identity and score locks, `IO/WALSync` the commits' flushes).
+ * What each active backend of the other connections to this database (the collectors') is
+ * waiting for: `CPU` when nothing, an advisory lock split into the site's identity lock
+ * (`identity/resolve.ts`: a bigint key whose high half is `classid`, low half `objid`) and
+ * the others (the per-person and per-account score locks), else `type/event`.
  */
-function sampleWaits(db: Database): { stop: () => void; shares: () => [string, number][] } {
+const SAMPLE_WAITS = `
+SELECT CASE
+    WHEN a.wait_event = 'advisory' AND EXISTS (
+      SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted AND l.locktype = 'advisory'
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext($1 || ':identity')::bigint)
+      THEN 'site identity lock'
+    WHEN a.wait_event = 'advisory' THEN 'person/account score locks'
+    ELSE coalesce(a.wait_event_type || '/' || a.wait_event, 'CPU') END AS wait,
+  count(*)::int AS n
+FROM pg_stat_activity a
+WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()
+GROUP BY 1`;
+
+/** Samples `SAMPLE_WAITS` every 100 ms until stopped; answers the four commonest with their shares. */
+function sampleWaits(db: Database, siteId: string): { stop: () => void; shares: () => [string, number][] } {
   const counts = new Map<string, number>();
   let total = 0;
   let busy = false;
@@ -175,12 +190,7 @@ function sampleWaits(db: Database): { stop: () => void; shares: () => [string, n
     if (busy) return;
     busy = true;
     try {
-      const rows = await db.query<{ wait: string; n: number }>(
-        `SELECT coalesce(wait_event_type || '/' || wait_event, 'CPU') AS wait, count(*)::int AS n
-         FROM pg_stat_activity
-         WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
-         GROUP BY 1`,
-      );
+      const rows = await db.query<{ wait: string; n: number }>(SAMPLE_WAITS, [siteId]);
       for (const r of rows) {
         counts.set(r.wait, (counts.get(r.wait) ?? 0) + r.n);
         total += r.n;
