@@ -5,6 +5,7 @@ import { copyRows, insertRowByRow, readStoredRows, writeRowsDirectly } from './b
 import { type BenchChild, forkTs } from './child.ts';
 import { countDerived, countEvents, createBenchDatabase, resetEvents } from './database.ts';
 import type { PhaseResult, PrepareMessage } from './load-process.ts';
+import { sampleWaits } from './waits.ts';
 
 /**
  * Ingest throughput: realistic batches through the real collector over HTTP, once with
@@ -46,6 +47,8 @@ export type HttpMeasured = Measured & {
   cpu: { collector: number; loadGenerator: number; machineBusy: number; cores: number; loadAverage: number };
   /** What identity and scoring had produced when the phase ended. */
   derived: Awaited<ReturnType<typeof countDerived>>;
+  /** What the collector's busy PostgreSQL backends waited for during the phase (`bench/waits.ts`). */
+  waits: [string, number][];
 };
 
 export interface IngestResult {
@@ -86,7 +89,7 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
 
     // Off first, then on. COPY runs right after each HTTP phase (three times, the median) and
     // each phase is compared with its own: other work on a shared machine comes and goes.
-    const scoringOff = await httpPhase(options, db, load, false);
+    const scoringOff = await httpPhase(options, db, load, false, site.siteId);
     log('reading back the stored rows');
     const stored = await readStoredRows(options.url);
     const n = stored.rows.length;
@@ -107,7 +110,7 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
     await expectRows(db, sample.length, 'INSERT');
 
     await resetEvents(db);
-    const scoringOn = await httpPhase(options, db, load, true);
+    const scoringOn = await httpPhase(options, db, load, true, site.siteId);
     await load.stop();
     const copyAfterOn = await copyMedian(options, db, stored.copyText, n, 'scoring on');
 
@@ -137,6 +140,7 @@ async function httpPhase(
   db: Database,
   load: BenchChild,
   scoring: boolean,
+  siteId: string,
 ): Promise<HttpMeasured> {
   const { log } = options;
   const label = scoring ? 'on' : 'off';
@@ -158,7 +162,8 @@ async function httpPhase(
     const cpu0 = await collectorCpu(collector);
     const loadAverage = loadavg()[0] ?? 0;
     const machine0 = machineTimes();
-    const result = await runPhase(load, db, 'measured', url);
+    const sampler = sampleWaits(db, siteId);
+    const result = await runPhase(load, db, 'measured', url).finally(sampler.stop);
     const machine1 = machineTimes();
     const cpu1 = await collectorCpu(collector);
     const wall = result.elapsedMs;
@@ -181,6 +186,7 @@ async function httpPhase(
         loadAverage,
       },
       derived,
+      waits: sampler.shares(),
     };
   } finally {
     await collector.stop();

@@ -54,7 +54,8 @@ export function ingestMarkdown(r: IngestResult, facts: MachineFacts, command: st
       `p95 ${c.latencyMs.p95} ms, p99 ${c.latencyMs.p99} ms, max ${c.latencyMs.max} ms. CPU: collector process ` +
       `${pct(c.cpu.collector)} of one core, load generator ${pct(c.cpu.loadGenerator)} of one core, whole machine ` +
       `${pct(c.cpu.machineBusy)} busy of ${c.cpu.cores} cores (the rest is PostgreSQL and anything else running). ` +
-      `1-minute load average when the phase began: ${c.cpu.loadAverage.toFixed(1)}.`,
+      `1-minute load average when the phase began: ${c.cpu.loadAverage.toFixed(1)}. Its busy PostgreSQL ` +
+      `backends (samples every 100 ms): ${c.waits.map(([w, share]) => `${w} ${pct(share)}`).join(', ')}.`,
   ];
   return [
     `Measured ${date.toISOString().slice(0, 10)} with \`${command}\`.`,
