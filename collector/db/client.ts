@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -142,7 +141,10 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
           query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
           async copyFrom(target: string, data: string) {
             try {
-              await pipeline(Readable.from([data]), client.query(copyFromStdin(`COPY ${target} FROM STDIN`)));
+              // One write: the stream finishes once the server has answered the COPY.
+              const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
+              copy.end(data);
+              await finished(copy);
             } catch (err) {
               throw classify(err);
             }

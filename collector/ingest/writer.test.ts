@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import type { EventRow } from './enrich.ts';
+import { type EventLoad, insertEvents } from './insert.ts';
 import { cleanString } from './sanitize.ts';
-import { createEventWriter, insertEvents } from './writer.ts';
+import { createEventWriter } from './writer.ts';
 
 let t: TestDatabase;
 let db: Database;
@@ -123,7 +124,8 @@ const AWKWARD = [
   '',
 ];
 
-describe('the event writer', () => {
+// Both ways of loading a group run on both databases (each database's default is the other's alternative).
+describe.each(['copy', 'json'] as EventLoad[])('the event writer, loading with %s', (load) => {
   it('should store awkward text, JSON, huge numbers and nulls exactly as given', async () => {
     const site = await newSite(db);
     const rows = AWKWARD.map((s, i) =>
@@ -156,7 +158,7 @@ describe('the event writer', () => {
         context: { page: { path: s, search: `?q=${s}` }, userAgent: s, library: { name: 'x\\y' } },
       }),
     );
-    const out = await insertEvents(db, rows);
+    const out = await insertEvents(db, rows, false, load);
     expect(out).toEqual({ inserted: rows.length, erased: new Set() });
     await expectStoredExactly(rows);
   });
@@ -174,7 +176,7 @@ describe('the event writer', () => {
         const rows = specs.map(([a, b, properties, context]) =>
           row(site.siteId, { event: a, url: b, referrer: a + b, properties, traits: { a: b }, context }),
         );
-        expect((await insertEvents(db, rows)).inserted).toBe(rows.length);
+        expect((await insertEvents(db, rows, false, load)).inserted).toBe(rows.length);
         await expectStoredExactly(rows);
       }),
       { numRuns: 15 },
@@ -185,9 +187,9 @@ describe('the event writer', () => {
     const site = await newSite(db);
     const a = row(site.siteId);
     const b = row(site.siteId);
-    expect((await insertEvents(db, [a, b, { ...a, event: 'Repeated' }])).inserted).toBe(2);
+    expect((await insertEvents(db, [a, b, { ...a, event: 'Repeated' }], false, load)).inserted).toBe(2);
     const c = row(site.siteId);
-    expect((await insertEvents(db, [b, a, c], true)).inserted).toBe(1);
+    expect((await insertEvents(db, [b, a, c], true, load)).inserted).toBe(1);
     const stored = await db.query<{ message_id: string; event: string }>(
       'SELECT message_id, event FROM events WHERE site_id = $1',
       [site.siteId],
@@ -207,7 +209,7 @@ describe('the event writer', () => {
     const good = [row(site.siteId), row(site.siteId)];
     // `type` is NOT NULL in events: the ledger insert before it must roll back too.
     const bad = row(site.siteId, { type: null as unknown as string });
-    await expect(insertEvents(db, [...good, bad], true)).rejects.toThrow();
+    await expect(insertEvents(db, [...good, bad], true, load)).rejects.toThrow();
     const count = async (table: string) =>
       Number(
         (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE site_id = $1`, [site.siteId]))[0]
@@ -215,7 +217,7 @@ describe('the event writer', () => {
       );
     expect([await count('events'), await count('message_ids'), await count('unscored')]).toEqual([0, 0, 0]);
     // Nothing of the failed group is left staged on the connection for the next group.
-    expect((await insertEvents(db, good, true)).inserted).toBe(2);
+    expect((await insertEvents(db, good, true, load)).inserted).toBe(2);
     expect([await count('events'), await count('message_ids'), await count('unscored')]).toEqual([2, 2, 2]);
   });
 
@@ -223,21 +225,21 @@ describe('the event writer', () => {
     const site = await newSite(db);
     const kept = row(site.siteId);
     const gone = row(site.siteId);
-    await insertEvents(db, [kept, gone]);
+    await insertEvents(db, [kept, gone], false, load);
     // What an erasure leaves: the event deleted, its ledger row tombstoned.
     await db.query('DELETE FROM events WHERE site_id = $1 AND message_id = $2', [site.siteId, gone.message_id]);
     await db.query(`UPDATE message_ids SET received_at = '-infinity' WHERE site_id = $1 AND message_id = $2`, [
       site.siteId,
       gone.message_id,
     ]);
-    const out = await insertEvents(db, [kept, gone, row(site.siteId)]);
+    const out = await insertEvents(db, [kept, gone, row(site.siteId)], false, load);
     expect(out.inserted).toBe(1);
     expect([...out.erased]).toEqual([`${site.siteId}\u0001${gone.message_id}`]);
   });
 
   it('should store concurrent groups from many callers, each row once', async () => {
     const site = await newSite(db);
-    const writer = createEventWriter(db, { maxRows: 7 });
+    const writer = createEventWriter(db, { maxRows: 7, load });
     const rows = Array.from({ length: 120 }, (_, i) => row(site.siteId, { properties: { i } }));
     // Every row is written twice by different callers at the same time.
     await Promise.all(
@@ -254,56 +256,61 @@ describe('the event writer', () => {
   });
 });
 
-describe('the event writer on a monthly range-partitioned events table', () => {
-  it('should route each row to its month, with the ledger and the unscored marks as on a plain table', async () => {
-    const site = await newSite(db);
-    const schema = `writer_part_${Math.random().toString(36).slice(2, 8)}`;
-    await db.query(`CREATE SCHEMA ${schema}`);
-    // The same columns, keys and indexes as events, partitioned by received_at; a schema of
-    // its own shadows public.events only (the ledger and the marks stay the public ones).
-    await db.query(`CREATE TABLE ${schema}.events (LIKE public.events INCLUDING ALL) PARTITION BY RANGE (received_at)`);
-    for (const [month, from, to] of [
-      ['2026_10', '2026-10-01', '2026-11-01'],
-      ['2026_11', '2026-11-01', '2026-12-01'],
-    ])
+describe.each(['copy', 'json'] as EventLoad[])(
+  'the event writer on a monthly range-partitioned events table, loading with %s',
+  (load) => {
+    it('should route each row to its month, with the ledger and the unscored marks as on a plain table', async () => {
+      const site = await newSite(db);
+      const schema = `writer_part_${Math.random().toString(36).slice(2, 8)}`;
+      await db.query(`CREATE SCHEMA ${schema}`);
+      // The same columns, keys and indexes as events, partitioned by received_at; a schema of
+      // its own shadows public.events only (the ledger and the marks stay the public ones).
       await db.query(
-        `CREATE TABLE ${schema}.events_${month} PARTITION OF ${schema}.events FOR VALUES FROM ('${from}') TO ('${to}')`,
+        `CREATE TABLE ${schema}.events (LIKE public.events INCLUDING ALL) PARTITION BY RANGE (received_at)`,
       );
-    const on = await usingSchema(db, schema);
-    try {
-      const october = row(site.siteId, { received_at: '2026-10-31T23:59:59.999Z', properties: { tab: 'a\tb' } });
-      const november = [row(site.siteId), row(site.siteId, { received_at: '2026-11-01T00:00:00.000Z' })];
-      const out = await insertEvents(on, [october, ...november, october], true);
-      expect(out.inserted).toBe(3);
-      expect((await insertEvents(on, [october, ...november], true)).inserted).toBe(0);
-      const stored = await on.query<{ part: string; message_id: string; id: number }>(
-        `SELECT n.nspname || '.' || c.relname AS part, e.message_id, e.id
+      for (const [month, from, to] of [
+        ['2026_10', '2026-10-01', '2026-11-01'],
+        ['2026_11', '2026-11-01', '2026-12-01'],
+      ])
+        await db.query(
+          `CREATE TABLE ${schema}.events_${month} PARTITION OF ${schema}.events FOR VALUES FROM ('${from}') TO ('${to}')`,
+        );
+      const on = await usingSchema(db, schema);
+      try {
+        const october = row(site.siteId, { received_at: '2026-10-31T23:59:59.999Z', properties: { tab: 'a\tb' } });
+        const november = [row(site.siteId), row(site.siteId, { received_at: '2026-11-01T00:00:00.000Z' })];
+        const out = await insertEvents(on, [october, ...november, october], true, load);
+        expect(out.inserted).toBe(3);
+        expect((await insertEvents(on, [october, ...november], true, load)).inserted).toBe(0);
+        const stored = await on.query<{ part: string; message_id: string; id: number }>(
+          `SELECT n.nspname || '.' || c.relname AS part, e.message_id, e.id
          FROM events e JOIN pg_class c ON c.oid = e.tableoid JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE e.site_id = $1`,
-        [site.siteId],
-      );
-      expect(stored.map((r) => [r.part, r.message_id]).sort()).toEqual(
-        [
-          [`${schema}.events_2026_10`, october.message_id],
-          ...november.map((r) => [`${schema}.events_2026_11`, r.message_id]),
-        ].sort(),
-      );
-      const marks = await on.query<{ message_id: string; event_id: number }>(
-        'SELECT message_id, event_id FROM public.unscored WHERE site_id = $1',
-        [site.siteId],
-      );
-      expect(marks.map((m) => [m.message_id, m.event_id]).sort()).toEqual(
-        stored.map((r) => [r.message_id, r.id]).sort(),
-      );
-      await expectStoredExactly([october, ...november], on);
-      const plain = await db.query('SELECT 1 FROM public.events WHERE site_id = $1', [site.siteId]);
-      expect(plain).toEqual([]);
-    } finally {
-      await on.close();
-      await db.query(`DROP SCHEMA ${schema} CASCADE`);
-    }
-  });
-});
+          [site.siteId],
+        );
+        expect(stored.map((r) => [r.part, r.message_id]).sort()).toEqual(
+          [
+            [`${schema}.events_2026_10`, october.message_id],
+            ...november.map((r) => [`${schema}.events_2026_11`, r.message_id]),
+          ].sort(),
+        );
+        const marks = await on.query<{ message_id: string; event_id: number }>(
+          'SELECT message_id, event_id FROM public.unscored WHERE site_id = $1',
+          [site.siteId],
+        );
+        expect(marks.map((m) => [m.message_id, m.event_id]).sort()).toEqual(
+          stored.map((r) => [r.message_id, r.id]).sort(),
+        );
+        await expectStoredExactly([october, ...november], on);
+        const plain = await db.query('SELECT 1 FROM public.events WHERE site_id = $1', [site.siteId]);
+        expect(plain).toEqual([]);
+      } finally {
+        await on.close();
+        await db.query(`DROP SCHEMA ${schema} CASCADE`);
+      }
+    });
+  },
+);
 
 /**
  * The test database with `schema` first on the search path: another connection pool on
