@@ -19,15 +19,15 @@ interface Waiting {
 }
 
 /**
- * Group commit: while `concurrency` statements are in flight, requests that arrive queue
- * and the next free slot stores all of them in one statement. An idle collector therefore
- * writes at once, and a busy one pays one round trip for many requests. Every request is
- * answered only after its rows are committed.
+ * Group commit: while `concurrency` groups are in flight, requests that arrive queue and the
+ * next free slot stores all of them in one transaction (`insertEvents`). An idle collector
+ * therefore writes at once, and a busy one pays one commit for many requests. Every request
+ * is answered only after its rows are committed.
  */
 export interface EventWriterOptions {
-  /** Statements in flight at once. @default 1 embedded, 4 on PostgreSQL */
+  /** Groups in flight at once. @default 1 embedded, 4 on PostgreSQL */
   concurrency?: number;
-  /** Rows per statement at most. @default 5000 */
+  /** Rows per group at most. @default 5000 */
   maxRows?: number;
   /** How groups reach `events` (`insert.ts`). @default 'copy' on PostgreSQL, 'json' embedded */
   load?: EventLoad;
