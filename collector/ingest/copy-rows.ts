@@ -66,6 +66,11 @@ const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n'
 function field(v: unknown, json: boolean): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  const s = json ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : String(v);
+  if (json) {
+    // JSON.stringify escapes tab, newline and carriage return itself: only its backslashes remain.
+    const s = JSON.stringify(v);
+    return s.includes('\\') ? s.replaceAll('\\', '\\\\') : s;
+  }
+  const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
   return SPECIAL.test(s) ? s.replace(SPECIALS, (c) => ESCAPED[c] as string) : s;
 }
