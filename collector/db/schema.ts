@@ -16,7 +16,7 @@ import {
 /**
  * Every table carries `site_id` and has it first in every primary key, unique index and
  * foreign key, so the schema can be distributed on site id (Citus) without a rewrite
- * (`collector/db/keys.test.ts` reads the catalog). The exceptions are the reference tables,
+ * (`collector/db/key-shape.test.ts` reads the catalog). The exceptions are the reference tables,
  * small and copied whole to every node: `sites` (it owns the distribution key, `id`, and is
  * found by key on every request) and `link_slugs` (a tracked link found by slug alone).
  */
