@@ -178,8 +178,9 @@ export interface MaintenanceTimer {
 }
 
 /**
- * Every `intervalMs` (unref'd): makes the partitions ahead, then applies retention. Each
- * step runs even when the other fails; failures are logged and retried on the next run.
+ * Runs maintenance now and then every `intervalMs` (unref'd): makes the partitions ahead, then
+ * applies retention. Each step runs even when the other fails; failures are logged and
+ * retried on the next run.
  */
 export function startMaintenanceTimer(
   db: Database,
@@ -188,13 +189,15 @@ export function startMaintenanceTimer(
   intervalMs = 3_600_000,
 ): MaintenanceTimer {
   let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
+  const run = () => {
     if (running) return;
     running = runMaintenance(db, settings, log).finally(() => {
       running = null;
     });
-  }, intervalMs);
+  };
+  const timer = setInterval(run, intervalMs);
   timer.unref();
+  run();
   return {
     async stop() {
       clearInterval(timer);
