@@ -5,8 +5,12 @@ import type { Logger } from './log.ts';
 /**
  * The shortest event retention accepted, globally or for a site. The scoring model reads a
  * subject's events up to its horizon back (the 90-day window plus the look-back of derived
- * signals, bounded to about 194 days), so a shorter retention would change scores; 200 days
- * leaves a margin.
+ * signals: about 194 days with the default model), so a shorter retention would change
+ * scores; 200 days leaves a margin. Retention goes by `received_at` and scoring by
+ * `timestamp`, which is never more than 5 minutes after `received_at` (later ones are
+ * replaced by it at ingest), so an event received before the cutoff is also dated before it.
+ * A site model whose decay keeps events longer (steps up to 3650 days are accepted) has a
+ * longer horizon: this minimum does not cover it yet.
  */
 export const MIN_RETENTION_DAYS = 200;
 
