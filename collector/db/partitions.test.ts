@@ -86,6 +86,8 @@ describe('migration 0008: events becomes partitioned by month', () => {
         [at, `m${n}`],
       );
     }
+    // An index another migration added before this one ran.
+    await db.query('CREATE INDEX "events_site_user_time_idx" ON "events" USING btree ("site_id","user_id","timestamp")');
     const before = await db.query('select * from events order by id');
 
     await fresh.migrate();
@@ -100,7 +102,12 @@ describe('migration 0008: events becomes partitioned by month', () => {
     expect(names).toEqual([...new Set(['events_2024_02', 'events_2025_07', ...ahead])]);
     expect(await db.query(`select 1 from ${DEFAULT_PARTITION}`)).toEqual([]);
     expect((await whereIs(db, 'm1'))?.partition).toBe('events_2024_02');
-    for (const index of ['events_site_anonymous_idx', 'events_site_user_idx', 'events_site_timestamp_idx']) {
+    for (const index of [
+      'events_site_anonymous_idx',
+      'events_site_user_idx',
+      'events_site_timestamp_idx',
+      'events_site_user_time_idx',
+    ]) {
       expect(await indexedPartitions(db, index)).toHaveLength(names.length + 1);
     }
     const stored = await storeAt(db, 'site-a', new Date(), 'after-migration');

@@ -6,12 +6,15 @@
 -- this migration rebuilds the table: old table renamed, partitioned table created with the same
 -- columns, key and identity, partitions for every month present and for the current month and
 -- the next three, rows moved with their ids, the id sequence continued, the old table dropped,
--- then the indexes created on the parent (they propagate to every partition, present and future).
+-- then its indexes declared again on the parent (they propagate to every partition, present
+-- and future; the three of 0000 and any a later-numbered migration merged before this one added).
+-- Every index of the old table but its key, as it was declared, to declare again on the new one
+-- (whatever migrations added before this one).
+CREATE TEMPORARY TABLE "inkling_event_indexes" AS
+  SELECT pg_get_indexdef(x.indexrelid) AS def FROM pg_index x
+  WHERE x.indrelid = 'events'::regclass AND NOT x.indisprimary;--> statement-breakpoint
 ALTER TABLE "events" RENAME TO "events_unpartitioned";--> statement-breakpoint
 ALTER TABLE "events_unpartitioned" RENAME CONSTRAINT "events_site_id_received_at_id_pk" TO "events_unpartitioned_pk";--> statement-breakpoint
-DROP INDEX "events_site_anonymous_idx";--> statement-breakpoint
-DROP INDEX "events_site_user_idx";--> statement-breakpoint
-DROP INDEX "events_site_timestamp_idx";--> statement-breakpoint
 ALTER SEQUENCE "events_id_seq" RENAME TO "events_unpartitioned_id_seq";--> statement-breakpoint
 CREATE TABLE "events" (
 	"site_id" text NOT NULL,
@@ -69,6 +72,12 @@ END $$;--> statement-breakpoint
 INSERT INTO "events" OVERRIDING SYSTEM VALUE SELECT * FROM "events_unpartitioned";--> statement-breakpoint
 SELECT setval('"events_id_seq"', last_value, is_called) FROM "events_unpartitioned_id_seq";--> statement-breakpoint
 DROP TABLE "events_unpartitioned";--> statement-breakpoint
-CREATE INDEX "events_site_anonymous_idx" ON "events" USING btree ("site_id","anonymous_id");--> statement-breakpoint
-CREATE INDEX "events_site_user_idx" ON "events" USING btree ("site_id","user_id");--> statement-breakpoint
-CREATE INDEX "events_site_timestamp_idx" ON "events" USING btree ("site_id","timestamp");
+DO $$
+DECLARE
+  index_def text;
+BEGIN
+  FOR index_def IN SELECT def FROM "inkling_event_indexes" LOOP
+    EXECUTE index_def;
+  END LOOP;
+END $$;--> statement-breakpoint
+DROP TABLE "inkling_event_indexes";
