@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
 import { type FreshDatabase, openFreshDatabase } from '../../test/helpers/fresh-database.ts';
 import { enrich } from '../ingest/enrich.ts';
 import { messageSchema } from '../ingest/schema.ts';
@@ -7,6 +9,7 @@ import type { Queryable } from './client.ts';
 import {
   addMonths,
   DEFAULT_PARTITION,
+  dropPartitionsBefore,
   ensureEventPartitions,
   listEventPartitions,
   MONTHS_AHEAD,
@@ -87,7 +90,9 @@ describe('migration 0008: events becomes partitioned by month', () => {
       );
     }
     // An index another migration added before this one ran.
-    await db.query('CREATE INDEX "events_site_user_time_idx" ON "events" USING btree ("site_id","user_id","timestamp")');
+    await db.query(
+      'CREATE INDEX "events_site_user_time_idx" ON "events" USING btree ("site_id","user_id","timestamp")',
+    );
     const before = await db.query('select * from events order by id');
 
     await fresh.migrate();
@@ -161,4 +166,32 @@ describe('partitions made ahead', () => {
     expect(partitions).toContain(partitionName(later));
     expect(partitions).toHaveLength((await listEventPartitions(db)).length + 1);
   });
+});
+
+describe('partition changes under a long read', () => {
+  // The embedded database has one connection: nothing else can hold a lock there.
+  it.skipIf(!testDatabaseUrl())(
+    'should leave a partition that a running read holds for the next run instead of failing or waiting',
+    async () => {
+      fresh = await openFreshDatabase();
+      const { db } = fresh;
+      await fresh.migrate();
+      const old = addMonths(monthStart(new Date()), -20);
+      await storeAt(db, 'site-a', new Date(old.getTime() + 86_400_000), 'old');
+      await ensureEventPartitions(db, new Date());
+      const reader = new pg.Client({ connectionString: db.url });
+      await reader.connect();
+      try {
+        await reader.query('begin');
+        await reader.query('select count(*) from events');
+        const cutoff = addMonths(monthStart(new Date()), -12);
+        expect(await dropPartitionsBefore(db, cutoff)).toEqual([]);
+        await reader.query('commit');
+        expect(await dropPartitionsBefore(db, cutoff)).toEqual([partitionName(old)]);
+        expect(await whereIs(db, 'old')).toBeUndefined();
+      } finally {
+        await reader.end();
+      }
+    },
+  );
 });

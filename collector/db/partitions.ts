@@ -83,10 +83,26 @@ export async function ensureEventPartitions(db: Database, now: Date, ahead = MON
   const created: string[] = [];
   for (const [name, month] of wanted) {
     if (existing.has(name)) continue;
-    if (await createPartition(db, month)) created.push(name);
+    if (await unlessLockBusy(() => createPartition(db, month))) created.push(name);
   }
   return created;
 }
+
+/**
+ * Runs `change`, answering false instead of failing when its lock on `events` did not come
+ * within `PARTITION_LOCK_TIMEOUT` (a long read holds the table): the next run tries again.
+ */
+async function unlessLockBusy(change: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await change();
+  } catch (err) {
+    if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
+    throw err;
+  }
+}
+
+/** SQLSTATE of a `lock_timeout`. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * One month's partition, in one transaction: rows of that month in the DEFAULT partition are
@@ -119,18 +135,22 @@ async function createPartition(db: Database, month: Date): Promise<boolean> {
 
 /**
  * Drops the monthly partitions whose whole month ended before `cutoff` (one transaction each,
- * under the same lock as their creation); answers their names.
+ * under the same lock as their creation); answers their names. One whose lock did not come in
+ * time is left for the next run.
  */
 export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<string[]> {
   const dropped: string[] = [];
   for (const p of await listEventPartitions(db)) {
     if (addMonths(p.month, 1).getTime() > cutoff.getTime()) break;
-    await db.transaction(async (tx) => {
-      await tx.query(`set local lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
-      await tx.query('select pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
-      await tx.query(`drop table if exists ${p.name}`);
-    });
-    dropped.push(p.name);
+    const done = await unlessLockBusy(() =>
+      db.transaction(async (tx) => {
+        await tx.query(`set local lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+        await tx.query('select pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+        await tx.query(`drop table if exists ${p.name}`);
+        return true;
+      }),
+    );
+    if (done) dropped.push(p.name);
   }
   return dropped;
 }
