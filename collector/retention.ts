@@ -158,8 +158,8 @@ export async function applyRetention(
 /**
  * Runs `statement` (its last parameter is the batch size) until it deletes fewer than `batch`
  * rows; answers how many it deleted. Each batch takes the retention lock if free: when another
- * collector holds it, that one is at work, and this one stops (two deleting the same rows
- * would only waste work).
+ * collector holds it, that one is at work, and this one leaves the rest of this delete to its
+ * next run (two deleting the same rows would only waste work).
  */
 async function deleteInBatches(db: Database, statement: string, params: unknown[], batch: number): Promise<number> {
   let total = 0;
