@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../test/helpers/database-url.ts';
 import { type FreshDatabase, openFreshDatabase } from '../test/helpers/fresh-database.ts';
 import { intentClient, page, track } from '../test/helpers/intent.ts';
 import { type Collector, createCollector } from './app.ts';
@@ -11,6 +13,7 @@ import {
   applyRetention,
   cutoffOf,
   MIN_RETENTION_DAYS,
+  RETENTION_LOCK,
   type RetentionSettings,
   readRetentionSettings,
   siteCutoffs,
@@ -212,4 +215,27 @@ describe('the idempotency ledger window', () => {
       await db.query("select received_at from message_ids where site_id = $1 and message_id = 'erased'", [site.siteId]),
     ).toHaveLength(1);
   });
+});
+
+describe('retention in several collectors', () => {
+  // The embedded database belongs to one process: no other can hold the lock.
+  it.skipIf(!testDatabaseUrl())(
+    'should leave the deletes to the collector that holds the retention lock, and do them once it is free',
+    async () => {
+      const { db } = await open();
+      const site = await createSite(db, 'two collectors', [], { retentionDays: MIN_RETENTION_DAYS });
+      await storeDaysAgo(db, site, 'two-anon', 300, 3);
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        await other.query('select pg_advisory_lock($1)', [RETENTION_LOCK]);
+        expect((await applyRetention(db, KEEP_ALL, new Date())).deletedEvents).toBe(0);
+        expect(await ages(db, site.siteId)).toEqual([300, 300, 300]);
+        await other.query('select pg_advisory_unlock($1)', [RETENTION_LOCK]);
+        expect((await applyRetention(db, KEEP_ALL, new Date())).deletedEvents).toBe(3);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 });

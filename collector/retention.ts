@@ -37,7 +37,7 @@ export interface RetentionSettings {
 }
 
 /** Advisory lock key: one process at a time deletes (see `deleteInBatches`). */
-const RETENTION_LOCK = 7424513;
+export const RETENTION_LOCK = 7424513;
 const DAY_MS = 86_400_000;
 
 /** Why `days` is refused as an event retention, or undefined when it is fine. */
