@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
+import { LINK_OPENED, LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { isStorableText } from '../../shared/text.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
@@ -8,9 +9,6 @@ import { enrich } from '../ingest/enrich.ts';
 import { describeIssue, messageSchema } from '../ingest/schema.ts';
 import type { EventWriter } from '../ingest/writer.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
-
-/** The query parameter the browser SDK reads to stitch a landed visitor to the link's recipient. */
-export const STITCH_PARAM = 'ink_lnk';
 
 export const createLinkSchema = z.object({
   url: z
@@ -70,16 +68,16 @@ export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string)
       url: parsed.data.url,
       recipient: parsed.data.recipient ?? null,
     });
-    return c.json({ slug, shortUrl: `${publicUrl}/l/${slug}` }, 201);
+    return c.json({ slug, shortUrl: `${publicUrl}${LINK_PATH}${slug}` }, 201);
   });
 
-  app.get('/l/:slug', async (c) => {
+  app.get(`${LINK_PATH}:slug`, async (c) => {
     const slug = c.req.param('slug');
-    const link = slug.length <= 64 ? await findLinkBySlug(db, slug) : undefined;
+    const link = slug.length <= MAX_SLUG_LENGTH ? await findLinkBySlug(db, slug) : undefined;
     if (!link) throw new InklingError(404, 'not_found', 'No such link.');
     if (link.recipient) await recordOpen(writer, link, c.req.header('user-agent'));
     const target = new URL(link.url);
-    target.searchParams.set(STITCH_PARAM, link.slug);
+    target.searchParams.set(LINK_PARAM, link.slug);
     c.header('Cache-Control', 'no-store');
     return c.redirect(target.toString(), 302);
   });
@@ -93,7 +91,7 @@ async function recordOpen(writer: EventWriter, link: LinkRow, userAgent: string 
     type: 'track',
     messageId: `srv-${nanoid()}`,
     userId: link.recipient,
-    event: 'Tracked Link Opened',
+    event: LINK_OPENED,
     properties: { slug: link.slug, url: link.url },
   });
   const row = enrich(message, {

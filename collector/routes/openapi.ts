@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { scoringConfigSchema } from '../../shared/scoring/config.ts';
-import { ROUTES } from '../ingest/routes.ts';
+import { ROUTES } from '../ingest/paths.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
 import { listQuerySchema, pageQuerySchema } from '../sales/list-params.ts';
 import { siteInputSchema } from './admin.ts';
@@ -10,6 +10,7 @@ import {
   accountsPage,
   erasureAnswer,
   healthAnswer,
+  intentSchema,
   peoplePage,
   personAnswer,
   siteCreatedAnswer,
@@ -17,7 +18,7 @@ import {
   timelinePage,
 } from './answers.ts';
 import { exportQuerySchema } from './export.ts';
-import { intentQuerySchema, intentSchema } from './intent.ts';
+import { intentQuerySchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
 
 /** A request body or answer as the validator sees it (input side: before transforms). */
