@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
-import { LINK_OPENED, LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
+import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { isStorableText } from '../../shared/text.ts';
-import type { Database, Queryable } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
-import { enrich } from '../ingest/enrich.ts';
-import { describeIssue, messageSchema } from '../ingest/schema.ts';
+import { describeIssue } from '../ingest/schema.ts';
 import type { EventWriter } from '../ingest/writer.ts';
+import { findLinkBySlug, insertLink, recordOpen } from '../sales/links.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 export const createLinkSchema = z.object({
@@ -26,27 +26,6 @@ export const createLinkSchema = z.object({
 });
 
 export const createdLinkSchema = z.object({ slug: z.string(), shortUrl: z.string() });
-
-export interface LinkRow {
-  site_id: string;
-  slug: string;
-  url: string;
-  recipient: string | null;
-}
-
-export async function insertLink(db: Queryable, link: LinkRow): Promise<void> {
-  await db.query('insert into links (site_id, slug, url, recipient) values ($1, $2, $3, $4)', [
-    link.site_id,
-    link.slug,
-    link.url,
-    link.recipient,
-  ]);
-}
-
-export async function findLinkBySlug(db: Queryable, slug: string): Promise<LinkRow | undefined> {
-  const [row] = await db.query<LinkRow>('select site_id, slug, url, recipient from links where slug = $1', [slug]);
-  return row;
-}
 
 /**
  * `POST /v1/links` (secret key) makes a tracked link (its `shortUrl` on the configured public
@@ -83,25 +62,4 @@ export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string)
   });
 
   return app;
-}
-
-/** `Tracked Link Opened` for the recipient, stored and scored like any ingested message. */
-async function recordOpen(writer: EventWriter, link: LinkRow, userAgent: string | undefined) {
-  const message = messageSchema.parse({
-    type: 'track',
-    messageId: `srv-${nanoid()}`,
-    userId: link.recipient,
-    event: LINK_OPENED,
-    properties: { slug: link.slug, url: link.url },
-  });
-  const row = enrich(message, {
-    siteId: link.site_id,
-    receivedAt: new Date(),
-    sentAt: undefined,
-    context: undefined,
-    clientIp: undefined,
-    userAgent,
-    newMessageId: () => `srv-${nanoid()}`,
-  });
-  await writer.write([row]);
 }
