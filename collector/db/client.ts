@@ -25,8 +25,9 @@ export interface Queryable {
 }
 
 /**
- * The collector's database: drizzle for ordinary queries, `query` for the hot path's
- * set-based SQL straight through the driver. Same schema and migrations on both drivers.
+ * The collector's database: `query` runs parameterised SQL straight through the driver (what
+ * every module but `sites.ts` uses), `orm` is drizzle over the same connections (the `sites`
+ * registry). Same schema and migrations on both drivers (ARCHITECTURE.md "Storage decisions").
  */
 export interface Database extends Queryable {
   readonly kind: 'embedded' | 'postgres';
