@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { scoringConfigSchema } from '../../shared/scoring/config.ts';
 import { ROUTES } from '../ingest/paths.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
@@ -135,10 +136,12 @@ export function buildOpenApi() {
           responses: { 201: { description: 'Created', content: content(createdLinkSchema) }, ...errors },
         },
       },
-      '/l/{slug}': {
+      [`${LINK_PATH}{slug}`]: {
         get: {
-          summary: 'Records the open and redirects with ink_lnk',
-          parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+          summary: `Records the open and redirects with ${LINK_PARAM}`,
+          parameters: [
+            { name: 'slug', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_SLUG_LENGTH } },
+          ],
           responses: {
             302: { description: 'Redirect to the link' },
             404: { description: 'Unknown slug', content: ref('Error') },
