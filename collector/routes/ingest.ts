@@ -44,9 +44,12 @@ export interface IngestDeps {
 
 type Rejected = IngestResponse['rejected'][number];
 
+/** The write key's variables, and the size of the body `readIngestBody` read. */
+type IngestEnv = WriteKeyEnv & { Variables: { bytes: number } };
+
 /** The ingest routes, and what their in-flight gate holds (for `/metrics`). */
-export function ingestRoutes(deps: IngestDeps): { routes: Hono; inflight: InflightGauge } {
-  const app = new Hono<WriteKeyEnv & { Variables: { bytes: number } }>();
+export function ingestRoutes(deps: IngestDeps): { routes: Hono<IngestEnv>; inflight: InflightGauge } {
+  const app = new Hono<IngestEnv>();
   const { gate, gauge, observe } = inflightGate({
     maxRequests: deps.limits.maxInflightRequests,
     initialRequests: deps.limits.initialInflightRequests,
@@ -67,10 +70,7 @@ export function ingestRoutes(deps: IngestDeps): { routes: Hono; inflight: Inflig
   };
 
   // Within the kind's limit (also once inflated), before the key: the body may carry it.
-  const readBody: MiddlewareHandler<WriteKeyEnv & { Variables: { bytes: number } }> = async function readIngestBody(
-    c,
-    next,
-  ) {
+  const readBody: MiddlewareHandler<IngestEnv> = async function readIngestBody(c, next) {
     const { value: body, bytes } = await readJsonBody(c.req.raw, bodyLimitOf(kindOf(c)));
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InklingError(400, 'invalid_body', 'Body must be a JSON object.');
@@ -148,7 +148,7 @@ export function ingestRoutes(deps: IngestDeps): { routes: Hono; inflight: Inflig
     return c.json(answer);
   });
 
-  return { routes: app as unknown as Hono, inflight: gauge };
+  return { routes: app, inflight: gauge };
 }
 
 /** The message type of the route (`shedEarly` has answered 404 for an unknown one). */
