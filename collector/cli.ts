@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
+import { recoverUnscored } from './pipeline/recover.ts';
 import { originSchema } from './routes/admin.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { createConfigStore } from './scoring/config-store.ts';
-import { recoverUnscored } from './scoring/recover.ts';
 import { rescore } from './scoring/rescore.ts';
 import { createSite, listSites, rotateSiteKeys } from './sites.ts';
 
