@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
 import { ensureEventPartitions } from './db/partitions.ts';
-import { applyRetention, readRetentionSettings } from './retention.ts';
+import { applyRetention, readRetentionSettings } from './db/retention.ts';
+import { recoverUnscored } from './pipeline/recover.ts';
 import { originSchema } from './routes/admin.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { createConfigStore } from './scoring/config-store.ts';
-import { recoverUnscored } from './scoring/recover.ts';
 import { rescore } from './scoring/rescore.ts';
 import { createSite, listSites, rotateSiteKeys } from './sites.ts';
 

@@ -2,11 +2,11 @@ import { serve } from '@hono/node-server';
 import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
 import type { Database } from './db/client.ts';
+import { readRetentionSettings, startMaintenanceTimer } from './db/retention.ts';
 import { createLogger, type Logger } from './log.ts';
 import { serverOptions } from './overload/server-options.ts';
-import { readRetentionSettings, startMaintenanceTimer } from './retention.ts';
+import { recoverUnscored } from './pipeline/recover.ts';
 import { openConfiguredDatabase } from './runtime.ts';
-import { recoverUnscored } from './scoring/recover.ts';
 import { createSite, listSites } from './sites.ts';
 
 /** `npm start`: open the database, migrate, create the demo site once, serve. */
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 async function recoverOnStart(db: Database, collector: Collector, log: Logger): Promise<void> {
   try {
     const graceMs = db.kind === 'embedded' ? 0 : undefined;
-    const recovered = await recoverUnscored(db, collector.configs, { graceMs, onChanged: collector.intents.evict });
+    const recovered = await recoverUnscored(db, collector.configs, { graceMs });
     if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
   } catch (err) {
     log.error('recovering unscored events failed', { err });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, LIMIT_ENV } from '../collector/config.ts';
-import { DEFAULT_MESSAGE_ID_RETENTION_DAYS, MIN_RETENTION_DAYS, RETENTION_ENV } from '../collector/retention.ts';
+import { DEFAULT_MESSAGE_ID_RETENTION_DAYS, MIN_RETENTION_DAYS, RETENTION_ENV } from '../collector/db/retention.ts';
 import { catalogueMarkdown, defaultConfig, defaultEventNames } from '../shared/scoring/index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

@@ -10,16 +10,26 @@ import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './una
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-/** Raw SQL on one connection (a transaction's, inside `Database.transaction`). */
+/** Raw SQL on one connection (a transaction's, inside `Database.transaction`), or on the pool. */
 export interface Queryable {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` once what was done through this handle is committed: right after a
+   * transaction's COMMIT, before `transaction` resolves (never when it rolls back); at once on
+   * the database itself, whose statements commit one by one. `fn` must not throw: by then
+   * the work is committed.
+   */
+  afterCommit(fn: () => void): void;
+  /** The database this handle runs on (itself for a `Database`). */
+  readonly database: Database;
 }
 
 /**
- * The collector's database: drizzle for ordinary queries, `query` for the hot path's
- * set-based SQL straight through the driver. Same schema and migrations on both drivers.
+ * The collector's database: `query` runs parameterised SQL straight through the driver (what
+ * every module but `sites.ts` uses), `orm` is drizzle over the same connections (the `sites`
+ * registry). Same schema and migrations on both drivers (ARCHITECTURE.md "Storage decisions").
  */
-export interface Database {
+export interface Database extends Queryable {
   readonly kind: 'embedded' | 'postgres';
   readonly orm: Orm;
   /** Runs one parameterised statement and returns its rows. */
@@ -27,6 +37,7 @@ export interface Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back
    * when it throws. Use only `tx` inside (the embedded engine has a single connection).
+   * What `fn` registered with `tx.afterCommit` runs after the COMMIT, in order.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
@@ -106,11 +117,15 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       throw classify(err);
     }
   };
-  return {
+  const database: Database = {
     kind: 'postgres',
     orm,
     url,
     query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
+    afterCommit: (fn) => fn(),
+    get database() {
+      return database;
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       let client: pg.PoolClient;
       try {
@@ -126,10 +141,16 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       client.on('error', onLost);
       try {
         await run(client, 'begin', []);
-        const result = await fn({ query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params) });
+        const committed: (() => void)[] = [];
+        const result = await fn({
+          query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
+          afterCommit: (f) => committed.push(f),
+          database,
+        });
         await run(client, 'commit', []);
         client.off('error', onLost);
         client.release();
+        for (const f of committed) f();
         return result;
       } catch (err) {
         // A lost or timed-out connection is not asked to roll back: it is closed, and the
@@ -153,6 +174,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       await pool.end();
     },
   };
+  return database;
 }
 
 /**
@@ -177,7 +199,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir);
   const orm = drizzlePglite(lite, { schema }) as unknown as Orm;
-  return {
+  const database: Database = {
     kind: 'embedded',
     orm,
     pglite: lite,
@@ -186,15 +208,24 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       const result = await lite.query<T>(text, params);
       return result.rows;
     },
+    afterCommit: (fn) => fn(),
+    get database() {
+      return database;
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
-      return lite.transaction((t) =>
+      const committed: (() => void)[] = [];
+      const result = await lite.transaction((t) =>
         fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
           },
+          afterCommit: (f) => committed.push(f),
+          database,
         }),
       );
+      for (const f of committed) f();
+      return result;
     },
     async listen(channel, onNotify, onConnect) {
       // One process holds the embedded database: the connection never drops.
@@ -208,4 +239,5 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       if (!lite.closed) await lite.close();
     },
   };
+  return database;
 }

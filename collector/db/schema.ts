@@ -41,7 +41,7 @@ export const sites = pgTable(
      */
     verificationSecret: text('verification_secret'),
     /**
-     * Events received longer ago than this are deleted (`collector/retention.ts`); null = the
+     * Events received longer ago than this are deleted (`collector/db/retention.ts`); null = the
      * global setting (`INKLING_RETENTION_DAYS`, default: keep everything). At least
      * `MIN_RETENTION_DAYS`; the shorter of the two applies.
      */
@@ -108,7 +108,7 @@ export const events = pgTable(
 
 /**
  * One row per (site, messageId) stored within the ledger window (`INKLING_MESSAGE_ID_RETENTION_DAYS`,
- * `collector/retention.ts` prunes older rows): the idempotency ledger. Erasure's tombstones
+ * `collector/db/retention.ts` prunes older rows): the idempotency ledger. Erasure's tombstones
  * (`received_at = -infinity`) are never pruned.
  */
 export const messageIds = pgTable(

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { clearMarks } from '../db/unscored.ts';
-import type { EventRow } from './enrich.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
 
 /**
  * One set-based statement stores a whole batch: the idempotency ledger takes the
@@ -115,14 +116,15 @@ export interface EventWriterOptions {
   /** Rows per statement at most. @default 5000 */
   maxRows?: number;
   /**
-   * Runs after a group's rows are committed and before its requests are answered (identity
-   * and real-time scores), with every row of the group, repeats of stored messages included:
+   * Identity and real-time scores: runs after a group's rows are committed and before its
+   * requests are answered, with every row of the group, repeats of stored messages included:
    * a retry after a crash between the two repairs the scores. Repeats of erased messages are
    * left out, so a retry cannot re-create an erased person. A failure fails the requests.
    * With it, the insert marks the new rows `unscored` and the group's marks are deleted once
-   * it resolves: a crash or failure in between leaves them for `scoring/recover.ts`.
+   * it resolves: a crash or failure in between leaves them for `pipeline/recover.ts`.
+   * Without it, events are only stored.
    */
-  afterInsert?: (rows: EventRow[]) => Promise<void>;
+  pipeline?: Pipeline;
 }
 
 export function createEventWriter(db: Database, options: EventWriterOptions = {}): EventWriter {
@@ -145,12 +147,12 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
       queuedRows -= n;
       inFlight++;
       const rows = group.flatMap((w) => w.rows);
-      const after = options.afterInsert;
-      insertEvents(db, rows, after !== undefined)
+      const pipeline = options.pipeline;
+      insertEvents(db, rows, pipeline !== undefined)
         .then(async ({ erased }) => {
-          if (!after) return;
+          if (!pipeline) return;
           const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
-          await after(live);
+          await pipeline.run(live);
           // Only now: until this commits, a crash leaves the marks and recovery scores them.
           await clearMarks(db, uniqueRows(rows));
         })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 import { createCollector } from '../app.ts';
-import { MIN_RETENTION_DAYS } from '../retention.ts';
+import { MIN_RETENTION_DAYS } from '../db/retention.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

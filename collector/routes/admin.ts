@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { isStorableText } from '../../shared/text.ts';
 import type { Database } from '../db/client.ts';
+import { MIN_RETENTION_DAYS } from '../db/retention.ts';
 import { InklingError } from '../errors.ts';
 import { tokensEqual } from '../keys.ts';
-import { MIN_RETENTION_DAYS } from '../retention.ts';
 import { createSite, listSites, setSiteRetention, summarizeSite } from '../sites.ts';
 
 export const originSchema = z

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FreshDatabase, openFreshDatabase } from '../../test/helpers/fresh-database.ts';
 import { createCollector } from '../app.ts';
+import { findLinkBySlug, insertLink } from '../sales/links.ts';
 import { createSite } from '../sites.ts';
-import { findLinkBySlug, insertLink } from './links.ts';
 
 /** The migrations before `link_slugs` (0000-0008). */
 const BEFORE_LINK_SLUGS = 9;

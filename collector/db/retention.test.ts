@@ -1,14 +1,17 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '../test/helpers/database-url.ts';
-import { type FreshDatabase, openFreshDatabase } from '../test/helpers/fresh-database.ts';
-import { intentClient, page, track } from '../test/helpers/intent.ts';
-import { type Collector, createCollector } from './app.ts';
-import type { Database } from './db/client.ts';
-import { DEFAULT_PARTITION, ensureEventPartitions, listEventPartitions, partitionName } from './db/partitions.ts';
-import { enrich } from './ingest/enrich.ts';
-import { messageSchema } from './ingest/schema.ts';
-import { insertEvents } from './ingest/writer.ts';
+import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
+import { type FreshDatabase, openFreshDatabase } from '../../test/helpers/fresh-database.ts';
+import { intentClient, page, track } from '../../test/helpers/intent.ts';
+import { type Collector, createCollector } from '../app.ts';
+import { enrich } from '../ingest/enrich.ts';
+import { messageSchema } from '../ingest/schema.ts';
+import { insertEvents } from '../ingest/writer.ts';
+import { createConfigStore } from '../scoring/config-store.ts';
+import { rescore } from '../scoring/rescore.ts';
+import { type CreatedSite, createSite, setSiteRetention } from '../sites.ts';
+import type { Database } from './client.ts';
+import { DEFAULT_PARTITION, ensureEventPartitions, listEventPartitions, partitionName } from './partitions.ts';
 import {
   applyRetention,
   cutoffOf,
@@ -18,9 +21,6 @@ import {
   readRetentionSettings,
   siteCutoffs,
 } from './retention.ts';
-import { createConfigStore } from './scoring/config-store.ts';
-import { rescore } from './scoring/rescore.ts';
-import { type CreatedSite, createSite, setSiteRetention } from './sites.ts';
 
 const DAY = 86_400_000;
 const KEEP_ALL: RetentionSettings = { eventDays: null, messageIdDays: 30 };

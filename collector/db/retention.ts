@@ -1,6 +1,6 @@
-import type { Database } from './db/client.ts';
-import { DEFAULT_PARTITION, dropPartitionsBefore, ensureEventPartitions } from './db/partitions.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../log.ts';
+import type { Database } from './client.ts';
+import { DEFAULT_PARTITION, dropPartitionsBefore, ensureEventPartitions } from './partitions.ts';
 
 /**
  * The shortest event retention accepted, globally or for a site. The scoring model reads a
