@@ -132,16 +132,15 @@ export const siteCreatedAnswer = z.object({
   origins: z.array(z.string()),
   writeKey: z.string(),
   secretKey: z.string(),
+  retentionDays: z.number().int().nullable().describe('Event retention in days; null = the global setting'),
 });
-export const sitesAnswer = z.object({
-  sites: z.array(
-    z.object({
-      siteId: z.string(),
-      name: z.string(),
-      origins: z.array(z.string()),
-      writeKey: z.string(),
-      createdAt: isoTime,
-    }),
-  ),
+export const siteAnswer = z.object({
+  siteId: z.string(),
+  name: z.string(),
+  origins: z.array(z.string()),
+  writeKey: z.string(),
+  createdAt: isoTime,
+  retentionDays: z.number().int().nullable().describe('Event retention in days; null = the global setting'),
 });
+export const sitesAnswer = z.object({ sites: z.array(siteAnswer) });
 export const healthAnswer = z.object({ status: z.string(), database: z.string().optional() });

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { isStorableText } from '../../shared/text.ts';
@@ -40,10 +39,8 @@ export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string)
     const body = await c.req.json().catch(() => null);
     const parsed = createLinkSchema.safeParse(body);
     if (!parsed.success) throw new InklingError(400, 'invalid_body', describeIssue(parsed.error));
-    const slug = nanoid(12);
-    await insertLink(db, {
+    const slug = await insertLink(db, {
       site_id: c.var.site.id,
-      slug,
       url: parsed.data.url,
       recipient: parsed.data.recipient ?? null,
     });

@@ -5,7 +5,7 @@ import { scoringConfigSchema } from '../../shared/scoring/config.ts';
 import { ROUTES } from '../ingest/paths.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
 import { listQuerySchema, pageQuerySchema } from '../sales/list-params.ts';
-import { siteInputSchema } from './admin.ts';
+import { siteInputSchema, siteUpdateSchema } from './admin.ts';
 import {
   accountAnswer,
   accountsPage,
@@ -14,6 +14,7 @@ import {
   intentSchema,
   peoplePage,
   personAnswer,
+  siteAnswer,
   siteCreatedAnswer,
   sitesAnswer,
   timelinePage,
@@ -288,6 +289,19 @@ export function buildOpenApi() {
           summary: 'Lists sites',
           security: [{ adminToken: [] }],
           responses: { 200: { description: 'Sites', content: answer(sitesAnswer) }, 401: errors[401] },
+        },
+      },
+      '/v1/admin/sites/{siteId}': {
+        patch: {
+          summary: "Changes a site's settings (its event retention)",
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'siteId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: content(siteUpdateSchema) },
+          responses: {
+            200: { description: 'The site', content: answer(siteAnswer) },
+            ...errors,
+            404: { description: 'No such site', content: ref('Error') },
+          },
         },
       },
     },
