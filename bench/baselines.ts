@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import type { Database } from '../collector/db/client.ts';
-import type { EventRow } from '../collector/ingest/enrich.ts';
+import type { EventRow } from '../collector/db/event-row.ts';
 import { createEventWriter } from '../collector/ingest/writer.ts';
 
 /**

@@ -8,6 +8,7 @@ import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLookup, lookupMarkdown } from './lookup.ts';
 import { benchOverload, overloadMarkdown } from './overload.ts';
+import { benchPartitions, partitionsMarkdown } from './partitions.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
 import { benchSoak, soakMarkdown } from './soak.ts';
@@ -19,10 +20,11 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload|collectors,
+ * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload|partitions|collectors,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
  * --overload-connections N (default 1000), --overload-seconds N (default 20),
+ * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
  * --collector-events N (collectors: 1, 2 and 4 collector processes, default 20000),
  * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
  * not part of a plain `npm run bench`).
@@ -40,6 +42,8 @@ const { values } = parseArgs({
     'round-seconds': { type: 'string', default: '10' },
     'overload-connections': { type: 'string', default: '1000' },
     'overload-seconds': { type: 'string', default: '20' },
+    'partition-months': { type: 'string', default: '24' },
+    'partition-events': { type: 'string', default: '300000' },
     'collector-events': { type: 'string', default: '20000' },
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '100' },
@@ -48,11 +52,12 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rescore|lookup|overload|collectors   one benchmark
+  --only ingest|rescore|lookup|overload|partitions|collectors   one benchmark
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
+  --partition-months N, --partition-events N   partitions (default 24, 300000)
   --collector-events N           collectors: 1, 2 and 4 collector processes (default 20000)
   --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
@@ -81,8 +86,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'rescore', 'lookup', 'overload', 'collectors', 'soak'].includes(only))
-    throw new Error('--only takes ingest, rescore, lookup, overload, collectors or soak');
+  if (only && !['ingest', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'soak'].includes(only))
+    throw new Error('--only takes ingest, rescore, lookup, overload, partitions, collectors or soak');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -132,6 +137,18 @@ async function main(): Promise<void> {
       log,
     });
     save('Under overload', 'overload', overloadMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'partitions') {
+    const result = await benchPartitions({
+      url,
+      months: positive(values['partition-months'], 'partition-months'),
+      events: positive(values['partition-events'], 'partition-events'),
+      visitors: 20_000,
+      lookups: 1000,
+      log,
+    });
+    save('Partitioned events', 'partitions', partitionsMarkdown(result, command, new Date()));
   }
 
   if (!only || only === 'collectors') {

@@ -1,16 +1,19 @@
 import { Hono } from 'hono';
+import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { errorBody, InklingError, RETRY_AFTER_SECONDS } from './errors.ts';
-import { ingestRoutes, ROUTES } from './ingest/routes.ts';
+import { routeKind } from './ingest/paths.ts';
 import { createEventWriter, type EventWriter } from './ingest/writer.ts';
 import { createIntentCache, type IntentCache } from './intent-cache.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { apiBodyLimit } from './overload/body-limit.ts';
 import { createRateLimits } from './overload/rate-limit.ts';
+import { createPipeline } from './pipeline/pipeline.ts';
+import { type RescoreTimer, startRescoreTimer } from './pipeline/rescore-timer.ts';
 import { accountSignalRoutes } from './routes/account-signals.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -18,6 +21,7 @@ import { configRoutes } from './routes/config.ts';
 import { eraseRoutes } from './routes/erase.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
 import { intentRoutes } from './routes/intent.ts';
 import { linkRoutes } from './routes/links.ts';
 import { metricsRoutes, requestTimer } from './routes/metrics.ts';
@@ -26,8 +30,6 @@ import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
 import { staticRoutes } from './routes/static.ts';
 import { type ConfigStore, createConfigStore } from './scoring/config-store.ts';
-import { scoreRows } from './scoring/realtime.ts';
-import { type RescoreTimer, startRescoreTimer } from './scoring/rescore.ts';
 import { createSiteCache, type SiteCache } from './site-cache.ts';
 import { rejectNulInUrl } from './url-text.ts';
 
@@ -65,6 +67,8 @@ export interface Collector {
   writer: EventWriter;
   sites: SiteCache;
   configs: ConfigStore;
+  /** Every process's score changes, this one's right after each commit: subscribe to act on them. */
+  changes: ChangeFeed;
   /** Tier lookups from memory, evicted on score changes. */
   intents: IntentCache;
   /** This collector's Prometheus registry and metrics (`GET /metrics`). */
@@ -74,7 +78,7 @@ export interface Collector {
 }
 
 function isIngestPath(path: string): boolean {
-  return path.startsWith('/v1/') && Object.hasOwn(ROUTES, path.slice(4));
+  return path.startsWith('/v1/') && routeKind(path.slice(4)) !== undefined;
 }
 
 /** Builds the collector's HTTP app around an open, migrated database. */
@@ -83,22 +87,14 @@ export function createCollector(options: AppOptions): Collector {
   const log = options.log ?? createLogger('silent');
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
-  const intents = createIntentCache(db, log, configs.model);
+  const changes = openChangeFeed(db, log);
+  const intents = createIntentCache(db, changes, configs.model);
   const writer = createEventWriter(db, {
-    // The changes are committed: evict them here before the requests are answered (other
-    // processes evict when PostgreSQL delivers the NOTIFY).
-    afterInsert: scoring
-      ? async (rows) => {
-          options.afterStored?.();
-          for (const change of await scoreRows(db, configs, rows, Date.now())) intents.evict(change);
-        }
-      : undefined,
+    pipeline: scoring ? createPipeline(db, configs, { beforeRun: options.afterStored }) : undefined,
   });
   const interval = options.rescoreIntervalMs ?? 60_000;
   const timer: RescoreTimer | null =
-    scoring && interval > 0
-      ? startRescoreTimer(db, configs, log, interval, intents.evict, options.recoverGraceMs)
-      : null;
+    scoring && interval > 0 ? startRescoreTimer(db, configs, log, interval, options.recoverGraceMs) : null;
   const sites = createSiteCache(db);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
@@ -158,8 +154,8 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', accountSignalRoutes(db, configs));
   app.route('/', accountRoutes(db));
   app.route('/', exportRoutes(db, configs, log));
-  app.route('/', eraseRoutes(db, configs, intents.evict));
-  app.route('/', configRoutes(db, configs, intents.evict));
+  app.route('/', eraseRoutes(db, configs));
+  app.route('/', configRoutes(db, configs));
   app.route('/', staticRoutes(db, { publicUrl }));
 
   app.notFound((c) =>
@@ -192,6 +188,7 @@ export function createCollector(options: AppOptions): Collector {
     writer,
     sites,
     configs,
+    changes,
     intents,
     metrics,
     async drain() {
@@ -199,6 +196,7 @@ export function createCollector(options: AppOptions): Collector {
       await timer?.stop();
       await writer.drain();
       await intents.close();
+      await changes.close();
     },
   };
 }

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
+import { ensureEventPartitions } from './db/partitions.ts';
+import { applyRetention, readRetentionSettings } from './db/retention.ts';
+import { recoverUnscored } from './pipeline/recover.ts';
 import { originSchema } from './routes/admin.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { createConfigStore } from './scoring/config-store.ts';
-import { recoverUnscored } from './scoring/recover.ts';
 import { rescore } from './scoring/rescore.ts';
 import { createSite, listSites, rotateSiteKeys } from './sites.ts';
 
@@ -15,6 +17,10 @@ const USAGE = `usage: npm run inkling -- <command>
   migrate
   rescore [--site SITE_ID] [--all]           (default: the scores that are due; also scores
                                              the events a crash left unscored, every site's)
+  retention                                  makes the event partitions ahead, then deletes
+                                             what is older than the retention settings
+                                             (INKLING_RETENTION_DAYS, each site's own, and
+                                             INKLING_MESSAGE_ID_RETENTION_DAYS for the ledger)
 
 Add --json to any command for machine-readable output. The database is DATABASE_URL,
 or the embedded one in INKLING_DATA_DIR (default ./.inkling) when it is unset.`;
@@ -42,8 +48,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const command = group === 'migrate' || group === 'rescore' ? group : `${group} ${verb ?? ''}`.trim();
-  if (!['migrate', 'rescore', 'site create', 'site list', 'keys rotate'].includes(command)) {
+  const single = ['migrate', 'rescore', 'retention'];
+  const command = single.includes(group) ? group : `${group} ${verb ?? ''}`.trim();
+  if (![...single, 'site create', 'site list', 'keys rotate'].includes(command)) {
     throw new UsageError(`unknown command: ${command}`);
   }
 
@@ -60,7 +67,9 @@ async function run(argv: string[]): Promise<number> {
   const out = (human: string, data: unknown) =>
     process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human}\n`);
 
-  const { db, close } = await openConfiguredDatabase(readConfig());
+  const config = readConfig();
+  const retention = command === 'retention' ? readRetentionSettings() : undefined;
+  const { db, close } = await openConfiguredDatabase(config);
   try {
     switch (command) {
       case 'migrate':
@@ -80,6 +89,18 @@ async function run(argv: string[]): Promise<number> {
           recovered,
           ms,
         });
+        return 0;
+      }
+      case 'retention': {
+        const started = performance.now();
+        const now = new Date();
+        const created = await ensureEventPartitions(db, now);
+        const done = await applyRetention(db, retention ?? readRetentionSettings(), now);
+        const ms = Math.round(performance.now() - started);
+        out(
+          `made ${created.length} event partitions, dropped ${done.droppedPartitions.length}, deleted ${done.deletedEvents} events and ${done.prunedMessageIds} ledger rows in ${ms} ms`,
+          { createdPartitions: created, ...done, ms },
+        );
         return 0;
       }
       case 'site create': {

@@ -1,23 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../test/helpers/database-url.ts';
 import { newSite, openTestDatabase, type TestDatabase } from '../test/helpers/db.ts';
 import { intentClient, page, track } from '../test/helpers/intent.ts';
 import { type Collector, createCollector } from './app.ts';
+import { type Database, openDatabase } from './db/client.ts';
 import { userHash } from './keys.ts';
 
 let t: TestDatabase;
-/** Two collectors on one database, as two processes behind a load balancer would be. */
+/**
+ * Two collectors on one database, as two processes behind a load balancer would be: on
+ * PostgreSQL, `b` has connections of its own, so it learns of `a`'s changes only from
+ * PostgreSQL's notices (the embedded engine is one process's: both share it).
+ */
 let a: Collector;
 let b: Collector;
+let bDb: Database | undefined;
 
 beforeAll(async () => {
   t = await openTestDatabase();
+  const url = testDatabaseUrl();
+  bDb = url ? await openDatabase({ url, max: 5 }) : undefined;
   a = createCollector({ db: t.db, rescoreIntervalMs: 0 });
-  b = createCollector({ db: t.db, rescoreIntervalMs: 0 });
+  b = createCollector({ db: bDb ?? t.db, rescoreIntervalMs: 0 });
   await until(async () => a.intents.stats().listening && b.intents.stats().listening);
 });
 afterAll(async () => {
   await a.drain();
   await b.drain();
+  await bDb?.close();
   await t.close();
 });
 

@@ -1,28 +1,28 @@
+import { type Intent, NEUTRAL_INTENT } from '../shared/intent.ts';
+import type { ScoreChange } from './changes/change.ts';
+import type { ChangeFeed } from './changes/feed.ts';
 import type { Database } from './db/client.ts';
-import type { Logger } from './log.ts';
-import { type Intent, type IntentSource, lookupIntent, type ModelSource, NEUTRAL_INTENT } from './routes/intent.ts';
-import { INTENT_CHANNEL, type ScoreChange } from './scoring/notify.ts';
+import { lookupIntent, type ModelSource } from './intent-lookup.ts';
+
+/** What a lookup answers: the stored intent, or the neutral shape for an unknown id. */
+export type IntentSource = (siteId: string, anonymousId: string) => Promise<Intent>;
 
 /**
- * Tier lookups from memory. A visitor's intent is read from the database once and kept
- * until a score it depends on changes: every change of a person's or an account's score
- * (and every merge or erasure) is announced with NOTIFY from the transaction that makes it,
- * and each collector process evicts the entries of those persons and accounts when
- * PostgreSQL delivers the notice, after the commit. The process that made the change also
- * evicts at once (`evict`), before it answers the ingest request, so the next lookup sees
- * the new tier. An unknown id's neutral answer is cached too, until that id is linked to a
+ * Tier lookups from memory. A visitor's intent is read from the database once
+ * (`intent-lookup.ts`) and kept until a score it depends on changes: it subscribes to the
+ * change feed (`changes/feed.ts`), which hears every process's changes when PostgreSQL
+ * delivers their NOTIFY, and this process's own right after each commit, before the
+ * request that made them is answered, so the next lookup here sees the new tier. An unknown id's neutral answer is cached too, until that id is linked to a
  * person or its person gets a first score (both announced as `anonymous` changes). An
  * unverified device's own score depends on its person (rescored with each of its events) and
  * on its id (its link verified or dropped), and is kept only until its next decay step.
  *
  * Why it stays exact: a lookup stores what it read only if no eviction happened while it
- * was reading (a generation counter); while the listening connection is down nothing is
- * cached, and on (re)connect the cache is emptied, since notices sent meanwhile are lost.
+ * was reading (a generation counter); while the feed is not listening nothing is cached, and
+ * whenever notices may have been missed (a reconnect) the cache is emptied.
  */
 export interface IntentCache {
   get: IntentSource;
-  /** Evicts the entries of these subjects now (the changes this process just committed). */
-  evict(change: ScoreChange): void;
   stats(): { entries: number; hits: number; misses: number; listening: boolean };
   close(): Promise<void>;
 }
@@ -42,7 +42,7 @@ const k = (a: string, b: string) => `${a}\u0001${b}`;
 
 export function createIntentCache(
   db: Database,
-  log: Logger,
+  changes: ChangeFeed,
   models: ModelSource,
   maxEntries = MAX_CACHED_INTENTS,
 ): IntentCache {
@@ -50,7 +50,6 @@ export function createIntentCache(
   /** site+person and site+account -> keys of the entries that depend on them. */
   const dependents = new Map<string, Set<string>>();
   let generation = 0;
-  let listening = false;
   let closed = false;
   let hits = 0;
   let misses = 0;
@@ -87,29 +86,7 @@ export function createIntentCache(
     }
   };
 
-  const stop = db
-    .listen(
-      INTENT_CHANNEL,
-      (payload) => {
-        try {
-          evict(JSON.parse(payload) as ScoreChange);
-        } catch {
-          clear();
-        }
-      },
-      () => {
-        clear();
-        listening = true;
-      },
-      () => {
-        listening = false;
-        clear();
-      },
-    )
-    .catch((err) => {
-      log.error('intent cache: cannot listen for score changes; lookups go to the database', { err });
-      return null;
-    });
+  const unsubscribe = changes.subscribe({ changed: evict, missed: clear });
 
   return {
     async get(siteId, anonymousId) {
@@ -126,7 +103,7 @@ export function createIntentCache(
       misses++;
       const before = generation;
       const found = await lookupIntent(db, siteId, anonymousId, models);
-      if (listening && !closed && before === generation && !entries.has(key)) {
+      if (changes.listening && !closed && before === generation && !entries.has(key)) {
         const deps = found ? [`p:${found.personId}`] : [`n:${anonymousId}`];
         if (found?.accountId) deps.push(`a:${found.accountId}`);
         if (found?.device) deps.push(`n:${anonymousId}`);
@@ -136,14 +113,11 @@ export function createIntentCache(
       }
       return found?.intent ?? NEUTRAL_INTENT;
     },
-    evict,
-    stats: () => ({ entries: entries.size, hits, misses, listening }),
+    stats: () => ({ entries: entries.size, hits, misses, listening: changes.listening }),
     async close() {
       closed = true;
-      listening = false;
+      unsubscribe();
       clear();
-      const unlisten = await stop;
-      await unlisten?.().catch(() => {});
     },
   };
 }

@@ -2,15 +2,17 @@ import { serve } from '@hono/node-server';
 import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
 import type { Database } from './db/client.ts';
+import { readRetentionSettings, startMaintenanceTimer } from './db/retention.ts';
 import { createLogger, type Logger } from './log.ts';
 import { serverOptions } from './overload/server-options.ts';
+import { recoverUnscored } from './pipeline/recover.ts';
 import { openConfiguredDatabase } from './runtime.ts';
-import { recoverUnscored } from './scoring/recover.ts';
 import { createSite, listSites } from './sites.ts';
 
 /** `npm start`: open the database, migrate, create the demo site once, serve. */
 async function main(): Promise<void> {
   const config = readConfig();
+  const retention = readRetentionSettings();
   const log = createLogger(config.logLevel);
   const { db, close } = await openConfiguredDatabase(config);
   log.info('database ready', { database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined });
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
       process.env.INKLING_TEST_KILL_AFTER_STORE === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
   });
   await recoverOnStart(db, collector, log);
+  // Event partitions made ahead and retention applied, now and hourly (collector/retention.ts).
+  const maintenance = startMaintenanceTimer(db, retention, log);
   const server = serve(
     // Slow clients are cut: the whole request within INKLING_REQUEST_TIMEOUT_MS (README "Under load").
     {
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close(async () => {
       try {
+        await maintenance.stop();
         await collector.drain();
         await close();
         log.info('stopped');
@@ -88,7 +93,7 @@ async function main(): Promise<void> {
 async function recoverOnStart(db: Database, collector: Collector, log: Logger): Promise<void> {
   try {
     const graceMs = db.kind === 'embedded' ? 0 : undefined;
-    const recovered = await recoverUnscored(db, collector.configs, { graceMs, onChanged: collector.intents.evict });
+    const recovered = await recoverUnscored(db, collector.configs, { graceMs });
     if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
   } catch (err) {
     log.error('recovering unscored events failed', { err });

@@ -12,9 +12,37 @@ export interface CreatedSite {
   secretKey: string;
   /** For identity verification: the site's server sends HMAC-SHA256(it, userId) as `user_hash`. */
   verificationSecret: string;
+  /** Events older than this many days are deleted; null = the global setting (`collector/retention.ts`). */
+  retentionDays: number | null;
 }
 
-export async function createSite(db: Database, name: string, origins: string[] = []): Promise<CreatedSite> {
+/** A site as the admin API lists it (no secret). */
+export interface SiteSummary {
+  siteId: string;
+  name: string;
+  origins: string[];
+  writeKey: string;
+  createdAt: Date;
+  retentionDays: number | null;
+}
+
+export function summarizeSite(s: Site): SiteSummary {
+  return {
+    siteId: s.id,
+    name: s.name,
+    origins: s.origins,
+    writeKey: s.writeKey,
+    createdAt: s.createdAt,
+    retentionDays: s.retentionDays,
+  };
+}
+
+export async function createSite(
+  db: Database,
+  name: string,
+  origins: string[] = [],
+  options: { retentionDays?: number | null } = {},
+): Promise<CreatedSite> {
   const secret = newSecretKey();
   const row = {
     id: newSiteId(),
@@ -24,6 +52,7 @@ export async function createSite(db: Database, name: string, origins: string[] =
     secretKeyId: secret.id,
     secretKeyHash: secret.hash,
     verificationSecret: newVerificationSecret(),
+    retentionDays: options.retentionDays ?? null,
   };
   await db.orm.insert(sites).values(row);
   return {
@@ -33,7 +62,21 @@ export async function createSite(db: Database, name: string, origins: string[] =
     writeKey: row.writeKey,
     secretKey: secret.key,
     verificationSecret: row.verificationSecret,
+    retentionDays: row.retentionDays,
   };
+}
+
+/**
+ * Sets a site's event retention (validated by the caller: null or at least
+ * `MIN_RETENTION_DAYS`); answers the site, or undefined when there is none.
+ */
+export async function setSiteRetention(
+  db: Database,
+  siteId: string,
+  retentionDays: number | null,
+): Promise<SiteSummary | undefined> {
+  const [row] = await db.orm.update(sites).set({ retentionDays }).where(eq(sites.id, siteId)).returning();
+  return row && summarizeSite(row);
 }
 
 export async function listSites(db: Database): Promise<Site[]> {

@@ -1,10 +1,11 @@
 import { MAX_MESSAGE_BYTES } from '../shared/limits.ts';
+import { LINK_LANDED, LINK_PARAM } from '../shared/links.ts';
 import type { Message, MessageType } from '../shared/messages.ts';
 import { autocapture } from './autocapture.ts';
 import { bytes, doc, getItem, loc, nav, off, on, safe, uid, win } from './env.ts';
 import { createIdentity } from './identity.ts';
 import { createPersonalizer, INTENT_KEY, type Intent } from './personalize.ts';
-import { blocked, clean, LINK_PARAM } from './privacy.ts';
+import { blocked, clean } from './privacy.ts';
 import { createRetryQueue } from './retry-queue.ts';
 import { createTransport } from './transport.ts';
 import { VERSION } from './version.ts';
@@ -134,7 +135,7 @@ export function createInkling(options: InklingOptions): Inkling {
   const link = new URLSearchParams(loc.search).get(LINK_PARAM);
   if (link) safe(() => win.history.replaceState(win.history.state, '', clean(loc.href, [])))();
   if (auto) safe(autocapture)({ ...api, clean_: url });
-  if (link) api.track('Tracked Link Landed', { link });
+  if (link) api.track(LINK_LANDED, { link });
 
   // The page may be going away (hidden: another tab, or unloading; the last event a page is
   // sure to get): hand what waits to sendBeacon. Events stay queued until a fetch confirms

@@ -1,8 +1,7 @@
-import type { IngestResponse } from '../shared/messages.ts';
+import type { Intent } from '../shared/intent.ts';
 import { doc, getItem, safe, setItem } from './env.ts';
 
-/** The visitor's intent, as `GET /v1/intent` answers it (and the ingest answer carries it). */
-export type Intent = NonNullable<IngestResponse['intent']>;
+export type { Intent };
 
 /**
  * localStorage: the last intent the collector told this browser, applied at once on the

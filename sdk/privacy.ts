@@ -1,7 +1,5 @@
+import { LINK_PARAM } from '../shared/links.ts';
 import { loc, nav, off } from './env.ts';
-
-/** The tracked-link parameter: read on landing, stripped from the address bar and from every URL sent. */
-export const LINK_PARAM = 'ink_lnk';
 
 export interface PrivacyState {
   key?: string | null;
@@ -29,7 +27,7 @@ export function blocked(s: PrivacyState): unknown {
 
 /**
  * The URL, absolute, without the stripped query parameters (and never the tracked-link
- * one). A query with nothing to strip is not re-encoded.
+ * one, `LINK_PARAM`: read on landing, stripped from the address bar and every URL sent). A query with nothing to strip is not re-encoded.
  */
 export function clean(url: string, strip: string[]): string {
   try {

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BatchBody, IngestResponse, Message } from '../shared/messages.ts';
-
-type Intent = NonNullable<IngestResponse['intent']>;
+import { type Intent, NEUTRAL_INTENT } from '../shared/intent.ts';
+import type { BatchBody, Message } from '../shared/messages.ts';
 
 /** One request as the recorder saw it. */
 export interface Received {
@@ -47,7 +46,7 @@ export async function startRecorder(): Promise<Recorder> {
     if (req.method === 'GET') {
       lookups.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify(answer.intent ?? NEUTRAL));
+      return res.end(JSON.stringify(answer.intent ?? NEUTRAL_INTENT));
     }
     const text = await read(req);
     requests.push({
@@ -80,8 +79,6 @@ export async function startRecorder(): Promise<Recorder> {
       }),
   };
 }
-
-const NEUTRAL: Intent = { tier: 'low', score: 0, type: 'unknown', trend: 'stable', account: null };
 
 async function read(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,3 +1,5 @@
+import type { Intent } from './intent.ts';
+
 /**
  * The Segment-spec message shapes that travel from an SDK to the collector. Types only:
  * the SDK imports them without adding a byte; the collector validates with its own schema.
@@ -46,11 +48,5 @@ export interface IngestResponse {
    * The visitor's current intent (as `GET /v1/intent` answers it), after this batch was
    * scored; present when scoring is on and every message carries the same anonymousId.
    */
-  intent?: {
-    tier: 'high' | 'medium' | 'low';
-    score: number;
-    type: 'buying' | 'partnership' | 'support' | 'job_seeker' | 'unknown';
-    trend: 'rising' | 'stable' | 'declining';
-    account: { tier: 'high' | 'medium' | 'low'; score: number } | null;
-  };
+  intent?: Intent;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, LIMIT_ENV } from '../collector/config.ts';
+import { DEFAULT_MESSAGE_ID_RETENTION_DAYS, MIN_RETENTION_DAYS, RETENTION_ENV } from '../collector/db/retention.ts';
 import { catalogueMarkdown, defaultConfig, defaultEventNames } from '../shared/scoring/index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -23,5 +24,11 @@ describe('README', () => {
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
       expect(row, variable).toContain(`| \`${DEFAULT_LIMITS[name as keyof typeof LIMIT_ENV]}\``);
     }
+  });
+
+  it('should list the retention settings with their defaults and the minimum', () => {
+    const row = (variable: string) => readme.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
+    expect(row(RETENTION_ENV.eventDays)).toContain(`at least \`${MIN_RETENTION_DAYS}\``);
+    expect(row(RETENTION_ENV.messageIdDays)).toContain(`| \`${DEFAULT_MESSAGE_ID_RETENTION_DAYS}\` |`);
   });
 });

@@ -12,9 +12,18 @@ import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './una
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-/** Raw SQL on one connection (a transaction's, inside `Database.transaction`). */
+/** Raw SQL on one connection (a transaction's, inside `Database.transaction`), or on the pool. */
 export interface Queryable {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` once what was done through this handle is committed: right after a
+   * transaction's COMMIT, before `transaction` resolves (never when it rolls back); at once on
+   * the database itself, whose statements commit one by one. `fn` must not throw: by then
+   * the work is committed.
+   */
+  afterCommit(fn: () => void): void;
+  /** The database this handle runs on (itself for a `Database`). */
+  readonly database: Database;
 }
 
 /** A transaction's connection: raw SQL, and COPY for bulk loads. */
@@ -27,10 +36,11 @@ export interface Transaction extends Queryable {
 }
 
 /**
- * The collector's database: drizzle for ordinary queries, `query` for the hot path's
- * set-based SQL straight through the driver. Same schema and migrations on both drivers.
+ * The collector's database: `query` runs parameterised SQL straight through the driver (what
+ * every module but `sites.ts` uses), `orm` is drizzle over the same connections (the `sites`
+ * registry). Same schema and migrations on both drivers (ARCHITECTURE.md "Storage decisions").
  */
-export interface Database {
+export interface Database extends Queryable {
   readonly kind: 'embedded' | 'postgres';
   readonly orm: Orm;
   /** Runs one parameterised statement and returns its rows. */
@@ -38,6 +48,7 @@ export interface Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back
    * when it throws. Use only `tx` inside (the embedded engine has a single connection).
+   * What `fn` registered with `tx.afterCommit` runs after the COMMIT, in order.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
@@ -117,11 +128,15 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       throw classify(err);
     }
   };
-  return {
+  const database: Database = {
     kind: 'postgres',
     orm,
     url,
     query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
+    afterCommit: (fn) => fn(),
+    get database() {
+      return database;
+    },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       let client: pg.PoolClient;
       try {
@@ -137,6 +152,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       client.on('error', onLost);
       try {
         await run(client, 'begin', []);
+        const committed: (() => void)[] = [];
         const result = await fn({
           query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
           async copyFrom(target: string, data: string) {
@@ -149,10 +165,13 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
               throw classify(err);
             }
           },
+          afterCommit: (f) => committed.push(f),
+          database,
         });
         await run(client, 'commit', []);
         client.off('error', onLost);
         client.release();
+        for (const f of committed) f();
         return result;
       } catch (err) {
         // A lost or timed-out connection is not asked to roll back: it is closed, and the
@@ -176,6 +195,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       await pool.end();
     },
   };
+  return database;
 }
 
 /**
@@ -200,7 +220,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir);
   const orm = drizzlePglite(lite, { schema }) as unknown as Orm;
-  return {
+  const database: Database = {
     kind: 'embedded',
     orm,
     pglite: lite,
@@ -209,9 +229,14 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       const result = await lite.query<T>(text, params);
       return result.rows;
     },
+    afterCommit: (fn) => fn(),
+    get database() {
+      return database;
+    },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
-      return lite.transaction((t) =>
+      const committed: (() => void)[] = [];
+      const result = await lite.transaction((t) =>
         fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
@@ -219,8 +244,12 @@ async function openEmbedded(dataDir: string): Promise<Database> {
           async copyFrom(target: string, data: string) {
             await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
           },
+          afterCommit: (f) => committed.push(f),
+          database,
         }),
       );
+      for (const f of committed) f();
+      return result;
     },
     async listen(channel, onNotify, onConnect) {
       // One process holds the embedded database: the connection never drops.
@@ -234,4 +263,5 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       if (!lite.closed) await lite.close();
     },
   };
+  return database;
 }

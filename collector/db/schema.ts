@@ -14,9 +14,13 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * Every table carries `site_id` and has it first in every key, so the schema can be
- * distributed on site id (Citus) without a rewrite.
+ * Every table carries `site_id` and has it first in every primary key, unique index and
+ * foreign key, so the schema can be distributed on site id (Citus) without a rewrite
+ * (`collector/db/key-shape.test.ts` reads the catalog). The exceptions are the reference tables,
+ * small and copied whole to every node: `sites` (it owns the distribution key, `id`, and is
+ * found by key on every request) and `link_slugs` (a tracked link found by slug alone).
  */
+export const REFERENCE_TABLES = ['sites', 'link_slugs'] as const;
 
 export const sites = pgTable(
   'sites',
@@ -36,16 +40,24 @@ export const sites = pgTable(
      * yet (`keys rotate --verification` makes one), so no browser identify is verified.
      */
     verificationSecret: text('verification_secret'),
+    /**
+     * Events received longer ago than this are deleted (`collector/db/retention.ts`); null = the
+     * global setting (`INKLING_RETENTION_DAYS`, default: keep everything). At least
+     * `MIN_RETENTION_DAYS`; the shorter of the two applies.
+     */
+    retentionDays: integer('retention_days'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('sites_write_key_idx').on(t.writeKey), uniqueIndex('sites_secret_key_id_idx').on(t.secretKeyId)],
 );
 
 /**
- * Raw events, append-only. The primary key leads with (site_id, received_at) so that the
- * table can be range-partitioned by `received_at` without changing any key; idempotency
- * lives in `message_ids` because a unique key on a partitioned table must include the
- * partition column.
+ * Raw events, append-only. Range-partitioned by `received_at`, one partition a month plus a
+ * DEFAULT one (migration 0008; drizzle cannot declare partitions, so this describes the
+ * columns and keys only; `db/partitions.ts` makes the partitions). The primary key leads with
+ * (site_id, received_at); idempotency lives in `message_ids` because a unique key on a
+ * partitioned table must include the partition column. An index declared here is created on
+ * every partition, present and future.
  */
 export const events = pgTable(
   'events',
@@ -94,7 +106,11 @@ export const events = pgTable(
   ],
 );
 
-/** One row per (site, messageId) ever stored: the idempotency ledger. */
+/**
+ * One row per (site, messageId) stored within the ledger window (`INKLING_MESSAGE_ID_RETENTION_DAYS`,
+ * `collector/db/retention.ts` prunes older rows): the idempotency ledger. Erasure's tombstones
+ * (`received_at = -infinity`) are never pruned.
+ */
 export const messageIds = pgTable(
   'message_ids',
   {
@@ -102,7 +118,10 @@ export const messageIds = pgTable(
     messageId: text('message_id').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.messageId] })],
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.messageId] }),
+    index('message_ids_site_received_idx').on(t.siteId, t.receivedAt),
+  ],
 );
 
 /**
@@ -301,8 +320,8 @@ export const siteConfigs = pgTable('site_configs', {
 });
 
 /**
- * Tracked links a sales team sends (`POST /v1/links`). `GET /l/:slug` carries no key, so the
- * slug alone finds the row: it is random and unique across sites.
+ * Tracked links a sales team sends (`POST /v1/links`), keyed by site like every distributed
+ * table. `GET /l/:slug` carries no key: `link_slugs` finds the slug's site.
  */
 export const links = pgTable(
   'links',
@@ -314,8 +333,18 @@ export const links = pgTable(
     recipient: text('recipient'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.slug] }), uniqueIndex('links_slug_idx').on(t.slug)],
+  (t) => [primaryKey({ columns: [t.siteId, t.slug] })],
 );
+
+/**
+ * Slug -> site, for `GET /l/:slug`, which carries no key. Written with the link in one
+ * transaction; its primary key keeps slugs unique across sites. A reference table (copied
+ * to every node with Citus): small, written rarely, read by key.
+ */
+export const linkSlugs = pgTable('link_slugs', {
+  slug: text('slug').primaryKey(),
+  siteId: text('site_id').notNull(),
+});
 
 export type Site = typeof sites.$inferSelect;
 export type NewSite = typeof sites.$inferInsert;

@@ -1,5 +1,5 @@
+import { notifyChanged } from '../changes/notices.ts';
 import type { Queryable } from '../db/client.ts';
-import { notifyChanged } from '../scoring/notify.ts';
 
 export interface AccountRow {
   id: string;

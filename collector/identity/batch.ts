@@ -1,17 +1,19 @@
+import { LINK_LANDED } from '../../shared/links.ts';
+import { notifyChanged } from '../changes/notices.ts';
+import { addSubject, addSubjects, type Subjects } from '../changes/subjects.ts';
 import type { Database } from '../db/client.ts';
-import type { EventRow } from '../ingest/enrich.ts';
-import { notifyChanged } from '../scoring/notify.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { usableId } from './junk-ids.ts';
 import { newPersonId } from './persons.ts';
 import { applyTraitsUnlocked, identityLockSql, type Resolution, resolveMessage } from './resolve.ts';
-import { LINK_LANDED, stitchLanding } from './stitch.ts';
+import { stitchLanding } from './stitch.ts';
 
-/** What a group of stored rows touched: (site, person) and (site, account) pairs. */
+/** What a group of stored rows touched: persons and accounts to rescore. */
 export interface Touched {
-  persons: Map<string, [siteId: string, id: string]>;
-  accounts: Map<string, [siteId: string, id: string]>;
-  /** Persons merged away (their score rows are gone). */
-  removed: Map<string, [siteId: string, id: string]>;
+  persons: Subjects;
+  accounts: Subjects;
+  /** Persons merged away (their score rows are gone, already announced). */
+  removed: Subjects;
 }
 
 const isPlain = (r: EventRow) => r.type !== 'identify' && r.type !== 'group' && r.type !== 'alias';
@@ -29,9 +31,9 @@ const isLanding = (r: EventRow) => r.type === 'track' && r.event === LINK_LANDED
 export async function resolveBatch(db: Database, rows: readonly EventRow[]): Promise<Touched> {
   const out: Touched = { persons: new Map(), accounts: new Map(), removed: new Map() };
   const add = (r: Resolution) => {
-    if (r.personId) out.persons.set(`${r.siteId}\u0001${r.personId}`, [r.siteId, r.personId]);
-    for (const a of r.accounts) out.accounts.set(`${r.siteId}\u0001${a}`, [r.siteId, a]);
-    for (const p of r.removed) out.removed.set(`${r.siteId}\u0001${p}`, [r.siteId, p]);
+    if (r.personId) addSubject(out.persons, r.siteId, r.personId);
+    addSubjects(out.accounts, r.siteId, r.accounts);
+    addSubjects(out.removed, r.siteId, r.removed);
   };
   const sites = new Map<string, EventRow[]>();
   for (const r of rows) {

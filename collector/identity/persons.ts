@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
+import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import { notifyChanged } from '../scoring/notify.ts';
 
 /** Most verified anonymous ids one person holds; links beyond it are refused and recorded. */
 export const MAX_ANONYMOUS_IDS = 100;

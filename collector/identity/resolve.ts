@@ -1,6 +1,6 @@
+import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import type { EventRow } from '../ingest/enrich.ts';
-import { notifyChanged } from '../scoring/notify.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { emailDomain, findOrCreateDomainAccount, isFreeMailDomain, upsertGroupAccount } from './accounts.ts';
 import { isJunkId, usableId } from './junk-ids.ts';
 import {

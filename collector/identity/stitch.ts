@@ -1,9 +1,7 @@
+import { LINK_LANDED, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import type { Database } from '../db/client.ts';
-import type { EventRow } from '../ingest/enrich.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { type Resolution, resolveMessage } from './resolve.ts';
-
-/** What the SDK sends when a visitor lands through a tracked link (`?ink_lnk=<slug>`). */
-export const LINK_LANDED = 'Tracked Link Landed';
 
 /**
  * A `Tracked Link Landed` event whose `link` is a known slug with a recipient links the
@@ -13,7 +11,7 @@ export const LINK_LANDED = 'Tracked Link Landed';
 export async function stitchLanding(db: Database, row: EventRow): Promise<Resolution | null> {
   if (row.type !== 'track' || row.event !== LINK_LANDED || !row.anonymous_id || row.user_id) return null;
   const slug = row.properties.link;
-  if (typeof slug !== 'string' || slug.length > 64) return null;
+  if (typeof slug !== 'string' || slug.length > MAX_SLUG_LENGTH) return null;
   const [link] = await db.query<{ recipient: string | null }>(
     'select recipient from links where site_id = $1 and slug = $2',
     [row.site_id, slug],

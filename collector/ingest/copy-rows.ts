@@ -1,4 +1,4 @@
-import type { EventRow } from './enrich.ts';
+import type { EventRow } from '../db/event-row.ts';
 
 // The writer's rows in COPY's text format, for `COPY events ... FROM` (writer.ts).
 

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { copyText, EVENTS_TARGET } from './copy-rows.ts';
-import type { EventRow } from './enrich.ts';
 
 /**
  * A group is stored in one transaction of two statements. First the idempotency ledger

@@ -1,6 +1,6 @@
+import type { EventRow } from '../db/event-row.ts';
 import type { Site } from '../db/schema.ts';
 import { userHashMatches } from '../keys.ts';
-import type { EventRow } from './enrich.ts';
 
 /** The trait (or context field) that carries identity verification, as Intercom names it. */
 export const USER_HASH = 'user_hash';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 import { type Database, openDatabase } from '../db/client.ts';
-import type { EventRow } from './enrich.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { type EventLoad, insertEvents } from './insert.ts';
 import { cleanString } from './sanitize.ts';
 import { createEventWriter } from './writer.ts';

@@ -1,7 +1,11 @@
 import type { Database } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { clearMarks } from '../db/unscored.ts';
-import type { EventRow } from './enrich.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
 import { type EventLoad, insertEvents, rowKey, uniqueRows } from './insert.ts';
+
+// The statements live in insert.ts; callers that store rows without group commit import them from here too.
+export { type Inserted, insertEvents } from './insert.ts';
 
 export interface EventWriter {
   /** Resolves once the rows are committed (or were already stored). */
@@ -32,14 +36,15 @@ export interface EventWriterOptions {
   /** How groups reach `events` (`insert.ts`). @default 'copy' on PostgreSQL, 'json' embedded */
   load?: EventLoad;
   /**
-   * Runs after a group's rows are committed and before its requests are answered (identity
-   * and real-time scores), with every row of the group, repeats of stored messages included:
+   * Identity and real-time scores: runs after a group's rows are committed and before its
+   * requests are answered, with every row of the group, repeats of stored messages included:
    * a retry after a crash between the two repairs the scores. Repeats of erased messages are
    * left out, so a retry cannot re-create an erased person. A failure fails the requests.
    * With it, the insert marks the new rows `unscored` and the group's marks are deleted once
-   * it resolves: a crash or failure in between leaves them for `scoring/recover.ts`.
+   * it resolves: a crash or failure in between leaves them for `pipeline/recover.ts`.
+   * Without it, events are only stored.
    */
-  afterInsert?: (rows: EventRow[]) => Promise<void>;
+  pipeline?: Pipeline;
 }
 
 export function createEventWriter(db: Database, options: EventWriterOptions = {}): EventWriter {
@@ -62,12 +67,12 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
       queuedRows -= n;
       inFlight++;
       const rows = group.flatMap((w) => w.rows);
-      const after = options.afterInsert;
-      insertEvents(db, rows, after !== undefined, options.load)
+      const pipeline = options.pipeline;
+      insertEvents(db, rows, pipeline !== undefined, options.load)
         .then(async ({ erased }) => {
-          if (!after) return;
+          if (!pipeline) return;
           const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
-          await after(live);
+          await pipeline.run(live);
           // Only now: until this commits, a crash leaves the marks and recovery scores them.
           await clearMarks(db, uniqueRows(rows));
         })

@@ -28,6 +28,7 @@ describe('POST /v1/admin/sites', () => {
       writeKey: expect.stringMatching(/^pk_/),
       secretKey: expect.stringMatching(/^sk_/),
       verificationSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
+      retentionDays: null,
     });
     const ingest = await app.request(`/v1/page?key=${body.writeKey}`, {
       method: 'POST',

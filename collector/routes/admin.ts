@@ -2,9 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { isStorableText } from '../../shared/text.ts';
 import type { Database } from '../db/client.ts';
+import { MIN_RETENTION_DAYS } from '../db/retention.ts';
 import { InklingError } from '../errors.ts';
 import { tokensEqual } from '../keys.ts';
-import { createSite, listSites } from '../sites.ts';
+import { createSite, listSites, setSiteRetention, summarizeSite } from '../sites.ts';
 
 export const originSchema = z
   .string()
@@ -18,10 +19,42 @@ export const originSchema = z
     }
   }, 'each origin must look like https://example.com (scheme, host, optional port; no path) or be *');
 
+/**
+ * A site's event retention in days (null = the global setting, by default keep everything).
+ * Never under `MIN_RETENTION_DAYS`: the scoring model still reads events that old.
+ */
+export const retentionDaysSchema = z
+  .number()
+  .int('must be a whole number of days')
+  .min(
+    MIN_RETENTION_DAYS,
+    `must be at least ${MIN_RETENTION_DAYS} days: the scoring model still reads events up to about 194 days old`,
+  )
+  .max(36_500)
+  .nullable();
+
 export const siteInputSchema = z.object({
   name: z.string().trim().min(1).max(100).refine(isStorableText, 'must not contain NUL or lone surrogates'),
   origins: z.array(originSchema).max(50).default([]),
+  retentionDays: retentionDaysSchema.default(null),
 });
+
+/** `PATCH /v1/admin/sites/:siteId`: the settings that can change after creation. */
+export const siteUpdateSchema = z.object({ retentionDays: retentionDaysSchema });
+
+/** The body as JSON, or a 400. */
+async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+  return c.req.json().catch(() => {
+    throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
+  });
+}
+
+function parseSite<T>(schema: z.ZodType<T>, body: unknown): T {
+  const input = schema.safeParse(body);
+  if (input.success) return input.data;
+  const issue = input.error.issues[0];
+  throw new InklingError(400, 'invalid_site', `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
+}
 
 /** The admin API; mounted only when INKLING_ADMIN_TOKEN is set. */
 export function adminRoutes(db: Database, token: string): Hono {
@@ -37,29 +70,21 @@ export function adminRoutes(db: Database, token: string): Hono {
   });
 
   app.post('/v1/admin/sites', async (c) => {
-    const body = await c.req.json().catch(() => {
-      throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
-    });
-    const input = siteInputSchema.safeParse(body);
-    if (!input.success) {
-      const issue = input.error.issues[0];
-      throw new InklingError(400, 'invalid_site', `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
-    }
-    const site = await createSite(db, input.data.name, input.data.origins);
+    const input = parseSite(siteInputSchema, await jsonBody(c));
+    const site = await createSite(db, input.name, input.origins, { retentionDays: input.retentionDays });
     return c.json(site, 201);
   });
 
   app.get('/v1/admin/sites', async (c) => {
     const rows = await listSites(db);
-    return c.json({
-      sites: rows.map((s) => ({
-        siteId: s.id,
-        name: s.name,
-        origins: s.origins,
-        writeKey: s.writeKey,
-        createdAt: s.createdAt,
-      })),
-    });
+    return c.json({ sites: rows.map(summarizeSite) });
+  });
+
+  app.patch('/v1/admin/sites/:siteId', async (c) => {
+    const input = parseSite(siteUpdateSchema, await jsonBody(c));
+    const site = await setSiteRetention(db, c.req.param('siteId'), input.retentionDays);
+    if (!site) throw new InklingError(404, 'not_found', 'No such site.');
+    return c.json(site);
   });
 
   return app;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INTENT_TYPES, type Intent, TIERS, TRENDS } from '../../shared/intent.ts';
 
 /**
  * The answers of the Sales API, admin and health routes as zod schemas, from which
@@ -7,9 +8,9 @@ import { z } from 'zod';
  * or dropped from an answer without its schema fails the tests.
  */
 
-const tier = z.enum(['high', 'medium', 'low']);
-const trend = z.enum(['rising', 'stable', 'declining']);
-const intentType = z.enum(['buying', 'partnership', 'support', 'job_seeker', 'unknown']);
+const tier = z.enum(TIERS);
+const trend = z.enum(TRENDS);
+const intentType = z.enum(INTENT_TYPES);
 const level = z.string().describe('low, medium, high, very_high or negative');
 const isoTime = z.string().describe('ISO-8601 time');
 const cursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page');
@@ -21,8 +22,7 @@ export const intentSchema = z.object({
   type: intentType,
   trend,
   account: z.object({ tier, score: z.number().int().min(0).max(100) }).nullable(),
-});
-export type Intent = z.infer<typeof intentSchema>;
+}) satisfies z.ZodType<Intent>;
 
 export const explanationLine = z.object({
   signal: z.string(),
@@ -132,16 +132,15 @@ export const siteCreatedAnswer = z.object({
   origins: z.array(z.string()),
   writeKey: z.string(),
   secretKey: z.string(),
+  retentionDays: z.number().int().nullable().describe('Event retention in days; null = the global setting'),
 });
-export const sitesAnswer = z.object({
-  sites: z.array(
-    z.object({
-      siteId: z.string(),
-      name: z.string(),
-      origins: z.array(z.string()),
-      writeKey: z.string(),
-      createdAt: isoTime,
-    }),
-  ),
+export const siteAnswer = z.object({
+  siteId: z.string(),
+  name: z.string(),
+  origins: z.array(z.string()),
+  writeKey: z.string(),
+  createdAt: isoTime,
+  retentionDays: z.number().int().nullable().describe('Event retention in days; null = the global setting'),
 });
+export const sitesAnswer = z.object({ sites: z.array(siteAnswer) });
 export const healthAnswer = z.object({ status: z.string(), database: z.string().optional() });

@@ -3,16 +3,11 @@ import { parseScoringConfig } from '../../shared/scoring/index.ts';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
-import type { ScoreChange } from '../scoring/notify.ts';
 import { rescore } from '../scoring/rescore.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /** `GET /v1/config` and `PUT /v1/config`: the site's scoring model (secret key). */
-export function configRoutes(
-  db: Database,
-  configs: ConfigStore,
-  onChanged?: (change: ScoreChange) => void,
-): Hono<SecretKeyEnv> {
+export function configRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.use('/v1/config', secretKeyAuth(db));
 
@@ -32,7 +27,7 @@ export function configRoutes(
       return c.json({ error: { code: 'invalid_config', message }, issues: parsed.issues }, 400);
     }
     await configs.save(c.var.site.id, parsed.config);
-    const rescored = await rescore(db, configs, { siteId: c.var.site.id, all: true, onChanged });
+    const rescored = await rescore(db, configs, { siteId: c.var.site.id, all: true });
     return c.json({ config: parsed.config, rescored });
   });
 

@@ -4,7 +4,6 @@ import { InklingError } from '../errors.ts';
 import { findPerson } from '../identity/persons.ts';
 import { erasePerson } from '../sales/erase.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
-import type { ScoreChange } from '../scoring/notify.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /**
@@ -13,11 +12,7 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
  * events, deletes the accounts only they made and rescores the others, all in one
  * transaction. Answers `200 {"id", "erased": {...counts}, "kept": {"messageIds", "accounts"}}`.
  */
-export function eraseRoutes(
-  db: Database,
-  configs: ConfigStore,
-  onChanged?: (change: ScoreChange) => void,
-): Hono<SecretKeyEnv> {
+export function eraseRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.delete('/v1/people/:id', secretKeyAuth(db), async (c) => {
     const siteId = c.var.site.id;
@@ -26,7 +21,6 @@ export function eraseRoutes(
     const erasure = person && (await erasePerson(db, siteId, person.id, await configs.model(siteId), Date.now()));
     // Also when a concurrent erasure or merge removed the person between the two reads.
     if (!person || !erasure) throw new InklingError(404, 'person_not_found', `No person ${id} on this site.`);
-    for (const change of erasure.changes) onChanged?.(change);
     return c.json({ id: person.id, erased: erasure.erased, kept: erasure.kept });
   });
   return app;

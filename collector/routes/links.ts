@@ -1,16 +1,13 @@
 import { Hono } from 'hono';
-import { nanoid } from 'nanoid';
 import { z } from 'zod';
+import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { isStorableText } from '../../shared/text.ts';
-import type { Database, Queryable } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
-import { enrich } from '../ingest/enrich.ts';
-import { describeIssue, messageSchema } from '../ingest/schema.ts';
+import { describeIssue } from '../ingest/schema.ts';
 import type { EventWriter } from '../ingest/writer.ts';
+import { findLinkBySlug, insertLink, recordOpen } from '../sales/links.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
-
-/** The query parameter the browser SDK reads to stitch a landed visitor to the link's recipient. */
-export const STITCH_PARAM = 'ink_lnk';
 
 export const createLinkSchema = z.object({
   url: z
@@ -29,27 +26,6 @@ export const createLinkSchema = z.object({
 
 export const createdLinkSchema = z.object({ slug: z.string(), shortUrl: z.string() });
 
-export interface LinkRow {
-  site_id: string;
-  slug: string;
-  url: string;
-  recipient: string | null;
-}
-
-export async function insertLink(db: Queryable, link: LinkRow): Promise<void> {
-  await db.query('insert into links (site_id, slug, url, recipient) values ($1, $2, $3, $4)', [
-    link.site_id,
-    link.slug,
-    link.url,
-    link.recipient,
-  ]);
-}
-
-export async function findLinkBySlug(db: Queryable, slug: string): Promise<LinkRow | undefined> {
-  const [row] = await db.query<LinkRow>('select site_id, slug, url, recipient from links where slug = $1', [slug]);
-  return row;
-}
-
 /**
  * `POST /v1/links` (secret key) makes a tracked link (its `shortUrl` on the configured public
  * URL, never the request's Host); `GET /l/:slug` (no key) records
@@ -63,47 +39,24 @@ export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string)
     const body = await c.req.json().catch(() => null);
     const parsed = createLinkSchema.safeParse(body);
     if (!parsed.success) throw new InklingError(400, 'invalid_body', describeIssue(parsed.error));
-    const slug = nanoid(12);
-    await insertLink(db, {
+    const slug = await insertLink(db, {
       site_id: c.var.site.id,
-      slug,
       url: parsed.data.url,
       recipient: parsed.data.recipient ?? null,
     });
-    return c.json({ slug, shortUrl: `${publicUrl}/l/${slug}` }, 201);
+    return c.json({ slug, shortUrl: `${publicUrl}${LINK_PATH}${slug}` }, 201);
   });
 
-  app.get('/l/:slug', async (c) => {
+  app.get(`${LINK_PATH}:slug`, async (c) => {
     const slug = c.req.param('slug');
-    const link = slug.length <= 64 ? await findLinkBySlug(db, slug) : undefined;
+    const link = slug.length <= MAX_SLUG_LENGTH ? await findLinkBySlug(db, slug) : undefined;
     if (!link) throw new InklingError(404, 'not_found', 'No such link.');
     if (link.recipient) await recordOpen(writer, link, c.req.header('user-agent'));
     const target = new URL(link.url);
-    target.searchParams.set(STITCH_PARAM, link.slug);
+    target.searchParams.set(LINK_PARAM, link.slug);
     c.header('Cache-Control', 'no-store');
     return c.redirect(target.toString(), 302);
   });
 
   return app;
-}
-
-/** `Tracked Link Opened` for the recipient, stored and scored like any ingested message. */
-async function recordOpen(writer: EventWriter, link: LinkRow, userAgent: string | undefined) {
-  const message = messageSchema.parse({
-    type: 'track',
-    messageId: `srv-${nanoid()}`,
-    userId: link.recipient,
-    event: 'Tracked Link Opened',
-    properties: { slug: link.slug, url: link.url },
-  });
-  const row = enrich(message, {
-    siteId: link.site_id,
-    receivedAt: new Date(),
-    sentAt: undefined,
-    context: undefined,
-    clientIp: undefined,
-    userAgent,
-    newMessageId: () => `srv-${nanoid()}`,
-  });
-  await writer.write([row]);
 }

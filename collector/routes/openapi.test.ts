@@ -5,7 +5,7 @@ import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, page, track } from '../../test/helpers/intent.ts';
 import { type Collector, createCollector } from '../app.ts';
 import type { Database } from '../db/client.ts';
-import { ROUTES } from '../ingest/routes.ts';
+import { ROUTES } from '../ingest/paths.ts';
 import { messageSchema } from '../ingest/schema.ts';
 
 let collector: Collector;

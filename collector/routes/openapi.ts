@@ -1,23 +1,26 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { scoringConfigSchema } from '../../shared/scoring/config.ts';
-import { ROUTES } from '../ingest/routes.ts';
+import { ROUTES } from '../ingest/paths.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
 import { listQuerySchema, pageQuerySchema } from '../sales/list-params.ts';
-import { siteInputSchema } from './admin.ts';
+import { siteInputSchema, siteUpdateSchema } from './admin.ts';
 import {
   accountAnswer,
   accountsPage,
   erasureAnswer,
   healthAnswer,
+  intentSchema,
   peoplePage,
   personAnswer,
+  siteAnswer,
   siteCreatedAnswer,
   sitesAnswer,
   timelinePage,
 } from './answers.ts';
 import { exportQuerySchema } from './export.ts';
-import { intentQuerySchema, intentSchema } from './intent.ts';
+import { intentQuerySchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
 
 /** A request body or answer as the validator sees it (input side: before transforms). */
@@ -134,10 +137,12 @@ export function buildOpenApi() {
           responses: { 201: { description: 'Created', content: content(createdLinkSchema) }, ...errors },
         },
       },
-      '/l/{slug}': {
+      [`${LINK_PATH}{slug}`]: {
         get: {
-          summary: 'Records the open and redirects with ink_lnk',
-          parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+          summary: `Records the open and redirects with ${LINK_PARAM}`,
+          parameters: [
+            { name: 'slug', in: 'path', required: true, schema: { type: 'string', maxLength: MAX_SLUG_LENGTH } },
+          ],
           responses: {
             302: { description: 'Redirect to the link' },
             404: { description: 'Unknown slug', content: ref('Error') },
@@ -284,6 +289,19 @@ export function buildOpenApi() {
           summary: 'Lists sites',
           security: [{ adminToken: [] }],
           responses: { 200: { description: 'Sites', content: answer(sitesAnswer) }, 401: errors[401] },
+        },
+      },
+      '/v1/admin/sites/{siteId}': {
+        patch: {
+          summary: "Changes a site's settings (its event retention)",
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'siteId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: content(siteUpdateSchema) },
+          responses: {
+            200: { description: 'The site', content: answer(siteAnswer) },
+            ...errors,
+            404: { description: 'No such site', content: ref('Error') },
+          },
         },
       },
     },

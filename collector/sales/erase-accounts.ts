@@ -1,6 +1,6 @@
 import type { CompiledConfig } from '../../shared/scoring/index.ts';
+import { notifyChanged } from '../changes/notices.ts';
 import type { Queryable } from '../db/client.ts';
-import { notifyChanged } from '../scoring/notify.ts';
 import { rescoreAccountsLocked } from '../scoring/persist.ts';
 
 /**

@@ -1,10 +1,10 @@
 import type { CompiledConfig } from '../../shared/scoring/index.ts';
+import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { emailDomain } from '../identity/accounts.ts';
 import { listAnonymousIds, type PersonRow } from '../identity/persons.ts';
 import { identityLockSql } from '../identity/resolve.ts';
 import { PERSON_EVENTS } from '../scoring/events.ts';
-import { notifyChanged, type ScoreChange } from '../scoring/notify.ts';
 import { lockSubjects } from '../scoring/persist.ts';
 import { eraseLoneAccounts } from './erase-accounts.ts';
 
@@ -39,8 +39,6 @@ export interface KeptCounts {
 export interface Erasure {
   erased: ErasedCounts;
   kept: KeptCounts;
-  /** Subjects whose lookups changed, for the caller's intent cache (the NOTIFYs tell the others). */
-  changes: ScoreChange[];
 }
 
 /**
@@ -127,11 +125,6 @@ export async function erasePerson(
         accountHistory: accounts.history,
       },
       kept: { messageIds: ledger.length, accounts: accounts.rescored.length },
-      changes: [
-        { site: siteId, kind: 'person', ids: [person.id] },
-        { site: siteId, kind: 'anonymous', ids: anonymousIds },
-        { site: siteId, kind: 'account', ids: [...accounts.erased, ...accounts.rescored] },
-      ],
     };
   });
 }

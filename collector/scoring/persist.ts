@@ -6,9 +6,9 @@ import {
   scoreAccount,
   scorePerson,
 } from '../../shared/scoring/index.ts';
+import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { loadEventsOfPersons } from './events.ts';
-import { notifyChanged } from './notify.ts';
 
 /**
  * Scores are recomputed from all of a subject's events and stored under the subject's lock:

@@ -1,9 +1,7 @@
+import { subjectsOf } from '../changes/subjects.ts';
 import type { Database } from '../db/client.ts';
-import type { Logger } from '../log.ts';
 import type { ConfigStore } from './config-store.ts';
-import type { ScoreChange } from './notify.ts';
-import { rescoreSubjects, subjectKey } from './realtime.ts';
-import { recoverUnscored } from './recover.ts';
+import { rescoreSubjects } from './rescore-subjects.ts';
 
 export interface RescoreOptions {
   /** The instant to score at (epoch ms). @default Date.now() */
@@ -14,8 +12,6 @@ export interface RescoreOptions {
   all?: boolean;
   /** Subjects per round. @default 500 */
   batchSize?: number;
-  /** Told of each round's changes once committed (the intent cache evicts them). */
-  onChanged?: (change: ScoreChange) => void;
 }
 
 export interface RescoreResult {
@@ -53,12 +49,9 @@ export async function rescore(
         [new Date(now).toISOString(), options.siteId ?? null, last[0], last[1]],
       );
       if (rows.length === 0) break;
-      const subjects = new Set(rows.map((r) => subjectKey(r.site_id, r.id)));
-      const changes =
-        kind === 'person'
-          ? await rescoreSubjects(db, configs, subjects, new Set(), now, false)
-          : await rescoreSubjects(db, configs, new Set(), subjects, now, false);
-      for (const change of changes) options.onChanged?.(change);
+      const subjects = subjectsOf(rows.map((r) => [r.site_id, r.id] as const));
+      if (kind === 'person') await rescoreSubjects(db, configs, subjects, new Map(), now, false);
+      else await rescoreSubjects(db, configs, new Map(), subjects, now, false);
       total[kind === 'person' ? 'persons' : 'accounts'] += rows.length;
       const end = rows[rows.length - 1]!;
       last = [end.site_id, end.id];
@@ -66,51 +59,4 @@ export async function rescore(
     }
   }
   return total;
-}
-
-export interface RescoreTimer {
-  /** Stops the timer and waits for a run in progress. */
-  stop(): Promise<void>;
-}
-
-/**
- * Every `intervalMs` (unref'd: it never keeps the process alive) recovers the events left
- * unscored by a crash (older than the grace period: any collector's leftovers), then runs
- * `rescore` for due scores.
- */
-export function startRescoreTimer(
-  db: Database,
-  configs: ConfigStore,
-  log: Logger,
-  intervalMs = 60_000,
-  onChanged?: (change: ScoreChange) => void,
-  /** See `recoverUnscored`. @default RECOVER_GRACE_MS */
-  recoverGraceMs?: number,
-): RescoreTimer {
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    // Each step runs even when the other fails.
-    const recovering = recoverUnscored(db, configs, { onChanged, graceMs: recoverGraceMs })
-      .then((recovered) => {
-        if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
-      })
-      .catch((err) => log.error('recovering unscored events failed', { err }));
-    running = recovering
-      .then(() => rescore(db, configs, { onChanged }))
-      .then((r) => {
-        if (r.persons || r.accounts) log.info('rescored', { ...r });
-      })
-      .catch((err) => log.error('rescore failed', { err }))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scoreAccount } from './account.ts';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { days, hours, NOW, page, track } from './fixtures.ts';
 import { scorePerson } from './score.ts';
 import type { ScoringEvent } from './types.ts';

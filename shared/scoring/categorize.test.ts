@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { categorize } from './categorize.ts';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { identify, page, track } from './fixtures.ts';
 import { defaultEventNames } from './reference.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from './compile.ts';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { NOW, page } from './fixtures.ts';
 import { scorePerson } from './score.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseScoringConfig, type ScoringConfig } from './config.ts';
+import { parseScoringConfig, type ScoringConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 
 function variant(change: (c: ScoringConfig) => void): unknown {
   const copy = structuredClone(defaultConfig) as ScoringConfig;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { collectSignals, deriveAccountSignals } from './derive.ts';
 import { days, hours, minutes, page, track } from './fixtures.ts';
 import type { ScoringEvent } from './types.ts';

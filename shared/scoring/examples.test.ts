@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scoreAccount } from './account.ts';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { type Example, examples, examplesMarkdown, formatOffset } from './examples.ts';
 import { NOW } from './fixtures.ts';
 import { catalogueMarkdown, constantsMarkdown, tableRows } from './reference.ts';

@@ -9,7 +9,6 @@ export { type CompiledConfig, compileConfig, normalizeEventName, type ScoringMod
 export {
   type ConfigIssue,
   type DerivedRule,
-  defaultConfig,
   type ParseConfigResult,
   parseScoringConfig,
   type RuleCondition,
@@ -19,6 +18,7 @@ export {
   scoringConfigSchema,
 } from './config.ts';
 export { recencyFactor } from './decay.ts';
+export { defaultConfig } from './default-config.ts';
 export { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
 export { normalizePath } from './glob.ts';
 export { classifyChatText } from './intent-type.ts';

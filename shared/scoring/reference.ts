@@ -1,5 +1,5 @@
 import type { DerivedRule, RuleCondition, ScoringConfig } from './config.ts';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 
 /**
  * The catalogue as reference rows: what docs/SCORING.md (and the README) list. Generated

@@ -2,7 +2,7 @@
 // `<!-- end:NAME -->`) from the code: `npx tsx shared/scoring/render-docs.ts`.
 // A dev script, not part of the scoring core; examples.test.ts fails when the doc is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { defaultConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { examplesMarkdown } from './examples.ts';
 import { catalogueMarkdown, constantsMarkdown } from './reference.ts';
 

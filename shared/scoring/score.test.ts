@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type ScoringConfig } from './config.ts';
+import type { ScoringConfig } from './config.ts';
+import { defaultConfig } from './default-config.ts';
 import { DAY, days, HOUR, hours, NOW, page, track } from './fixtures.ts';
 import { nextChangeAt, pointsToScore, scorePerson } from './score.ts';
 import type { ScoringEvent } from './types.ts';

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../collector/ingest/routes.ts';
+import { ROUTES } from '../../collector/ingest/paths.ts';
 import { defaultConfig } from '../../shared/scoring/index.ts';
 
 /** The routes the property-based tests (`test/fuzz.test.ts`) call, read from /openapi.json, and their valid inputs. */

@@ -1,26 +1,16 @@
 import type { Queryable } from '../db/client.ts';
-
-/**
- * Score changes are announced on this channel from inside the transaction that makes them,
- * so PostgreSQL delivers them to every collector process only once that transaction
- * commits. The intent cache (collector/intent-cache.ts) evicts on them.
- */
-export const INTENT_CHANNEL = 'inkling_intent';
-
-/** `anonymous`: these anonymous ids now lead to a (different) scored person. */
-export type SubjectKind = 'person' | 'account' | 'anonymous';
-
-/** What one notification says: these subjects of this site changed. */
-export interface ScoreChange {
-  site: string;
-  kind: SubjectKind;
-  ids: string[];
-}
+import { INTENT_CHANNEL, type ScoreChange, type SubjectKind } from './change.ts';
+import { publishCommitted } from './local.ts';
 
 /** PostgreSQL refuses payloads of 8,000 bytes or more. */
 const MAX_PAYLOAD = 7000;
 
-/** Announces that the scores of `ids` changed (or that the subjects are gone). */
+/**
+ * Announces that the scores of `ids` changed (or that the subjects are gone), from inside the
+ * transaction `tx` that changes them: a NOTIFY that PostgreSQL delivers to every collector
+ * process after the commit, and, once `tx` commits, the same change to this process's feeds
+ * (nothing when it rolls back). On the database itself (no transaction) both happen at once.
+ */
 export async function notifyChanged(tx: Queryable, site: string, kind: SubjectKind, ids: readonly string[]) {
   const payloads: string[] = [];
   let batch: string[] = [];
@@ -37,4 +27,7 @@ export async function notifyChanged(tx: Queryable, site: string, kind: SubjectKi
   if (batch.length > 0) payloads.push(JSON.stringify({ site, kind, ids: batch } satisfies ScoreChange));
   if (payloads.length === 0) return;
   await tx.query('select pg_notify($1, p) from unnest($2::text[]) as p', [INTENT_CHANNEL, payloads]);
+  const change: ScoreChange = { site, kind, ids: [...ids] };
+  const db = tx.database;
+  tx.afterCommit(() => publishCommitted(db, change));
 }

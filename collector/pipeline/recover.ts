@@ -1,9 +1,8 @@
 import type { Database } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { clearMarks } from '../db/unscored.ts';
-import type { EventRow } from '../ingest/enrich.ts';
-import type { ConfigStore } from './config-store.ts';
-import type { ScoreChange } from './notify.ts';
-import { scoreRows } from './realtime.ts';
+import type { ConfigStore } from '../scoring/config-store.ts';
+import { processRows } from './pipeline.ts';
 
 /**
  * How old a mark must be before another process takes it for a crash's leftover: longer than
@@ -17,8 +16,6 @@ export interface RecoverOptions {
   graceMs?: number;
   /** Marks per round. @default 1000 */
   batchSize?: number;
-  /** Told of each round's changes once committed (the intent cache evicts them). */
-  onChanged?: (change: ScoreChange) => void;
 }
 
 type StoredRow = Omit<EventRow, 'timestamp' | 'original_timestamp' | 'sent_at' | 'received_at'> & {
@@ -62,7 +59,7 @@ function toEventRow(r: StoredRow): EventRow {
 /**
  * Finds events stored and never scored (their process died, or its scoring failed, between
  * the insert and the scores) and runs identity and scoring for them exactly as the writer's
- * `afterInsert` would, then clears their marks. Marks of events erased since are cleared
+ * pipeline would, then clears their marks. Marks of events erased since are cleared
  * without scoring anything. Answers how many events were replayed.
  */
 export async function recoverUnscored(
@@ -77,9 +74,7 @@ export async function recoverUnscored(
     const marks = await db.query<StoredRow>(OLD_MARKS, [grace, size]);
     if (marks.length === 0) break;
     const rows = marks.filter((m) => m.event_message_id !== null).map(toEventRow);
-    if (rows.length > 0) {
-      for (const change of await scoreRows(db, configs, rows, Date.now())) options.onChanged?.(change);
-    }
+    if (rows.length > 0) await processRows(db, configs, rows, Date.now());
     await clearMarks(
       db,
       marks.map((m) => ({ site_id: m.mark_site_id, message_id: m.mark_message_id })),

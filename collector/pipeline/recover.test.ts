@@ -54,7 +54,7 @@ describe('events stored but never scored (a crash between the two)', () => {
     await expect(api.person('lost-1')).rejects.toThrow(/404/);
     expect(await marks(site.siteId)).toBe(3);
 
-    const done = await recoverUnscored(db, collector.configs, { graceMs: 0, onChanged: collector.intents.evict });
+    const done = await recoverUnscored(db, collector.configs, { graceMs: 0 });
     expect(done.events).toBeGreaterThanOrEqual(3);
     expect((await api.person('lost-1')).score).toBeGreaterThan(0);
     expect(await marks(site.siteId)).toBe(0);

@@ -1,0 +1,50 @@
+import type { Database } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
+import { resolveBatch } from '../identity/batch.ts';
+import type { ConfigStore } from '../scoring/config-store.ts';
+import { rescoreSubjects } from '../scoring/rescore-subjects.ts';
+
+/**
+ * What runs on a group of stored rows: identity, then scores. Each step's transactions
+ * announce what they change (`changes/notices.ts`): PostgreSQL tells the other processes
+ * after each commit, and this process's subscribers (the intent cache) hear it right after
+ * each commit, so by the time `run` resolves every lookup here sees the new scores.
+ */
+export interface Pipeline {
+  /**
+   * Identity and scores for rows just stored (or already stored: a retry repairs what a
+   * crash between insert and scoring left behind). Resolves once all of it is committed.
+   */
+  run(rows: readonly EventRow[]): Promise<void>;
+}
+
+export interface PipelineOptions {
+  /**
+   * Test only: runs before each group, after its insert has committed, to simulate a crash
+   * (or a failure, when it throws) between the two.
+   */
+  beforeRun?: () => void;
+}
+
+export function createPipeline(db: Database, configs: ConfigStore, options: PipelineOptions = {}): Pipeline {
+  return {
+    async run(rows) {
+      options.beforeRun?.();
+      await processRows(db, configs, rows, Date.now());
+    },
+  };
+}
+
+/**
+ * The identity graph first (see `resolveBatch`), then every person it touched, and after them
+ * every affected account, recomputed at `now`.
+ */
+export async function processRows(
+  db: Database,
+  configs: ConfigStore,
+  rows: readonly EventRow[],
+  now: number,
+): Promise<void> {
+  const { persons, accounts } = await resolveBatch(db, rows);
+  await rescoreSubjects(db, configs, persons, accounts, now);
+}
