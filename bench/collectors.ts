@@ -26,6 +26,8 @@ export interface CollectorsOptions {
   clients: number;
   batchSize: number;
   processes: number[];
+  /** Sites the batches are spread over (batch i to site i mod n). @default 1 */
+  sites?: number;
   log: (line: string) => void;
 }
 
@@ -59,11 +61,14 @@ export async function benchCollectors(options: CollectorsOptions): Promise<Colle
   const db = await createBenchDatabase(options.url);
   const load = forkTs(new URL('./load-process.ts', import.meta.url));
   try {
-    const site = await createSite(db, 'collectors bench');
+    const sites = [];
+    for (let i = 0; i < (options.sites ?? 1); i++) sites.push(await createSite(db, `collectors bench ${i + 1}`));
+    const siteIds = sites.map((s) => s.siteId);
     const prepare: PrepareMessage = {
       type: 'prepare',
       url: '',
-      writeKey: site.writeKey,
+      writeKey: sites[0]?.writeKey as string,
+      writeKeys: sites.map((s) => s.writeKey),
       clients: options.clients,
       batchSize: options.batchSize,
       phases: {
@@ -79,7 +84,7 @@ export async function benchCollectors(options: CollectorsOptions): Promise<Colle
     const runs: CollectorsRun[] = [];
     let one: Map<string, number> | undefined;
     for (const n of options.processes) {
-      const run = await runWith(n, options, db, load, site.siteId, at);
+      const run = await runWith(n, options, db, load, siteIds, at);
       one ??= run.pureAt;
       const keys = new Set([...one.keys(), ...run.pureAt.keys()]);
       const differFromOne = [...keys].filter((k) => one?.get(k) !== run.pureAt.get(k)).length;
@@ -102,7 +107,7 @@ async function runWith(
   options: CollectorsOptions,
   db: Database,
   load: BenchChild,
-  siteId: string,
+  siteIds: string[],
   at: number,
 ): Promise<Omit<CollectorsRun, 'differFromOne'> & { pureAt: Map<string, number> }> {
   const { log } = options;
@@ -123,14 +128,21 @@ async function runWith(
     await resetAll(db);
     log(`${n} collector(s): ${options.events} events, ${options.clients} clients spread over them`);
     const loadAverage = loadavg()[0] ?? 0;
-    const sampler = sampleWaits(db, siteId);
+    const sampler = sampleWaits(db, siteIds);
     const result = await send(load, 'measured', urls).finally(sampler.stop);
     // Stopping drains each collector: every answered request was committed before its answer.
     await Promise.all(collectors.map((c) => c.stop()));
     const { rows, distinct } = await countEvents(db);
     const [marks] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM unscored');
     log(`${n} collector(s): checking every score against the pure model`);
-    const check = await checkPureScores(db, siteId, at);
+    const check = { persons: 0, accounts: 0, mismatches: [] as ScoreMismatch[], pureAt: new Map<string, number>() };
+    for (const [i, siteId] of siteIds.entries()) {
+      const one = await checkPureScores(db, siteId, at);
+      check.persons += one.persons;
+      check.accounts += one.accounts;
+      check.mismatches.push(...one.mismatches);
+      for (const [key, score] of one.pureAt) check.pureAt.set(`${i}:${key}`, score);
+    }
     return {
       processes: n,
       events: result.accepted,
@@ -180,7 +192,7 @@ export function collectorsMarkdown(r: CollectorsResult, command: string, date: D
   return [
     `Measured ${date.toISOString().slice(0, 10)} with \`${command}\`.`,
     '',
-    `Load: the ingest benchmark's messages (${fmt(r.options.events)} page/track/identify messages after ${fmt(r.options.warmupEvents)} warm-up, batches of ${r.options.batchSize}, 2,000 visitors of whom a third identify, work emails at 150 company domains, so many persons share an account) from ${r.options.clients} keep-alive clients; client i sends to collector i mod N, so each person's and account's events reach several collectors at the same time. Each collector is its own process (the real app, scoring on, default pool of 10 connections), all on the one PostgreSQL, fresh tables for each N. After each run the collectors are drained and stopped, then: stored rows against messages sent, unscored marks left, every person's and account's stored score against the pure model (\`scorePerson\` / \`scoreAccount\` from \`shared/scoring\`) on all of that subject's stored events at the time the score was written, and every subject's pure score at one common time against the 1-process run's.`,
+    `Load: the ingest benchmark's messages (${fmt(r.options.events)} page/track/identify messages after ${fmt(r.options.warmupEvents)} warm-up, batches of ${r.options.batchSize}, 2,000 visitors of whom a third identify, work emails at 150 company domains, so many persons share an account${(r.options.sites ?? 1) > 1 ? `; batch i goes to site i mod ${r.options.sites}, so a visitor is a different person in each site` : ', one site'}) from ${r.options.clients} keep-alive clients; client i sends to collector i mod N, so each person's and account's events reach several collectors at the same time. Each collector is its own process (the real app, scoring on, default pool of 10 connections), all on the one PostgreSQL, fresh tables for each N. After each run the collectors are drained and stopped, then: stored rows against messages sent, unscored marks left, every person's and account's stored score against the pure model (\`scorePerson\` / \`scoreAccount\` from \`shared/scoring\`) on all of that subject's stored events at the time the score was written, and every subject's pure score at one common time against the 1-process run's.`,
     '',
     '| Collectors | Events | Seconds | Events/s | vs 1 | p50 / p99 ms | Stored rows | Persons / accounts | Scores unlike the pure model | Subjects unlike 1 process | All equal | Load avg |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |',

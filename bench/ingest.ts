@@ -162,7 +162,7 @@ async function httpPhase(
     const cpu0 = await collectorCpu(collector);
     const loadAverage = loadavg()[0] ?? 0;
     const machine0 = machineTimes();
-    const sampler = sampleWaits(db, siteId);
+    const sampler = sampleWaits(db, [siteId]);
     const result = await runPhase(load, db, 'measured', url).finally(sampler.stop);
     const machine1 = machineTimes();
     const cpu1 = await collectorCpu(collector);

@@ -20,6 +20,8 @@ export interface PrepareMessage extends BenchMessage {
   type: 'prepare';
   url: string;
   writeKey: string;
+  /** Several sites' write keys: body i is sent with writeKeys[i % n] (default: writeKey alone). */
+  writeKeys?: string[];
   clients: number;
   batchSize: number;
   phases: Record<string, PhaseSpec>;
@@ -79,7 +81,7 @@ async function runPhase(name: string, urls?: string[]): Promise<PhaseResult> {
   const { writeKey, clients } = setup;
   const targets = urls && urls.length > 0 ? urls : [setup.url];
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const auths = (setup.writeKeys ?? [writeKey]).map((k) => `Basic ${Buffer.from(`${k}:`).toString('base64')}`);
   const latencies: number[] = [];
   const failures: string[] = [];
   let nextIndex = 0;
@@ -92,7 +94,9 @@ async function runPhase(name: string, urls?: string[]): Promise<PhaseResult> {
     Array.from({ length: clients }, async (_, client) => {
       const url = targets[client % targets.length] as string;
       while (nextIndex < bodies.length) {
-        const body = bodies[nextIndex++] as Body;
+        const index = nextIndex++;
+        const body = bodies[index] as Body;
+        const auth = auths[index % auths.length] as string;
         const t0 = performance.now();
         const res = await post(agent, url, auth, body.json).catch((err: Error) => ({ status: 0, text: err.message }));
         latencies.push(performance.now() - t0);

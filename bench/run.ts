@@ -25,7 +25,8 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
  * --overload-connections N (default 1000), --overload-seconds N (default 20),
  * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
- * --collector-events N (collectors: 1, 2 and 4 collector processes, default 20000),
+ * --collector-events N, --collector-sites N (collectors: 1, 2 and 4 collector processes,
+ * default 20000 events on 1 site),
  * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
  * not part of a plain `npm run bench`).
  */
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     'partition-months': { type: 'string', default: '24' },
     'partition-events': { type: 'string', default: '300000' },
     'collector-events': { type: 'string', default: '20000' },
+    'collector-sites': { type: 'string', default: '1' },
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
@@ -58,7 +60,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --connections N, --round-seconds N          lookup (default 50, 10)
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
   --partition-months N, --partition-events N   partitions (default 24, 300000)
-  --collector-events N           collectors: 1, 2 and 4 collector processes (default 20000)
+  --collector-events N, --collector-sites N   collectors: 1, 2 and 4 collector processes (default 20000 events, 1 site)
   --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
       clients: positive(values.clients, 'clients'),
       batchSize: 20,
       processes: [1, 2, 4],
+      sites: positive(values['collector-sites'], 'collector-sites'),
       log,
     });
     save('Several collectors', 'collectors', collectorsMarkdown(result, command, new Date()));

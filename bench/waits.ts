@@ -2,7 +2,7 @@ import type { Database } from '../collector/db/client.ts';
 
 /**
  * What each active backend of the other connections to this database (the collectors') is
- * waiting for: `CPU` when nothing, an advisory lock split into the site's identity lock
+ * waiting for: `CPU` when nothing, an advisory lock split into the sites' identity locks
  * (`identity/resolve.ts`: a bigint key whose high half is `classid`, low half `objid`) and
  * the others (the per-person and per-account score locks), else `type/event`.
  */
@@ -10,7 +10,8 @@ const SAMPLE_WAITS = `
 SELECT CASE
     WHEN a.wait_event = 'advisory' AND EXISTS (
       SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted AND l.locktype = 'advisory'
-        AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext($1 || ':identity')::bigint)
+        AND ((l.classid::bigint << 32) | l.objid::bigint) IN (
+          SELECT hashtext(s || ':identity')::bigint FROM unnest($1::text[]) AS s))
       THEN 'site identity lock'
     WHEN a.wait_event = 'advisory' THEN 'person/account score locks'
     ELSE coalesce(a.wait_event_type || '/' || a.wait_event, 'CPU') END AS wait,
@@ -20,7 +21,7 @@ WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_back
 GROUP BY 1`;
 
 /** Samples `SAMPLE_WAITS` every 100 ms until stopped; answers the four commonest with their shares. */
-export function sampleWaits(db: Database, siteId: string): { stop: () => void; shares: () => [string, number][] } {
+export function sampleWaits(db: Database, siteIds: string[]): { stop: () => void; shares: () => [string, number][] } {
   const counts = new Map<string, number>();
   let total = 0;
   let busy = false;
@@ -28,7 +29,7 @@ export function sampleWaits(db: Database, siteId: string): { stop: () => void; s
     if (busy) return;
     busy = true;
     try {
-      const rows = await db.query<{ wait: string; n: number }>(SAMPLE_WAITS, [siteId]);
+      const rows = await db.query<{ wait: string; n: number }>(SAMPLE_WAITS, [siteIds]);
       for (const r of rows) {
         counts.set(r.wait, (counts.get(r.wait) ?? 0) + r.n);
         total += r.n;
