@@ -20,6 +20,8 @@ export interface PrepareMessage extends BenchMessage {
   type: 'prepare';
   url: string;
   writeKey: string;
+  /** Several sites' write keys: body i is sent with writeKeys[i % n] (default: writeKey alone). */
+  writeKeys?: string[];
   clients: number;
   batchSize: number;
   phases: Record<string, PhaseSpec>;
@@ -64,19 +66,22 @@ const send = parentChannel(async (m) => {
     send({ type: 'prepared', meanBodyBytes: Math.round(bytes / count) });
   }
   if (m.type === 'run') {
-    // Each collector process listens on its own port: the run names where to send.
+    // Each collector process listens on its own port: the run names where to send. With
+    // `urls` (several collectors), client i sends to urls[i % n]: the same bodies, spread.
     if (setup && typeof m.url === 'string') setup.url = m.url;
-    send(await runPhase(String(m.phase)));
+    const urls = Array.isArray(m.urls) ? (m.urls as string[]) : undefined;
+    send(await runPhase(String(m.phase), urls));
   }
   if (m.type === 'stop') process.exit(0);
 });
 
-async function runPhase(name: string): Promise<PhaseResult> {
+async function runPhase(name: string, urls?: string[]): Promise<PhaseResult> {
   const bodies = phases.get(name);
   if (!setup || !bodies) throw new Error(`phase ${name} was not prepared`);
-  const { url, writeKey, clients } = setup;
+  const { writeKey, clients } = setup;
+  const targets = urls && urls.length > 0 ? urls : [setup.url];
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const auths = (setup.writeKeys ?? [writeKey]).map((k) => `Basic ${Buffer.from(`${k}:`).toString('base64')}`);
   const latencies: number[] = [];
   const failures: string[] = [];
   let nextIndex = 0;
@@ -86,9 +91,12 @@ async function runPhase(name: string): Promise<PhaseResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      const url = targets[client % targets.length] as string;
       while (nextIndex < bodies.length) {
-        const body = bodies[nextIndex++] as Body;
+        const index = nextIndex++;
+        const body = bodies[index] as Body;
+        const auth = auths[index % auths.length] as string;
         const t0 = performance.now();
         const res = await post(agent, url, auth, body.json).catch((err: Error) => ({ status: 0, text: err.message }));
         latencies.push(performance.now() - t0);

@@ -39,9 +39,12 @@ export const pct = (n: number) => `${Math.round(n * 100)} %`;
 
 /** The ingest section of docs/BENCHMARKS.md (also printed to the terminal). */
 export function ingestMarkdown(r: IngestResult, facts: MachineFacts, command: string, date: Date): string {
+  // Each path against the COPY measured right after its own phase (the writer and INSERT
+  // follow the scoring-off phase).
   const ceiling = r.copy.eventsPerSec;
-  const row = (m: Measured) =>
-    `| ${m.name} | ${fmt(m.events)} | ${(m.ms / 1000).toFixed(2)} | ${fmt(m.eventsPerSec)} | ${pct(m.eventsPerSec / ceiling)} |`;
+  const offCeiling = r.copyAfterOff.eventsPerSec;
+  const row = (m: Measured, copy: number) =>
+    `| ${m.name} | ${fmt(m.events)} | ${(m.ms / 1000).toFixed(2)} | ${fmt(m.eventsPerSec)} | ${pct(m.eventsPerSec / copy)} |`;
   const on = r.scoringOn;
   const off = r.scoringOff;
   const o = r.options;
@@ -51,7 +54,8 @@ export function ingestMarkdown(r: IngestResult, facts: MachineFacts, command: st
       `p95 ${c.latencyMs.p95} ms, p99 ${c.latencyMs.p99} ms, max ${c.latencyMs.max} ms. CPU: collector process ` +
       `${pct(c.cpu.collector)} of one core, load generator ${pct(c.cpu.loadGenerator)} of one core, whole machine ` +
       `${pct(c.cpu.machineBusy)} busy of ${c.cpu.cores} cores (the rest is PostgreSQL and anything else running). ` +
-      `1-minute load average when the phase began: ${c.cpu.loadAverage.toFixed(1)}.`,
+      `1-minute load average when the phase began: ${c.cpu.loadAverage.toFixed(1)}. Its busy PostgreSQL ` +
+      `backends (samples every 100 ms): ${c.waits.map(([w, share]) => `${w} ${pct(share)}`).join(', ')}.`,
   ];
   return [
     `Measured ${date.toISOString().slice(0, 10)} with \`${command}\`.`,
@@ -67,20 +71,22 @@ export function ingestMarkdown(r: IngestResult, facts: MachineFacts, command: st
       'The same messages are sent twice, each time to a fresh collector process on empty tables: scoring off ' +
       '(`createCollector({ scoring: false })`: events stored only) then scoring on (the default: identity ' +
       'resolution and the affected person and account scores recomputed before each answer). Every phase is ' +
-      'verified by counting the stored rows. The baselines reuse the rows the collector stored; COPY runs right ' +
-      'after the scoring-on phase so that both see the same machine.',
+      'verified by counting the stored rows. The baselines reuse the rows the collector stored. COPY runs three ' +
+      'times right after each HTTP phase (the median counts) and each phase is compared with its own, so that ' +
+      'both see the same machine; the writer alone and the single-row INSERTs follow the scoring-off COPY.',
     '',
     '| Path | Events | Seconds | Events/s | vs COPY |',
     '| --- | ---: | ---: | ---: | ---: |',
-    row(on),
-    row(off),
-    row(r.writer),
-    row(r.insert),
-    row(r.copy),
+    row(on, ceiling),
+    row(r.copy, ceiling),
+    row(off, offCeiling),
+    row(r.writer, offCeiling),
+    row(r.insert, offCeiling),
+    row(r.copyAfterOff, offCeiling),
     '',
     `**Scoring on / scoring off: ${pct(on.eventsPerSec / off.eventsPerSec)}. Scoring on / COPY: ` +
-      `${pct(on.eventsPerSec / ceiling)}. Scoring off / COPY: ${pct(off.eventsPerSec / ceiling)}** ` +
-      '(goal for the collector: ≥ 40 % of COPY).',
+      `${pct(on.eventsPerSec / ceiling)}. Scoring off / COPY: ${pct(off.eventsPerSec / offCeiling)}** ` +
+      '(goals of issue 11: scoring on ≥ 25 % of COPY, scoring off ≥ 50 %).',
     '',
     `With scoring on, the measured phase left ${fmt(d.persons)} persons (${fmt(d.identified)} identified), ` +
       `${fmt(d.accounts)} accounts, ${fmt(d.personScores)} person scores and ${fmt(d.accountScores)} account scores.`,

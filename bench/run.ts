@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchCollectors, collectorsMarkdown } from './collectors.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLookup, lookupMarkdown } from './lookup.ts';
@@ -19,11 +20,13 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload,
+ * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload|partitions|collectors,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
  * --overload-connections N (default 1000), --overload-seconds N (default 20),
  * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
+ * --collector-events N, --collector-sites N (collectors: 1, 2 and 4 collector processes,
+ * default 20000 events on 1 site),
  * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
  * not part of a plain `npm run bench`).
  */
@@ -42,6 +45,8 @@ const { values } = parseArgs({
     'overload-seconds': { type: 'string', default: '20' },
     'partition-months': { type: 'string', default: '24' },
     'partition-events': { type: 'string', default: '300000' },
+    'collector-events': { type: 'string', default: '20000' },
+    'collector-sites': { type: 'string', default: '1' },
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
@@ -49,12 +54,13 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rescore|lookup|overload|partitions   one benchmark
+  --only ingest|rescore|lookup|overload|partitions|collectors   one benchmark
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
   --partition-months N, --partition-events N   partitions (default 24, 300000)
+  --collector-events N, --collector-sites N   collectors: 1, 2 and 4 collector processes (default 20000 events, 1 site)
   --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
@@ -82,8 +88,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'rescore', 'lookup', 'overload', 'partitions', 'soak'].includes(only))
-    throw new Error('--only takes ingest, rescore, lookup, overload, partitions or soak');
+  if (only && !['ingest', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'soak'].includes(only))
+    throw new Error('--only takes ingest, rescore, lookup, overload, partitions, collectors or soak');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -145,6 +151,20 @@ async function main(): Promise<void> {
       log,
     });
     save('Partitioned events', 'partitions', partitionsMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'collectors') {
+    const result = await benchCollectors({
+      url,
+      events: positive(values['collector-events'], 'collector-events'),
+      warmupEvents: 2000,
+      clients: positive(values.clients, 'clients'),
+      batchSize: 20,
+      processes: [1, 2, 4],
+      sites: positive(values['collector-sites'], 'collector-sites'),
+      log,
+    });
+    save('Several collectors', 'collectors', collectorsMarkdown(result, command, new Date()));
   }
 
   if (only === 'soak') {

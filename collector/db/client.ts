@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { listenWithReconnect } from './listener.ts';
 import * as schema from './schema.ts';
 import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
@@ -24,6 +26,15 @@ export interface Queryable {
   readonly database: Database;
 }
 
+/** A transaction's connection: raw SQL, and COPY for bulk loads. */
+export interface Transaction extends Queryable {
+  /**
+   * Loads `data`, rows in COPY's text format, into `target` (`table (col, ...)`) with one
+   * `COPY ... FROM`: STDIN on PostgreSQL, a blob on the embedded engine.
+   */
+  copyFrom(target: string, data: string): Promise<void>;
+}
+
 /**
  * The collector's database: `query` runs parameterised SQL straight through the driver (what
  * every module but `sites.ts` uses), `orm` is drizzle over the same connections (the `sites`
@@ -39,7 +50,7 @@ export interface Database extends Queryable {
    * when it throws. Use only `tx` inside (the embedded engine has a single connection).
    * What `fn` registered with `tx.afterCommit` runs after the COMMIT, in order.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
    * Calls `onNotify` with the payload of each `NOTIFY channel` (delivered after the
    * notifying transaction commits), and `onConnect` each time the listening connection is
@@ -126,7 +137,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
     get database() {
       return database;
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -144,6 +155,16 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
         const committed: (() => void)[] = [];
         const result = await fn({
           query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
+          async copyFrom(target: string, data: string) {
+            try {
+              // One write: the stream finishes once the server has answered the COPY.
+              const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
+              copy.end(data);
+              await finished(copy);
+            } catch (err) {
+              throw classify(err);
+            }
+          },
           afterCommit: (f) => committed.push(f),
           database,
         });
@@ -212,13 +233,16 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     get database() {
       return database;
     },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
       const committed: (() => void)[] = [];
       const result = await lite.transaction((t) =>
         fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
+          },
+          async copyFrom(target: string, data: string) {
+            await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
           },
           afterCommit: (f) => committed.push(f),
           database,
