@@ -1,6 +1,7 @@
 import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
-import { collectSignals, deriveAccountSignals } from './derive.ts';
+import { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
 import { categoryPoints, type Evaluation, evaluate, round1, type SignalGroup, topContributions } from './evaluate.ts';
+import { eventsInHorizon, hitsKept } from './horizon.ts';
 import { changeAt, diversityOf, personResult, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
@@ -33,9 +34,27 @@ export function scoreAccount(
   now: number,
 ): AccountScoreResult {
   const compiled = resolveModel(model);
+  const signals = contacts.map((c) => ({
+    personId: c.personId,
+    hits: collectSignals(eventsInHorizon(c.events, compiled, now), compiled),
+  }));
+  return scoreAccountFromHits(signals, compiled, now);
+}
+
+/**
+ * `scoreAccount` from each contact's signals (`collectSignals` of their events, e.g. as
+ * stored when the contact was scored): only the signals dated `now - keptMs` or later are
+ * read, so signals stored at an earlier instant give the same result as fresh ones.
+ */
+export function scoreAccountFromHits(
+  contacts: readonly ContactSignals[],
+  model: ScoringModel,
+  now: number,
+): AccountScoreResult {
+  const compiled = resolveModel(model);
   // Sorted by person id: the same contacts in any order give the same floating-point sums.
   const people = [...contacts].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
-  const hits = people.map((c) => collectSignals(c.events, compiled));
+  const hits = people.map((c) => hitsKept(c.hits, compiled, now));
   const accountHits = deriveAccountSignals(
     people.map((c, i) => ({ personId: c.personId, hits: hits[i]! })),
     compiled,
@@ -49,7 +68,7 @@ export function scoreAccount(
 }
 
 function accountResult(
-  people: readonly AccountContact[],
+  people: readonly { personId: string }[],
   hits: readonly (readonly SignalHit[])[],
   accountHits: readonly SignalHit[],
   compiled: CompiledConfig,

@@ -2,15 +2,18 @@ import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.
 import type { ScoringConfig } from './config.ts';
 import { collectSignals } from './derive.ts';
 import { categoryPoints, type Evaluation, earliestBoundary, evaluate, round1, topContributions } from './evaluate.ts';
+import { eventsInHorizon } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { ScoreResult, ScoringEvent, SignalHit } from './types.ts';
 
 /**
- * A person's score at `now`, from all of their events (every anonymous id merged; bots and
- * events after `now` are ignored, any order is fine). Pure: the same arguments always give
- * the same result, and the result stays exact until `result.nextChangeAt`.
+ * A person's score at `now`, from their events (every anonymous id merged; bots and events
+ * after `now` are ignored, any order is fine). Only the events within the horizon count
+ * (`horizonStart`): older ones are dropped first, so passing them or not gives the same
+ * result. Pure: the same arguments always give the same result, and the result stays exact
+ * until `result.nextChangeAt`.
  *
  * points = max(0, positive x diversity + negative), score = round(100 x (1 - 2^(-points / pointsForHalf))).
  * @example
@@ -19,7 +22,7 @@ import type { ScoreResult, ScoringEvent, SignalHit } from './types.ts';
  */
 export function scorePerson(events: readonly ScoringEvent[], model: ScoringModel, now: number): ScoreResult {
   const compiled = resolveModel(model);
-  return scoreSignals(collectSignals(events, compiled), compiled, now);
+  return scoreSignals(collectSignals(eventsInHorizon(events, compiled, now), compiled), compiled, now);
 }
 
 /** `scorePerson` from signals already collected with `collectSignals` (e.g. to reuse them for an account). */
