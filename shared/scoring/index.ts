@@ -23,6 +23,7 @@ export { type ContactSignals, collectSignals, deriveAccountSignals } from './der
 export { normalizePath } from './glob.ts';
 export { eventsInHorizon, hitsKept, horizonStart } from './horizon.ts';
 export { classifyChatText } from './intent-type.ts';
+export { type PackedHit, packHits, unpackHits } from './pack.ts';
 export {
   type CatalogueRow,
   catalogueMarkdown,
