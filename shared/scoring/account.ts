@@ -2,7 +2,8 @@ import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.
 import { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
 import { categoryPoints, type Evaluation, evaluate, round1, type SignalGroup, topContributions } from './evaluate.ts';
 import { eventsInHorizon, hitsKept } from './horizon.ts';
-import { changeAt, diversityOf, personResult, pointsToScore } from './score.ts';
+import { intentTypeOf } from './intent-type.ts';
+import { changeAt, diversityOf, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { AccountContact, AccountContribution, AccountScoreResult, SignalHit } from './types.ts';
@@ -80,7 +81,12 @@ function accountResult(
   const score = pointsToScore(current.points, config);
   const previousScore = scoreAt(now - compiled.trendWindowMs);
 
-  const persons = hits.map((h) => personResult(h, compiled, now));
+  // Each contact's own person score (what scorePerson answers), from the evaluation at `now`
+  // the rollup already made.
+  const persons = current.contacts.map((ev) => {
+    const own = pointsToScore(Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative), config);
+    return { score: own, tier: tierOf(own, config), type: intentTypeOf(ev.evidence, compiled) };
+  });
   const contactLines = people
     .map((c, i) => {
       const ev = current.contacts[i]!;
