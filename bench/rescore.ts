@@ -118,7 +118,7 @@ export function rescoreMarkdown(r: RescoreBenchResult, command: string, date: Da
   return [
     `Measured ${date.toISOString().slice(0, 10)} with \`${command}\` (1-minute load average at the start: ${r.loadAverage.toFixed(1)}).`,
     '',
-    `${fmt(r.people)} people with ${fmt(r.events / r.people)} page events each (${fmt(r.events)} events, ages spread over 120 days, default model), seeded with set-based SQL in ${(r.seedMs / 1000).toFixed(1)} s. \`rescore\` with \`all\` (what \`npm run inkling -- rescore --all\` and a config change run): rounds of 500 people, each in transactions of 250 that lock the people, load all their events in one query, score them, and write the scores and history rows in one statement each.`,
+    `${fmt(r.people)} people with ${fmt(r.events / r.people)} page events each (${fmt(r.events)} events, ages spread over 120 days, default model), seeded with set-based SQL in ${(r.seedMs / 1000).toFixed(1)} s. \`rescore\` with \`all\` (what \`npm run inkling -- rescore --all\` and a config change run): keyset rounds of 500 people, 4 in flight, each in transactions of 250 that lock the people, load their events within the horizon in one query, score them, and write the scores (with the signals their accounts roll up) and history rows in one statement each.`,
     '',
     '| Path | Seconds | People/s | vs pure |',
     '| --- | ---: | ---: | ---: |',

@@ -67,17 +67,21 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
     evidence: { buying: 0, partnership: 0, support: 0, job_seeker: 0 },
     count: 0,
   };
+  const { stepFactors } = model;
   for (const { signal, counts, first, last } of buckets) {
     let weight = 0;
     let rank = 0;
-    let count = 0;
-    counts.forEach((c, step) => {
+    // A plain loop that skips empty steps (they add exactly 0): this runs for every signal
+    // of every subject at several instants, and a closure per bucket was a fifth of rescoring.
+    for (let step = 0; step < counts.length; step++) {
+      const c = counts[step]!;
+      if (c === 0) continue;
       // sum of r^k for k in [rank, rank + c): a geometric series
       const series = r === 1 ? c : (r ** rank - r ** (rank + c)) / (1 - r);
-      weight += model.stepFactors[step]! * series;
+      weight += stepFactors[step]! * series;
       rank += c;
-      count += c;
-    });
+    }
+    const count = rank;
     const points = signal.points * weight;
     result.groups.push({ signal: pick(signal), count, points, first, last });
     result.count += count;
