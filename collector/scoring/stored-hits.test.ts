@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { horizonStart } from '../../shared/scoring/index.ts';
+import { defaultConfig, horizonStart } from '../../shared/scoring/index.ts';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
 import { daysAgo, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
@@ -34,7 +34,7 @@ async function account() {
   };
   const rescoreAccount = async () =>
     rescoreAccounts(db, site.siteId, [accountId], await collector.configs.model(site.siteId), Date.now());
-  return { site, ann: ann.id as string, bob: bob.id as string, row, rescoreAccount };
+  return { site, api, ann: ann.id as string, bob: bob.id as string, row, rescoreAccount };
 }
 
 describe('stored signals', () => {
@@ -70,6 +70,23 @@ describe('stored signals', () => {
     await db.query('update person_scores set hits = null where site_id = $1 and person_id = $2', [site.siteId, ann]);
     await rescoreAccount();
     expect(await row()).toEqual(before);
+  });
+
+  it("should rebuild the stored signals and the account's roll-up when the config changes", async () => {
+    const { site, api, ann, row } = await account();
+    const withoutPricing = { ...defaultConfig, rules: defaultConfig.rules.filter((r) => r.signal !== 'pricing_page') };
+    expect((await api.put('/v1/config', withoutPricing)).status).toBe(200);
+    const [stored] = await db.query<{ hits: unknown[][] }>(
+      'select hits from person_scores where site_id = $1 and person_id = $2',
+      [site.siteId, ann],
+    );
+    expect(stored!.hits.map((h) => h[1])).toEqual(['demo_requested']);
+    const [rolled] = await db.query<{ explanation: { signal: string }[] }>(
+      'select explanation from account_scores where site_id = $1',
+      [site.siteId],
+    );
+    expect(rolled!.explanation.map((l) => l.signal)).not.toContain('pricing_page');
+    expect((await row()).contacts.find((c) => c.personId === ann)?.points).toBeGreaterThan(0);
   });
 });
 
