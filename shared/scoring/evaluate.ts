@@ -125,16 +125,21 @@ export function topContributions(groups: readonly SignalGroup[], scale: number, 
       merged.set(signal.signal, { signal: signal.signal, label, category, level, count, points: scaled, first, last });
     }
   }
-  return [...merged.values()]
-    .filter((line) => line.count > 0)
-    .map(({ first, last, ...line }) => ({
-      ...line,
-      points: round1(line.points),
-      firstAt: new Date(first).toISOString(),
-      lastAt: new Date(last).toISOString(),
-    }))
-    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.signal < b.signal ? -1 : 1))
-    .slice(0, n);
+  // Rounded, sorted and cut before the ISO dates are written, with explicit fields (no rest
+  // spread): this runs at every instant a result is computed.
+  const lines = [...merged.values()].filter((line) => line.count > 0);
+  for (const line of lines) line.points = round1(line.points);
+  lines.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.signal < b.signal ? -1 : 1));
+  return lines.slice(0, n).map((line) => ({
+    signal: line.signal,
+    label: line.label,
+    category: line.category,
+    level: line.level,
+    count: line.count,
+    points: line.points,
+    firstAt: new Date(line.first).toISOString(),
+    lastAt: new Date(line.last).toISOString(),
+  }));
 }
 
 /** Points per category (positive points scaled), rounded, without zeros, keys sorted. */

@@ -22,7 +22,8 @@ export function eventsInHorizon(
   now: number,
 ): readonly ScoringEvent[] {
   const from = now - model.horizonMs;
-  return events.every((e) => e.timestamp >= from) ? events : events.filter((e) => e.timestamp >= from);
+  for (const e of events) if (e.timestamp < from) return events.filter((kept) => kept.timestamp >= from);
+  return events;
 }
 
 /**
@@ -31,5 +32,6 @@ export function eventsInHorizon(
  */
 export function hitsKept(hits: readonly SignalHit[], model: CompiledConfig, now: number): readonly SignalHit[] {
   const from = now - model.keptMs;
-  return hits.every((h) => h.at >= from) ? hits : hits.filter((h) => h.at >= from);
+  for (const h of hits) if (h.at < from) return hits.filter((kept) => kept.at >= from);
+  return hits;
 }
