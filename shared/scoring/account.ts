@@ -1,6 +1,15 @@
 import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
 import { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
-import { categoryPoints, type Evaluation, evaluate, round1, type SignalGroup, topContributions } from './evaluate.ts';
+import {
+  categoryPoints,
+  type Evaluation,
+  evaluate,
+  type Points,
+  pointsAt,
+  round1,
+  type SignalGroup,
+  topContributions,
+} from './evaluate.ts';
 import { eventsInHorizon, hitsKept } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
 import { changeAt, diversityOf, pointsToScore } from './score.ts';
@@ -8,12 +17,12 @@ import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { AccountContact, AccountContribution, AccountScoreResult, SignalHit } from './types.ts';
 
-interface Rollup {
+interface Rollup<E extends Points = Evaluation> {
   points: number;
   /** Positive points are multiplied by diversity x breadth. */
   scale: number;
-  contacts: Evaluation[];
-  account: Evaluation;
+  contacts: E[];
+  account: E;
   engaged: boolean[];
 }
 
@@ -76,8 +85,9 @@ function accountResult(
   now: number,
 ): Omit<AccountScoreResult, 'nextChangeAt'> {
   const { config } = compiled;
-  const current = rollup(hits, accountHits, compiled, now);
-  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at).points, config);
+  const current = rollup(hits, accountHits, compiled, now, evaluate);
+  // The baselines need only the points.
+  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at, pointsAt).points, config);
   const score = pointsToScore(current.points, config);
   const previousScore = scoreAt(now - compiled.trendWindowMs);
 
@@ -101,7 +111,9 @@ function accountResult(
     })
     .sort((a, b) => b.points - a.points || (a.personId < b.personId ? -1 : 1));
 
-  const allGroups: SignalGroup[] = [...current.contacts.flatMap((ev) => ev.groups), ...current.account.groups];
+  const allGroups: SignalGroup[] = [];
+  for (const ev of current.contacts) for (const g of ev.groups) allGroups.push(g);
+  for (const g of current.account.groups) allGroups.push(g);
   return {
     score,
     tier: tierOf(score, config),
@@ -111,20 +123,21 @@ function accountResult(
     change7d: score - scoreAt(now - compiled.changeWindowMs),
     contacts: contactLines,
     categories: categoryPoints(allGroups, current.scale),
-    explanation: explain(current, config.explanation.topSignals),
+    explanation: explain(current, allGroups, config.explanation.topSignals),
     engagedContacts: current.engaged.filter(Boolean).length,
   };
 }
 
-function rollup(
+function rollup<E extends Points>(
   hits: readonly (readonly SignalHit[])[],
   accountHits: readonly SignalHit[],
   model: CompiledConfig,
   at: number,
-): Rollup {
+  evaluateAt: (hits: readonly SignalHit[], model: CompiledConfig, at: number) => E,
+): Rollup<E> {
   const { config } = model;
-  const contacts = hits.map((h) => evaluate(h, model, at));
-  const account = evaluate(accountHits, model, at);
+  const contacts = hits.map((h) => evaluateAt(h, model, at));
+  const account = evaluateAt(accountHits, model, at);
   let positive = account.positive;
   let negative = account.negative;
   const categories = new Set(account.categories);
@@ -142,14 +155,17 @@ function rollup(
   return { points: Math.max(0, positive * scale + negative), scale, contacts, account, engaged };
 }
 
-function explain(current: Rollup, n: number): AccountContribution[] {
+function explain(current: Rollup, groups: readonly SignalGroup[], n: number): AccountContribution[] {
   const withContacts = new Map<string, number>();
   for (const ev of current.contacts) {
-    for (const signal of new Set(ev.groups.filter((g) => g.count > 0).map((g) => g.signal.signal))) {
-      withContacts.set(signal, (withContacts.get(signal) ?? 0) + 1);
+    // A signal twice in one contact's groups (a chat message's intents) counts the contact once.
+    const { groups: own } = ev;
+    for (let i = 0; i < own.length; i++) {
+      const id = own[i]!.signal.signal;
+      if (own[i]!.count === 0 || own.slice(0, i).some((g) => g.count > 0 && g.signal.signal === id)) continue;
+      withContacts.set(id, (withContacts.get(id) ?? 0) + 1);
     }
   }
-  const groups = [...current.contacts.flatMap((ev) => ev.groups), ...current.account.groups];
   return topContributions(groups, current.scale, n).map((line) => ({
     ...line,
     contacts: withContacts.get(line.signal) ?? 0,

@@ -1,7 +1,15 @@
 import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
 import type { ScoringConfig } from './config.ts';
 import { collectSignals } from './derive.ts';
-import { categoryPoints, type Evaluation, earliestBoundary, evaluate, round1, topContributions } from './evaluate.ts';
+import {
+  categoryPoints,
+  earliestBoundary,
+  evaluate,
+  type Points,
+  pointsAt,
+  round1,
+  topContributions,
+} from './evaluate.ts';
 import { eventsInHorizon } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
 import { tierOf } from './tier.ts';
@@ -43,7 +51,7 @@ export function personResult(
   const diversity = diversityOf(current.categories.size, config);
   const points = Math.max(0, current.positive * diversity + current.negative);
   const score = pointsToScore(points, config);
-  const scoreAt = (at: number) => pointsToScore(personPoints(evaluate(hits, model, at), config), config);
+  const scoreAt = (at: number) => pointsToScore(personPoints(pointsAt(hits, model, at), config), config);
   const previousScore = scoreAt(now - model.trendWindowMs);
   return {
     score,
@@ -124,6 +132,6 @@ export function diversityOf(categories: number, config: Pick<ScoringConfig, 'div
   return categories >= config.diversity.minCategories ? config.diversity.multiplier : 1;
 }
 
-function personPoints(ev: Evaluation, config: ScoringConfig): number {
+function personPoints(ev: Points, config: ScoringConfig): number {
   return Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative);
 }
