@@ -12,7 +12,7 @@ import {
 } from './evaluate.ts';
 import { eventsInHorizon, hitsKept } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
-import { changeAt, diversityOf, pointsToScore } from './score.ts';
+import { changeAt, differsFrom, diversityOf, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { AccountContact, AccountContribution, AccountScoreResult, SignalHit } from './types.ts';
@@ -71,9 +71,12 @@ export function scoreAccountFromHits(
   );
 
   const result = accountResult(people, hits, accountHits, compiled, now);
-  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, result, (t) =>
-    accountResult(people, hits, accountHits, compiled, t),
-  );
+  const whole = differsFrom(result, (t) => accountResult(people, hits, accountHits, compiled, t));
+  // Points are a field of the result: when they moved, the result did, without building the
+  // 400 lines of a large account's breakdown at that instant.
+  const differsAt = (t: number) =>
+    round1(rollup(hits, accountHits, compiled, t, pointsAt).points) !== result.points || whole(t);
+  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, differsAt);
   return { ...result, nextChangeAt };
 }
 

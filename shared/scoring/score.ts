@@ -37,7 +37,15 @@ export function scorePerson(events: readonly ScoringEvent[], model: ScoringModel
 export function scoreSignals(hits: readonly SignalHit[], model: ScoringModel, now: number): ScoreResult {
   const compiled = resolveModel(model);
   const result = personResult(hits, compiled, now);
-  return { ...result, nextChangeAt: changeAt([hits], compiled, now, result, (t) => personResult(hits, compiled, t)) };
+  return {
+    ...result,
+    nextChangeAt: changeAt(
+      [hits],
+      compiled,
+      now,
+      differsFrom(result, (t) => personResult(hits, compiled, t)),
+    ),
+  };
 }
 
 /** A person's result at `now`, without `nextChangeAt`. */
@@ -82,27 +90,31 @@ export function nextChangeAt(events: readonly ScoringEvent[], model: ScoringMode
 const LOOKAHEAD = 8;
 
 /**
- * The first step boundary after `now` at which `resultAt` differs from `current`. Boundaries
+ * The first step boundary after `now` at which the result differs (`differsAt`). Boundaries
  * that change nothing visible (points clamped at 0, rounding) are skipped, up to LOOKAHEAD of
  * them; past that the next boundary is answered, which is early but still safe. Each look is
  * O(n), so the whole stays O(n).
  */
-export function changeAt<T>(
+export function changeAt(
   lists: readonly (readonly SignalHit[])[],
   model: CompiledConfig,
   now: number,
-  current: T,
-  resultAt: (at: number) => T,
+  differsAt: (at: number) => boolean,
 ): number | null {
-  const seen = JSON.stringify(current);
   let at = now;
   for (let look = 0; look <= LOOKAHEAD; look++) {
     const next = boundaryAfter(lists, model, at);
     if (next === null || look === LOOKAHEAD) return next;
-    if (JSON.stringify(resultAt(next)) !== seen) return next;
+    if (differsAt(next)) return next;
     at = next;
   }
   return null;
+}
+
+/** A `differsAt` for `changeAt`: whether the whole result at an instant (as JSON) differs from `current`. */
+export function differsFrom<T>(current: T, resultAt: (at: number) => T): (at: number) => boolean {
+  const seen = JSON.stringify(current);
+  return (at) => JSON.stringify(resultAt(at)) !== seen;
 }
 
 /**
