@@ -192,11 +192,6 @@ async function storeScores(
 ): Promise<void> {
   if (results.length === 0) return;
   const [table, idColumn] = kind === 'person' ? ['person_scores', 'person_id'] : ['account_scores', 'account_id'];
-  const before = await tx.query<{ id: string; score: number; tier: string }>(
-    `select ${idColumn} as id, score, tier from ${table} where site_id = $1 and ${idColumn} = any($2::text[])`,
-    [siteId, results.map((s) => s.id)],
-  );
-  const was = new Map(before.map((b) => [b.id, b]));
   const rows = results.map((scored) => {
     const { id, r } = scored;
     return {
@@ -215,7 +210,16 @@ async function storeScores(
     };
   });
   const at = iso(now);
-  await tx.query(kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT, [siteId, JSON.stringify(rows), at]);
+  // One statement: the rows as they were (every part of a WITH sees the snapshot from before
+  // the upsert), and the upsert.
+  const before = await tx.query<{ id: string; score: number; tier: string }>(
+    `with before as (
+       select ${idColumn} as id, score, tier from ${table} where site_id = $1 and ${idColumn} = any($4::text[])),
+     upsert as (${kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT})
+     select id, score, tier from before`,
+    [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
+  );
+  const was = new Map(before.map((b) => [b.id, b]));
   // Every stored subject, moved or not: type, trend and the account's tier also reach lookups.
   await notifyChanged(
     tx,
