@@ -9,6 +9,7 @@ import { benchIngest } from './ingest.ts';
 import { benchLookup, lookupMarkdown } from './lookup.ts';
 import { benchOverload, overloadMarkdown } from './overload.ts';
 import { benchPartitions, partitionsMarkdown } from './partitions.ts';
+import { benchPerEvent, perEventMarkdown } from './per-event.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
 import { benchSoak, soakMarkdown } from './soak.ts';
@@ -20,8 +21,9 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload|partitions|collectors,
+ * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload|partitions|collectors|per-event,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
+ * --per-event-samples N (default 21, at least 15),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
  * --overload-connections N (default 1000), --overload-seconds N (default 20),
  * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'rescore-people': { type: 'string', default: '100000' },
     'events-per-person': { type: 'string', default: '10' },
+    'per-event-samples': { type: 'string', default: '21' },
     connections: { type: 'string', default: '50' },
     'round-seconds': { type: 'string', default: '10' },
     'overload-connections': { type: 'string', default: '1000' },
@@ -54,7 +57,8 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rescore|lookup|overload|partitions|collectors   one benchmark
+  --only ingest|rescore|lookup|overload|partitions|collectors|per-event   one benchmark
+  --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
@@ -88,8 +92,11 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (only && !['ingest', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'soak'].includes(only))
-    throw new Error('--only takes ingest, rescore, lookup, overload, partitions, collectors or soak');
+  if (
+    only &&
+    !['ingest', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'per-event', 'soak'].includes(only)
+  )
+    throw new Error('--only takes ingest, rescore, lookup, overload, partitions, collectors, per-event or soak');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -165,6 +172,13 @@ async function main(): Promise<void> {
       log,
     });
     save('Several collectors', 'collectors', collectorsMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'per-event') {
+    const samples = positive(values['per-event-samples'], 'per-event-samples');
+    if (samples < 15) throw new Error('--per-event-samples must be at least 15');
+    const result = await benchPerEvent({ url, samples, log });
+    save('Cost of one event vs history', 'per-event', perEventMarkdown(result, command, new Date()));
   }
 
   if (only === 'soak') {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../shared/scoring/index.ts';
 import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
 import { type FreshDatabase, openFreshDatabase } from '../../test/helpers/fresh-database.ts';
 import { intentClient, page, track } from '../../test/helpers/intent.ts';
@@ -15,6 +16,7 @@ import { DEFAULT_PARTITION, ensureEventPartitions, listEventPartitions, partitio
 import {
   applyRetention,
   cutoffOf,
+  horizonDays,
   MIN_RETENTION_DAYS,
   RETENTION_LOCK,
   type RetentionSettings,
@@ -95,7 +97,7 @@ describe('retention settings', () => {
       messageIdDays: 7,
     });
     expect(() => readRetentionSettings({ INKLING_RETENTION_DAYS: String(MIN_RETENTION_DAYS - 1) })).toThrow(
-      /INKLING_RETENTION_DAYS must be a whole number of days, at least 200: the scoring model still reads/,
+      /INKLING_RETENTION_DAYS must be a whole number of days, at least 312: the default scoring model reads/,
     );
     expect(() => readRetentionSettings({ INKLING_RETENTION_DAYS: 'a year' })).toThrow(/INKLING_RETENTION_DAYS/);
     expect(() => readRetentionSettings({ INKLING_MESSAGE_ID_RETENTION_DAYS: '0' })).toThrow(
@@ -166,7 +168,7 @@ describe("a site's own retention", () => {
     await setSiteRetention(db, short.siteId, MIN_RETENTION_DAYS);
     for (const site of [short, other]) {
       await intentClient(c, site).send([track({ anonymousId: 's-anon' }, 'Demo Requested')]);
-      await storeDaysAgo(db, site, 's-anon', 260, 5);
+      await storeDaysAgo(db, site, 's-anon', 330, 5);
       await storeDaysAgo(db, site, 's-anon', 30);
     }
     const before = await scoreOf(db, c, short, 's-anon');
@@ -176,8 +178,29 @@ describe("a site's own retention", () => {
 
     expect(done).toMatchObject({ droppedPartitions: [], deletedEvents: 5 });
     expect(await ages(db, short.siteId)).toEqual([0, 30]);
-    expect(await ages(db, other.siteId)).toEqual([0, 30, 260, 260, 260, 260, 260]);
+    expect(await ages(db, other.siteId)).toEqual([0, 30, 330, 330, 330, 330, 330]);
     expect(await scoreOf(db, c, short, 's-anon')).toEqual(before);
+  });
+
+  it("should never delete within the horizon of a site's own model, whatever its retention", async () => {
+    const { db } = await open();
+    const long = await createSite(db, 'long model');
+    await setSiteRetention(db, long.siteId, MIN_RETENTION_DAYS);
+    // A model whose last decay step is 500 days reads events far beyond the default horizon.
+    const steps = defaultConfig.decay.steps.map((s, i, all) => (i === all.length - 1 ? { ...s, days: 500 } : s));
+    const config = { ...defaultConfig, decay: { steps } };
+    await db.query('insert into site_configs (site_id, config) values ($1, $2)', [long.siteId, JSON.stringify(config)]);
+    expect(horizonDays(config)).toBeGreaterThan(600);
+    await storeDaysAgo(db, long, 'l-anon', 400);
+    await storeDaysAgo(db, long, 'l-anon', 30);
+
+    expect(await applyRetention(db, KEEP_ALL, new Date())).toMatchObject({ deletedEvents: 0 });
+    expect(await ages(db, long.siteId)).toEqual([30, 400]);
+    // The global setting, which drops whole partitions, waits for the longest horizon too.
+    expect(await applyRetention(db, { ...KEEP_ALL, eventDays: MIN_RETENTION_DAYS }, new Date())).toMatchObject({
+      droppedPartitions: [],
+    });
+    expect(await ages(db, long.siteId)).toEqual([30, 400]);
   });
 });
 
@@ -224,13 +247,13 @@ describe('retention in several collectors', () => {
     async () => {
       const { db } = await open();
       const site = await createSite(db, 'two collectors', [], { retentionDays: MIN_RETENTION_DAYS });
-      await storeDaysAgo(db, site, 'two-anon', 300, 3);
+      await storeDaysAgo(db, site, 'two-anon', 330, 3);
       const other = new pg.Client({ connectionString: db.url });
       await other.connect();
       try {
         await other.query('select pg_advisory_lock($1)', [RETENTION_LOCK]);
         expect((await applyRetention(db, KEEP_ALL, new Date())).deletedEvents).toBe(0);
-        expect(await ages(db, site.siteId)).toEqual([300, 300, 300]);
+        expect(await ages(db, site.siteId)).toEqual([330, 330, 330]);
         await other.query('select pg_advisory_unlock($1)', [RETENTION_LOCK]);
         expect((await applyRetention(db, KEEP_ALL, new Date())).deletedEvents).toBe(3);
       } finally {

@@ -1,18 +1,26 @@
+import { compileConfig, defaultConfig, parseScoringConfig } from '../../shared/scoring/index.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from './client.ts';
 import { DEFAULT_PARTITION, dropPartitionsBefore, ensureEventPartitions } from './partitions.ts';
 
+const DAY_MS = 86_400_000;
+
+/** How many whole days back a scoring model reads events (its horizon, docs/SCORING.md). */
+export function horizonDays(config: Parameters<typeof compileConfig>[0]): number {
+  return Math.ceil(compileConfig(config).horizonMs / DAY_MS);
+}
+
 /**
- * The shortest event retention accepted, globally or for a site. The scoring model reads a
- * subject's events up to its horizon back (the 90-day window plus the look-back of derived
- * signals: about 194 days with the default model), so a shorter retention would change
- * scores; 200 days leaves a margin. Retention goes by `received_at` and scoring by
- * `timestamp`, which is never more than 5 minutes after `received_at` (later ones are
- * replaced by it at ingest), so an event received before the cutoff is also dated before it.
- * A site model whose decay keeps events longer (steps up to 3650 days are accepted) has a
- * longer horizon: this minimum does not cover it yet.
+ * The shortest event retention accepted, globally or for a site: the default model's
+ * horizon (312 days: the 90-day window, the 14-day baseline, twice the deal-room window and
+ * twice the derived signals' 90-day look-back), so retention never changes a score. Retention
+ * goes by `received_at` and scoring by `timestamp`, which is never more than 5 minutes after
+ * `received_at` (later ones are replaced by it at ingest), so an event received before the
+ * cutoff is also dated before it. A site whose own model reads further back (decay steps up to
+ * 3650 days are accepted) keeps its events that long whatever the setting: `applyRetention`
+ * never deletes within a site's horizon.
  */
-export const MIN_RETENTION_DAYS = 200;
+export const MIN_RETENTION_DAYS = horizonDays(defaultConfig);
 
 /**
  * How long the idempotency ledger remembers a messageId. Segment deduplicates within about
@@ -38,12 +46,11 @@ export interface RetentionSettings {
 
 /** Advisory lock key: one process at a time deletes (see `deleteInBatches`). */
 export const RETENTION_LOCK = 7424513;
-const DAY_MS = 86_400_000;
 
 /** Why `days` is refused as an event retention, or undefined when it is fine. */
 export function retentionProblem(days: number): string | undefined {
   if (!Number.isSafeInteger(days) || days < MIN_RETENTION_DAYS) {
-    return `must be a whole number of days, at least ${MIN_RETENTION_DAYS}: the scoring model still reads events up to about 194 days old`;
+    return `must be a whole number of days, at least ${MIN_RETENTION_DAYS}: the default scoring model reads events up to ${MIN_RETENTION_DAYS} days old`;
   }
   return undefined;
 }
@@ -112,8 +119,11 @@ export async function applyRetention(
   batch = RETENTION_BATCH,
 ): Promise<RetentionResult> {
   const result: RetentionResult = { droppedPartitions: [], deletedEvents: 0, prunedMessageIds: 0 };
+  const horizons = await siteHorizonDays(db);
+  const longest = Math.max(MIN_RETENTION_DAYS, ...horizons.values());
   if (settings.eventDays !== null) {
-    const cutoff = cutoffOf(now, settings.eventDays);
+    // Whole partitions hold every site's rows: never drop within the longest horizon.
+    const cutoff = cutoffOf(now, Math.max(settings.eventDays, longest));
     result.droppedPartitions = await dropPartitionsBefore(db, cutoff);
     result.deletedEvents += await deleteInBatches(
       db,
@@ -127,7 +137,11 @@ export async function applyRetention(
     'select id, retention_days from sites order by id',
   );
   const perSite = siteCutoffs(
-    sites.map((s) => ({ id: s.id, retentionDays: s.retention_days })),
+    sites.map((s) => ({
+      id: s.id,
+      retentionDays:
+        s.retention_days === null ? null : Math.max(s.retention_days, horizons.get(s.id) ?? MIN_RETENTION_DAYS),
+    })),
     settings.eventDays,
     now,
   );
@@ -153,6 +167,17 @@ export async function applyRetention(
     );
   }
   return result;
+}
+
+/** The horizon in days of every site whose stored model differs from the default. */
+async function siteHorizonDays(db: Database): Promise<Map<string, number>> {
+  const rows = await db.query<{ site_id: string; config: unknown }>('select site_id, config from site_configs');
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const parsed = parseScoringConfig(r.config);
+    if (parsed.ok) out.set(r.site_id, horizonDays(parsed.config));
+  }
+  return out;
 }
 
 /**

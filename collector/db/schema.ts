@@ -100,8 +100,9 @@ export const events = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.receivedAt, t.id] }),
-    index('events_site_anonymous_idx').on(t.siteId, t.anonymousId),
-    index('events_site_user_idx').on(t.siteId, t.userId),
+    // With the time: scoring reads a person's events within the horizon as a range scan per id.
+    index('events_site_anonymous_time_idx').on(t.siteId, t.anonymousId, t.timestamp),
+    index('events_site_user_time_idx').on(t.siteId, t.userId, t.timestamp),
     index('events_site_timestamp_idx').on(t.siteId, t.timestamp),
   ],
 );
@@ -262,6 +263,12 @@ export const personScores = pgTable(
     categories: jsonb('categories').$type<Record<string, number>>().notNull(),
     nextChangeAt: ts('next_change_at'),
     updatedAt: ts('updated_at').notNull(),
+    /**
+     * The person's signals that can still count for their account (`hitsKept`), as
+     * `[at (epoch ms), signal, intent, derived (0|1)]` tuples: an account is rolled up from its
+     * contacts' rows, not from their events. Null until the person is scored with this column.
+     */
+    hits: jsonb('hits').$type<StoredHit[]>(),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.personId] }),
@@ -353,3 +360,5 @@ export type NewEvent = typeof events.$inferInsert;
 export type Person = typeof persons.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
 export type Link = typeof links.$inferSelect;
+/** One stored signal of a person (`person_scores.hits`): epoch ms, signal id, intent, derived. */
+export type StoredHit = [at: number, signal: string, intent: string, derived: 0 | 1];

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
+import { MAX_FUTURE_MS } from '../../shared/limits.ts';
 import type { EventRow } from '../db/event-row.ts';
 import type { ValidMessage } from './schema.ts';
 
@@ -33,9 +34,6 @@ export interface RequestFacts {
   userAgent: string | undefined;
   newMessageId: () => string;
 }
-
-/** Future timestamps beyond this (after skew correction) are replaced by receivedAt. */
-const MAX_FUTURE_MS = 5 * 60 * 1000;
 
 export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   const context: Record<string, unknown> = { ...(facts.context ?? {}), ...(m.context ?? {}) };

@@ -54,7 +54,7 @@ describe("a site's event retention through the admin API", () => {
     expect(res.status).toBe(400);
     expect((await res.json()).error).toEqual({
       code: 'invalid_site',
-      message: `retentionDays: must be at least ${MIN_RETENTION_DAYS} days: the scoring model still reads events up to about 194 days old`,
+      message: `retentionDays: must be at least ${MIN_RETENTION_DAYS} days: the default scoring model reads events up to ${MIN_RETENTION_DAYS} days old`,
     });
     const site = await newSite(t.db);
     for (const retentionDays of [MIN_RETENTION_DAYS - 1, 250.5, '300', -1]) {

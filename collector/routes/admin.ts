@@ -28,7 +28,7 @@ export const retentionDaysSchema = z
   .int('must be a whole number of days')
   .min(
     MIN_RETENTION_DAYS,
-    `must be at least ${MIN_RETENTION_DAYS} days: the scoring model still reads events up to about 194 days old`,
+    `must be at least ${MIN_RETENTION_DAYS} days: the default scoring model reads events up to ${MIN_RETENTION_DAYS} days old`,
   )
   .max(36_500)
   .nullable();

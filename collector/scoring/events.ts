@@ -1,3 +1,4 @@
+import { MAX_FUTURE_MS } from '../../shared/limits.ts';
 import type { ScoringEvent } from '../../shared/scoring/index.ts';
 import type { Queryable } from '../db/client.ts';
 import { junkIdSql } from '../identity/junk-ids.ts';
@@ -63,16 +64,29 @@ export function toScoringEvent(r: Omit<EventRecord, 'id'>): ScoringEvent {
 }
 
 /**
- * All the events of many persons (one site) in one query, each person's oldest first: the
- * events `PERSON_EVENTS` selects for each. All of them, not only the scoring window: derived
- * signals (a return visit) look back to earlier events. An event counts for the person of its user id;
- * an event of one of a person's anonymous ids counts for them when it carries no user id or
- * a junk one (the two branches are disjoint: a person's own user id is never junk).
+ * The parameters of a read of the events dated `from` or later: `timestamp >= from` and the
+ * bound on `received_at` it implies (`MAX_FUTURE_MS`), which lets PostgreSQL skip the monthly
+ * partitions received before it (`events` is partitioned by `received_at`).
+ */
+export function timeBounds(from: number): [string, string] {
+  return [new Date(from).toISOString(), new Date(from - MAX_FUTURE_MS).toISOString()];
+}
+
+/**
+ * The events of many persons (one site) dated `from` (epoch ms) or later, future-dated ones
+ * included, in one query, each person's oldest first: the events `PERSON_EVENTS` selects for
+ * each. Scoring passes its horizon (`horizonStart`): nothing older can change a score, and
+ * the `(site_id, user_id, "timestamp")` and `(site_id, anonymous_id, "timestamp")` indexes
+ * make each id a range scan, so the cost follows the events within the horizon, not the
+ * history. An event counts for the person of its user id; an event of one of a person's
+ * anonymous ids counts for them when it carries no user id or a junk one (the two branches
+ * are disjoint: a person's own user id is never junk).
  */
 export async function loadEventsOfPersons(
   q: Queryable,
   siteId: string,
   personIds: readonly string[],
+  from: number,
 ): Promise<Map<string, ScoringEvent[]>> {
   const byPerson = new Map<string, ScoringEvent[]>();
   if (personIds.length === 0) return byPerson;
@@ -80,15 +94,17 @@ export async function loadEventsOfPersons(
     `with p as (select id, user_id from persons where site_id = $1 and id = any($2::text[]))
      select * from (
        select p.id as person_id, ${COLUMNS_OF('e')}
-         from p join events e on e.site_id = $1 and e.user_id = p.user_id
+         from p join events e on e.site_id = $1 and e.user_id = p.user_id and e."timestamp" >= $3::timestamptz
+          and e.received_at >= $4::timestamptz
        union all
        select i.person_id, ${COLUMNS_OF('e')}
          from identities i join events e on e.site_id = $1 and e.anonymous_id = i.anonymous_id
+          and e."timestamp" >= $3::timestamptz and e.received_at >= $4::timestamptz
         where i.site_id = $1 and i.person_id = any($2::text[])
           and (e.user_id is null or ${junkIdSql('e.user_id')})
      ) as all_events
      order by person_id, "timestamp", id::bigint`,
-    [siteId, personIds],
+    [siteId, personIds, ...timeBounds(from)],
   );
   for (const r of rows) {
     const list = byPerson.get(r.person_id);

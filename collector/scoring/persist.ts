@@ -1,22 +1,33 @@
 import {
-  type AccountContact,
   type AccountScoreResult,
   type CompiledConfig,
+  type ContactSignals,
+  collectSignals,
+  eventsInHorizon,
+  hitsKept,
+  horizonStart,
+  type PackedHit,
+  packHits,
   type ScoreResult,
-  scoreAccount,
-  scorePerson,
+  type ScoringEvent,
+  scoreAccountFromHits,
+  scoreSignals,
+  unpackHits,
 } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { loadEventsOfPersons } from './events.ts';
 
 /**
- * Scores are recomputed from all of a subject's events and stored under the subject's lock:
- * never incremented, so a retried batch cannot count twice, and of two concurrent requests
- * the second to take the lock sees both requests' events. Work is set-based: one
- * transaction per call locks every subject, loads every event in one query, and writes
- * every score and history row in one statement each, so a group of a thousand people costs
- * the same handful of round trips as one person.
+ * Scores are recomputed, never incremented, and stored under the subject's lock: a retried
+ * batch cannot count twice, and of two concurrent requests the second to take the lock sees
+ * both requests' events. A person is recomputed from their events within the horizon (all
+ * that can change the result, see shared/scoring/horizon.ts) and stores the signals that can
+ * still count for their account; an account is recomputed from those stored signals, one row
+ * per contact, never from the contacts' events. Work is set-based: one transaction per call
+ * locks every subject, loads everything in one query, and writes every score and history
+ * row in one statement each, so a group of a thousand people costs the same handful of round
+ * trips as one person.
  */
 
 /** Subjects per transaction: bounds the advisory locks one transaction holds. */
@@ -60,8 +71,11 @@ export async function rescorePersons(
         await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
         await notifyChanged(tx, siteId, 'person', gone);
       }
-      const events = await loadEventsOfPersons(tx, siteId, [...found]);
-      const results = persons.map((p) => ({ id: p.id, r: scorePerson(events.get(p.id) ?? [], model, now) }));
+      const events = await loadEventsOfPersons(tx, siteId, [...found], horizonStart(model, now));
+      const results = persons.map((p) => {
+        const hits = signalsOf(events.get(p.id), model, now);
+        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(hitsKept(hits, model, now)) };
+      });
       await storeScores(tx, siteId, 'person', results, now);
       for (const p of persons) if (p.account_id) accounts.add(p.account_id);
     });
@@ -69,7 +83,7 @@ export async function rescorePersons(
   return [...accounts];
 }
 
-/** Recomputes and stores the scores of `accountIds` (one site) from all of their contacts' events. */
+/** Recomputes and stores the scores of `accountIds` (one site) from their contacts' stored signals. */
 export async function rescoreAccounts(
   db: Database,
   siteId: string,
@@ -87,7 +101,12 @@ export async function rescoreAccounts(
 
 /**
  * `rescoreAccounts` inside the caller's transaction, which already holds the accounts' locks
- * (erasure rescores a shared account in the transaction that removes the contact).
+ * (erasure rescores a shared account in the transaction that removes the contact). Reads
+ * each contact's stored signals (`person_scores.hits`, written by the contact's last
+ * rescore, which every new event, merge and config change makes before its accounts are
+ * rescored). Derived signals depend on nothing outside the horizon, so stored signals do not
+ * go stale with time; a contact without them (not scored yet, or scored before they were
+ * stored) is derived from their events within the horizon here.
  */
 export async function rescoreAccountsLocked(
   tx: Queryable,
@@ -106,20 +125,27 @@ export async function rescoreAccountsLocked(
     await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [siteId, gone]);
     await notifyChanged(tx, siteId, 'account', gone);
   }
-  const people = await tx.query<{ id: string; account_id: string }>(
-    'select id, account_id from persons where site_id = $1 and account_id = any($2::text[]) order by id',
+  const people = await tx.query<{ id: string; account_id: string; hits: PackedHit[] | null }>(
+    `select p.id, p.account_id, s.hits from persons p
+       left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
+      where p.site_id = $1 and p.account_id = any($2::text[]) order by p.id`,
     [siteId, [...found]],
   );
-  const events = await loadEventsOfPersons(
-    tx,
-    siteId,
-    people.map((p) => p.id),
-  );
-  const contacts = new Map<string, AccountContact[]>();
+  const unstored = people.filter((p) => p.hits === null).map((p) => p.id);
+  const events = await loadEventsOfPersons(tx, siteId, unstored, horizonStart(model, now));
+  const contacts = new Map<string, ContactSignals[]>();
   for (const id of found) contacts.set(id, []);
-  for (const p of people) contacts.get(p.account_id)?.push({ personId: p.id, events: events.get(p.id) ?? [] });
-  const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccount(c, model, now) }));
+  for (const p of people) {
+    const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackHits(p.hits, model);
+    contacts.get(p.account_id)?.push({ personId: p.id, hits });
+  }
+  const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccountFromHits(c, model, now) }));
   await storeScores(tx, siteId, 'account', results, now);
+}
+
+/** A person's signals from their events (those within the horizon of `now` count). */
+function signalsOf(events: ScoringEvent[] | undefined, model: CompiledConfig, now: number) {
+  return collectSignals(eventsInHorizon(events ?? [], model, now), model);
 }
 
 function* chunks(ids: Iterable<string>): Generator<string[]> {
@@ -129,17 +155,19 @@ function* chunks(ids: Iterable<string>): Generator<string[]> {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-type Scored = { id: string; r: ScoreResult } | { id: string; r: AccountScoreResult };
+type Scored = { id: string; r: ScoreResult; hits: PackedHit[] } | { id: string; r: AccountScoreResult };
 
 const PERSON_UPSERT = `insert into person_scores
-    (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at)
+    (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at,
+      hits)
   select $1, r.id, r.score, r.tier, r.type, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.next_change_at,
-      $3::timestamptz
+      $3::timestamptz, r.hits
     from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, type text, trend text, change_7d int,
-      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz)
+      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz, hits jsonb)
   on conflict (site_id, person_id) do update set score = excluded.score, tier = excluded.tier, type = excluded.type,
     trend = excluded.trend, change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation,
-    categories = excluded.categories, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at`;
+    categories = excluded.categories, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at,
+    hits = excluded.hits`;
 
 const ACCOUNT_UPSERT = `insert into account_scores
     (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, contacts, next_change_at, updated_at)
@@ -164,26 +192,34 @@ async function storeScores(
 ): Promise<void> {
   if (results.length === 0) return;
   const [table, idColumn] = kind === 'person' ? ['person_scores', 'person_id'] : ['account_scores', 'account_id'];
+  const rows = results.map((scored) => {
+    const { id, r } = scored;
+    return {
+      id,
+      score: r.score,
+      tier: r.tier,
+      type: 'type' in r ? r.type : undefined,
+      trend: r.trend,
+      change_7d: r.change7d,
+      points: r.points,
+      explanation: r.explanation,
+      categories: r.categories,
+      contacts: 'contacts' in r ? r.contacts : undefined,
+      next_change_at: iso(r.nextChangeAt),
+      hits: 'hits' in scored ? scored.hits : undefined,
+    };
+  });
+  const at = iso(now);
+  // One statement: the rows as they were (every part of a WITH sees the snapshot from before
+  // the upsert), and the upsert.
   const before = await tx.query<{ id: string; score: number; tier: string }>(
-    `select ${idColumn} as id, score, tier from ${table} where site_id = $1 and ${idColumn} = any($2::text[])`,
-    [siteId, results.map((s) => s.id)],
+    `with before as (
+       select ${idColumn} as id, score, tier from ${table} where site_id = $1 and ${idColumn} = any($4::text[])),
+     upsert as (${kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT})
+     select id, score, tier from before`,
+    [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
   );
   const was = new Map(before.map((b) => [b.id, b]));
-  const rows = results.map(({ id, r }) => ({
-    id,
-    score: r.score,
-    tier: r.tier,
-    type: 'type' in r ? r.type : undefined,
-    trend: r.trend,
-    change_7d: r.change7d,
-    points: r.points,
-    explanation: r.explanation,
-    categories: r.categories,
-    contacts: 'contacts' in r ? r.contacts : undefined,
-    next_change_at: iso(r.nextChangeAt),
-  }));
-  const at = iso(now);
-  await tx.query(kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT, [siteId, JSON.stringify(rows), at]);
   // Every stored subject, moved or not: type, trend and the account's tier also reach lookups.
   await notifyChanged(
     tx,

@@ -1,17 +1,28 @@
 import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
-import { collectSignals, deriveAccountSignals } from './derive.ts';
-import { categoryPoints, type Evaluation, evaluate, round1, type SignalGroup, topContributions } from './evaluate.ts';
-import { changeAt, diversityOf, personResult, pointsToScore } from './score.ts';
+import { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
+import {
+  categoryPoints,
+  type Evaluation,
+  evaluate,
+  type Points,
+  pointsAt,
+  round1,
+  type SignalGroup,
+  topContributions,
+} from './evaluate.ts';
+import { eventsInHorizon, hitsKept } from './horizon.ts';
+import { intentTypeOf } from './intent-type.ts';
+import { changeAt, differsFrom, diversityOf, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { AccountContact, AccountContribution, AccountScoreResult, SignalHit } from './types.ts';
 
-interface Rollup {
+interface Rollup<E extends Points = Evaluation> {
   points: number;
   /** Positive points are multiplied by diversity x breadth. */
   scale: number;
-  contacts: Evaluation[];
-  account: Evaluation;
+  contacts: E[];
+  account: E;
   engaged: boolean[];
 }
 
@@ -33,35 +44,62 @@ export function scoreAccount(
   now: number,
 ): AccountScoreResult {
   const compiled = resolveModel(model);
+  const signals = contacts.map((c) => ({
+    personId: c.personId,
+    hits: collectSignals(eventsInHorizon(c.events, compiled, now), compiled),
+  }));
+  return scoreAccountFromHits(signals, compiled, now);
+}
+
+/**
+ * `scoreAccount` from each contact's signals (`collectSignals` of their events, e.g. as
+ * stored when the contact was scored): only the signals dated `now - keptMs` or later are
+ * read, so signals stored at an earlier instant give the same result as fresh ones.
+ */
+export function scoreAccountFromHits(
+  contacts: readonly ContactSignals[],
+  model: ScoringModel,
+  now: number,
+): AccountScoreResult {
+  const compiled = resolveModel(model);
   // Sorted by person id: the same contacts in any order give the same floating-point sums.
   const people = [...contacts].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
-  const hits = people.map((c) => collectSignals(c.events, compiled));
+  const hits = people.map((c) => hitsKept(c.hits, compiled, now));
   const accountHits = deriveAccountSignals(
     people.map((c, i) => ({ personId: c.personId, hits: hits[i]! })),
     compiled,
   );
 
   const result = accountResult(people, hits, accountHits, compiled, now);
-  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, result, (t) =>
-    accountResult(people, hits, accountHits, compiled, t),
-  );
+  const whole = differsFrom(result, (t) => accountResult(people, hits, accountHits, compiled, t));
+  // Points are a field of the result: when they moved, the result did, without building the
+  // 400 lines of a large account's breakdown at that instant.
+  const differsAt = (t: number) =>
+    round1(rollup(hits, accountHits, compiled, t, pointsAt).points) !== result.points || whole(t);
+  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, differsAt);
   return { ...result, nextChangeAt };
 }
 
 function accountResult(
-  people: readonly AccountContact[],
+  people: readonly { personId: string }[],
   hits: readonly (readonly SignalHit[])[],
   accountHits: readonly SignalHit[],
   compiled: CompiledConfig,
   now: number,
 ): Omit<AccountScoreResult, 'nextChangeAt'> {
   const { config } = compiled;
-  const current = rollup(hits, accountHits, compiled, now);
-  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at).points, config);
+  const current = rollup(hits, accountHits, compiled, now, evaluate);
+  // The baselines need only the points.
+  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at, pointsAt).points, config);
   const score = pointsToScore(current.points, config);
   const previousScore = scoreAt(now - compiled.trendWindowMs);
 
-  const persons = hits.map((h) => personResult(h, compiled, now));
+  // Each contact's own person score (what scorePerson answers), from the evaluation at `now`
+  // the rollup already made.
+  const persons = current.contacts.map((ev) => {
+    const own = pointsToScore(Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative), config);
+    return { score: own, tier: tierOf(own, config), type: intentTypeOf(ev.evidence, compiled) };
+  });
   const contactLines = people
     .map((c, i) => {
       const ev = current.contacts[i]!;
@@ -76,7 +114,9 @@ function accountResult(
     })
     .sort((a, b) => b.points - a.points || (a.personId < b.personId ? -1 : 1));
 
-  const allGroups: SignalGroup[] = [...current.contacts.flatMap((ev) => ev.groups), ...current.account.groups];
+  const allGroups: SignalGroup[] = [];
+  for (const ev of current.contacts) for (const g of ev.groups) allGroups.push(g);
+  for (const g of current.account.groups) allGroups.push(g);
   return {
     score,
     tier: tierOf(score, config),
@@ -86,20 +126,21 @@ function accountResult(
     change7d: score - scoreAt(now - compiled.changeWindowMs),
     contacts: contactLines,
     categories: categoryPoints(allGroups, current.scale),
-    explanation: explain(current, config.explanation.topSignals),
+    explanation: explain(current, allGroups, config.explanation.topSignals),
     engagedContacts: current.engaged.filter(Boolean).length,
   };
 }
 
-function rollup(
+function rollup<E extends Points>(
   hits: readonly (readonly SignalHit[])[],
   accountHits: readonly SignalHit[],
   model: CompiledConfig,
   at: number,
-): Rollup {
+  evaluateAt: (hits: readonly SignalHit[], model: CompiledConfig, at: number) => E,
+): Rollup<E> {
   const { config } = model;
-  const contacts = hits.map((h) => evaluate(h, model, at));
-  const account = evaluate(accountHits, model, at);
+  const contacts = hits.map((h) => evaluateAt(h, model, at));
+  const account = evaluateAt(accountHits, model, at);
   let positive = account.positive;
   let negative = account.negative;
   const categories = new Set(account.categories);
@@ -117,14 +158,17 @@ function rollup(
   return { points: Math.max(0, positive * scale + negative), scale, contacts, account, engaged };
 }
 
-function explain(current: Rollup, n: number): AccountContribution[] {
+function explain(current: Rollup, groups: readonly SignalGroup[], n: number): AccountContribution[] {
   const withContacts = new Map<string, number>();
   for (const ev of current.contacts) {
-    for (const signal of new Set(ev.groups.filter((g) => g.count > 0).map((g) => g.signal.signal))) {
-      withContacts.set(signal, (withContacts.get(signal) ?? 0) + 1);
+    // A signal twice in one contact's groups (a chat message's intents) counts the contact once.
+    const { groups: own } = ev;
+    for (let i = 0; i < own.length; i++) {
+      const id = own[i]!.signal.signal;
+      if (own[i]!.count === 0 || own.slice(0, i).some((g) => g.count > 0 && g.signal.signal === id)) continue;
+      withContacts.set(id, (withContacts.get(id) ?? 0) + 1);
     }
   }
-  const groups = [...current.contacts.flatMap((ev) => ev.groups), ...current.account.groups];
   return topContributions(groups, current.scale, n).map((line) => ({
     ...line,
     contacts: withContacts.get(line.signal) ?? 0,

@@ -5,6 +5,14 @@ import type { EventType, IntentClass, Signal } from './types.ts';
 const DAY_MS = 86_400_000;
 /** `change7d` compares the score with the score these events gave 7 days earlier. */
 export const CHANGE_WINDOW_DAYS = 7;
+/**
+ * How far back a derived rule looks from the event it fires at (a return visit's previous
+ * visit, the other occurrences of a repeat, the rest of a session): 90 days, so a 90-day
+ * `minGapHours` still works. A rule that fires once (a repeat, a session's min-th event) also
+ * looks at whether its condition already held within that span, so a derived signal at
+ * instant t depends on the events in [t - 2 x 90 days, t] only (see docs/SCORING.md, "Horizon").
+ */
+export const DERIVED_LOOKBACK_DAYS = 90;
 const COMPILED = Symbol('inkling.compiledScoringConfig');
 
 type PropertyTest = (properties: Record<string, unknown>) => boolean;
@@ -51,6 +59,25 @@ export interface CompiledConfig {
   readonly trendWindowMs: number;
   /** 7 days, fixed: the baseline of `change7d` (the Sales API's rising and cooling lists). */
   readonly changeWindowMs: number;
+  /** `DERIVED_LOOKBACK_DAYS` in ms. */
+  readonly lookbackMs: number;
+  /**
+   * Signals older than this (before `now - countedMs`) count neither now nor at the 7-day and
+   * trend baselines: the last decay step plus the longer of the two baselines.
+   */
+  readonly countedMs: number;
+  /**
+   * The signals of a contact older than this cannot change its account's result: `countedMs`
+   * plus twice the longest account-level window (an account signal looks back its window, and
+   * as far again to see whether it already fired).
+   */
+  readonly keptMs: number;
+  /**
+   * The horizon: the result at `now` is a function of the events dated `now - horizonMs` or
+   * later alone (`keptMs` plus the 2 x 90-day look-back of derived signals). Scoring drops
+   * older events first, and the collector loads no older ones.
+   */
+  readonly horizonMs: number;
   readonly chatKeywords: ReadonlyMap<string, Exclude<IntentClass, 'neutral'>>;
   /** Memo of normalized path -> page rules whose globs match it (see categorize.ts). */
   readonly pathCache: Map<string, readonly CompiledRule[]>;
@@ -102,6 +129,13 @@ export function compileConfig(config: ScoringConfig): CompiledConfig {
     for (const word of config.intentType.chatKeywords[cls]) chatKeywords.set(word, cls);
   }
 
+  const stepMs = config.decay.steps.map((s) => s.days * DAY_MS);
+  const trendWindowMs = config.trend.windowDays * DAY_MS;
+  const changeWindowMs = CHANGE_WINDOW_DAYS * DAY_MS;
+  const lookbackMs = DERIVED_LOOKBACK_DAYS * DAY_MS;
+  const countedMs = stepMs[stepMs.length - 1]! + Math.max(trendWindowMs, changeWindowMs);
+  const accountWindowDays = Math.max(0, ...config.derived.map((r) => (r.kind === 'account_people' ? r.windowDays : 0)));
+  const keptMs = countedMs + 2 * accountWindowDays * DAY_MS;
   const compiled: CompiledConfig = {
     [COMPILED]: true,
     config,
@@ -109,11 +143,15 @@ export function compileConfig(config: ScoringConfig): CompiledConfig {
     trackRules,
     pageRules,
     derived: config.derived.map((rule) => ({ ...rule, match: compileOf(rule.of) })),
-    stepMs: config.decay.steps.map((s) => s.days * DAY_MS),
+    stepMs,
     stepFactors: config.decay.steps.map((s) => s.factor),
     sessionGapMs: config.session.inactivityMinutes * 60_000,
-    trendWindowMs: config.trend.windowDays * DAY_MS,
-    changeWindowMs: CHANGE_WINDOW_DAYS * DAY_MS,
+    trendWindowMs,
+    changeWindowMs,
+    lookbackMs,
+    countedMs,
+    keptMs,
+    horizonMs: keptMs + 2 * lookbackMs,
     chatKeywords,
     pathCache: new Map(),
   };

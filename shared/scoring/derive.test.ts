@@ -35,6 +35,23 @@ describe('derived signals', () => {
     expect(hits.map((h) => [h.signal, h.at])).toEqual([['email_repeat_opens', opens[2]!.timestamp]]);
   });
 
+  it('should add a return visit only when the previous visit lies within the 90-day look-back', () => {
+    expect(derived([page('/a', days(90)), page('/b', 0)])).toEqual(['return_visit']);
+    expect(derived([page('/a', days(90) + 1), page('/b', 0)])).toEqual([]);
+  });
+
+  it('should count the opens of one email within 90 days, and fire again only after the count fell below 3', () => {
+    const open = (ago: number) => track('Email Opened', ago, { emailId: 'm1' });
+    // Spread over more than 90 days: never 3 within 90 days.
+    expect(derived([open(days(200)), open(days(100)), open(0)])).toEqual([]);
+    // 3 within 90 days, then a steady open every 40 days keeps the count at 3: one signal.
+    const steady = [days(200), days(160), days(120), days(80), days(40), 0].map(open);
+    expect(derived(steady)).toEqual(['email_repeat_opens']);
+    // After a pause the count starts over and reaches 3 again.
+    const twice = [days(300), days(299), days(298), days(100), days(99), days(98)].map(open);
+    expect(derived(twice)).toEqual(['email_repeat_opens', 'email_repeat_opens']);
+  });
+
   it('should add "3+ downloads in a session" for three downloads of any kind', () => {
     const events = [
       track('Whitepaper Downloaded', minutes(20)),

@@ -20,14 +20,18 @@ const DAY_MS = 86_400_000;
  * in a session, meeting with multiple attendees). Bots are skipped.
  *
  * A derived signal is dated when it became true (the event that completed it) and then ages
- * like any other. Derivation only looks backwards, so the signals up to any instant do not
- * depend on later events. Sessions: the person's page, screen and track events, split where
- * `session.inactivityMinutes` (30) or more pass without one.
+ * like any other. Derivation only looks backwards, and at most 2 x `DERIVED_LOOKBACK_DAYS`
+ * (90): a return visit needs its previous visit within 90 days; a repeat or a session counts
+ * its occurrences within the last 90 days and fires when that count reaches `min` from below
+ * (the count at the previous occurrence, itself over 90 days, tells). So the signals at an
+ * instant depend neither on later events nor on events more than 180 days older, which is
+ * what lets the collector read only the horizon. Sessions: the person's page, screen and
+ * track events, split where `session.inactivityMinutes` (30) or more pass without one.
  */
 export function collectSignals(events: readonly ScoringEvent[], model: ScoringModel): SignalHit[] {
   const compiled = resolveModel(model);
   const rules = compiled.derived.filter((rule) => rule.kind !== 'account_people');
-  const state = rules.map(() => ({ count: 0, last: Number.NaN, keys: new Map<string, number>() }));
+  const state = rules.map((): RuleState => ({ session: newCounter(), last: Number.NaN, keys: new Map() }));
   const hits: SignalHit[] = [];
   let lastActivity = Number.NEGATIVE_INFINITY;
 
@@ -41,32 +45,53 @@ export function collectSignals(events: readonly ScoringEvent[], model: ScoringMo
 
     rules.forEach((rule, i) => {
       const s = state[i]!;
-      if (newSession) s.count = 0;
+      if (newSession) s.session = newCounter();
       if (!matchesOf(rule.match, event.type, signal)) return;
-      if (fires(rule, s, event)) hits.push(derivedHit(compiled, rule, at, event.id));
+      if (fires(rule, s, event, compiled.lookbackMs)) hits.push(derivedHit(compiled, rule, at, event.id));
     });
   }
   return hits;
 }
 
-type RuleState = { count: number; last: number; keys: Map<string, number> };
+/** Occurrence times within the look-back of the latest (from `head` on), and the count at the previous one. */
+type Counter = { times: number[]; head: number; previous: number };
+type RuleState = { session: Counter; last: number; keys: Map<string, Counter> };
 
-function fires(rule: CompiledDerived, s: RuleState, event: ScoringEvent): boolean {
+const newCounter = (): Counter => ({ times: [], head: 0, previous: 0 });
+
+/** Counts an occurrence at `at`: whether the occurrences within `lookbackMs` up to `at` just reached `min`. */
+function reaches(c: Counter, at: number, lookbackMs: number, min: number): boolean {
+  c.times.push(at);
+  while (c.times[c.head]! < at - lookbackMs) c.head++;
+  if (c.head > 64 && c.head * 2 > c.times.length) {
+    c.times = c.times.slice(c.head);
+    c.head = 0;
+  }
+  const count = c.times.length - c.head;
+  const fired = count >= min && c.previous < min;
+  c.previous = count;
+  return fired;
+}
+
+function fires(rule: CompiledDerived, s: RuleState, event: ScoringEvent, lookbackMs: number): boolean {
   const properties = event.properties ?? {};
   switch (rule.kind) {
     case 'session_count':
-      return ++s.count === rule.min;
+      return reaches(s.session, event.timestamp, lookbackMs, rule.min);
     case 'return_visit': {
-      const returned = event.timestamp - s.last >= rule.minGapHours * HOUR_MS;
+      const gap = event.timestamp - s.last;
       s.last = event.timestamp;
-      return returned;
+      return gap >= rule.minGapHours * HOUR_MS && gap <= lookbackMs;
     }
     case 'repeat_per_key': {
       const key = firstKey(properties, rule.keys);
       if (key === null) return false;
-      const count = (s.keys.get(key) ?? 0) + 1;
-      s.keys.set(key, count);
-      return count === rule.min;
+      let counter = s.keys.get(key);
+      if (!counter) {
+        counter = newCounter();
+        s.keys.set(key, counter);
+      }
+      return reaches(counter, event.timestamp, lookbackMs, rule.min);
     }
     case 'property_at_least':
       return toNumber(readPath(properties, rule.property.split('.'))) >= rule.min;
@@ -91,9 +116,11 @@ export interface ContactSignals {
 
 /**
  * Account-level derived signals (default: 2+ stakeholders active in the deal room). A rule
- * fires at a counted signal when `minPeople` different contacts have had counted signals
- * within the last `windowDays` (the window includes that instant), and at most once per
- * window. Cost: O(hits x contacts) over the counted signals only.
+ * holds at a counted signal when `minPeople` different contacts have had counted signals
+ * within the last `windowDays` (the window includes that instant), and fires there unless it
+ * already held at a counted signal within the `windowDays` before. So an account signal at t
+ * depends on the contacts' signals in [t - 2 x windowDays, t] only. Cost: O(hits x contacts)
+ * over the counted signals only.
  */
 export function deriveAccountSignals(contacts: readonly ContactSignals[], model: ScoringModel): SignalHit[] {
   const compiled = resolveModel(model);
@@ -108,16 +135,14 @@ export function deriveAccountSignals(contacts: readonly ContactSignals[], model:
     counted.sort((a, b) => a.hit.at - b.hit.at || a.person - b.person);
     const windowMs = rule.windowDays * DAY_MS;
     const lastByPerson = new Map<number, number>();
-    let lastFired = Number.NEGATIVE_INFINITY;
+    let lastHeld = Number.NEGATIVE_INFINITY;
     for (const { hit, person } of counted) {
       lastByPerson.set(person, hit.at);
-      if (hit.at - lastFired < windowMs) continue;
       let active = 0;
       for (const last of lastByPerson.values()) if (hit.at - last < windowMs) active++;
-      if (active >= rule.minPeople) {
-        lastFired = hit.at;
-        out.push(derivedHit(compiled, rule, hit.at, hit.eventId));
-      }
+      if (active < rule.minPeople) continue;
+      if (!(hit.at - lastHeld < windowMs)) out.push(derivedHit(compiled, rule, hit.at, hit.eventId));
+      lastHeld = hit.at;
     }
   }
   return out.sort((a, b) => a.at - b.at);

@@ -27,6 +27,9 @@ export interface Evaluation {
   count: number;
 }
 
+/** What a baseline needs of an evaluation: the points and the categories with positive points. */
+export type Points = Pick<Evaluation, 'positive' | 'negative' | 'categories'>;
+
 /**
  * Sums signals at instant `at`. Occurrences of one signal are ranked freshest first and the
  * k-th (from 0) counts `repeatFactor^k`: with 0.6, three fresh pricing visits are worth
@@ -34,6 +37,48 @@ export interface Evaluation {
  * occurrences per recency step makes this O(n) without sorting.
  */
 export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: number): Evaluation {
+  const { levels } = model.config;
+  const result: Evaluation = {
+    groups: [],
+    positive: 0,
+    negative: 0,
+    categories: new Set(),
+    evidence: { buying: 0, partnership: 0, support: 0, job_seeker: 0 },
+    count: 0,
+  };
+  for (const { signal, counts, first, last } of bucketsAt(hits, model, at)) {
+    const [weight, count] = weightOf(counts, model);
+    const points = signal.points * weight;
+    result.groups.push({ signal: pick(signal), count, points, first, last });
+    result.count += count;
+    if (points > 0) {
+      result.positive += points;
+      result.categories.add(signal.category);
+    } else result.negative += points;
+    if (signal.intent !== 'neutral' && levels[signal.level] > 0)
+      result.evidence[signal.intent] += levels[signal.level] * weight;
+  }
+  return result;
+}
+
+/**
+ * `evaluate`'s points and categories alone, summed in the same order (so to the same bits),
+ * without the groups and evidence: what the 7-day and trend baselines read.
+ */
+export function pointsAt(hits: readonly SignalHit[], model: CompiledConfig, at: number): Points {
+  const result: Points = { positive: 0, negative: 0, categories: new Set() };
+  for (const { signal, counts } of bucketsAt(hits, model, at)) {
+    const points = signal.points * weightOf(counts, model)[0];
+    if (points > 0) {
+      result.positive += points;
+      result.categories.add(signal.category);
+    } else result.negative += points;
+  }
+  return result;
+}
+
+/** The hits that count at `at`, bucketed by signal and intent (in order of first appearance), counted per recency step. */
+function bucketsAt(hits: readonly SignalHit[], model: CompiledConfig, at: number): Bucket[] {
   const steps = model.stepMs.length;
   // Keyed by signal, then intent (a chat message's intent varies): no key strings to build per hit.
   const bySignal = new Map<string, Map<string, Bucket>>();
@@ -56,39 +101,28 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
     if (hit.at < bucket.first) bucket.first = hit.at;
     if (hit.at > bucket.last) bucket.last = hit.at;
   }
+  return buckets;
+}
 
+/**
+ * A bucket's weight (sum of recency x repeatFactor^rank) and count. A plain loop that skips
+ * empty steps (they add exactly 0): this runs for every signal of every subject at several
+ * instants, and a closure per bucket was a fifth of rescoring.
+ */
+function weightOf(counts: readonly number[], model: CompiledConfig): [weight: number, count: number] {
   const r = model.config.frequency.repeatFactor;
-  const { levels } = model.config;
-  const result: Evaluation = {
-    groups: [],
-    positive: 0,
-    negative: 0,
-    categories: new Set(),
-    evidence: { buying: 0, partnership: 0, support: 0, job_seeker: 0 },
-    count: 0,
-  };
-  for (const { signal, counts, first, last } of buckets) {
-    let weight = 0;
-    let rank = 0;
-    let count = 0;
-    counts.forEach((c, step) => {
-      // sum of r^k for k in [rank, rank + c): a geometric series
-      const series = r === 1 ? c : (r ** rank - r ** (rank + c)) / (1 - r);
-      weight += model.stepFactors[step]! * series;
-      rank += c;
-      count += c;
-    });
-    const points = signal.points * weight;
-    result.groups.push({ signal: pick(signal), count, points, first, last });
-    result.count += count;
-    if (points > 0) {
-      result.positive += points;
-      result.categories.add(signal.category);
-    } else result.negative += points;
-    if (signal.intent !== 'neutral' && levels[signal.level] > 0)
-      result.evidence[signal.intent] += levels[signal.level] * weight;
+  const { stepFactors } = model;
+  let weight = 0;
+  let rank = 0;
+  for (let step = 0; step < counts.length; step++) {
+    const c = counts[step]!;
+    if (c === 0) continue;
+    // sum of r^k for k in [rank, rank + c): a geometric series
+    const series = r === 1 ? c : (r ** rank - r ** (rank + c)) / (1 - r);
+    weight += stepFactors[step]! * series;
+    rank += c;
   }
-  return result;
+  return [weight, rank];
 }
 
 /** The earliest instant after `at` when any of these signals changes step or starts counting. */
@@ -121,16 +155,21 @@ export function topContributions(groups: readonly SignalGroup[], scale: number, 
       merged.set(signal.signal, { signal: signal.signal, label, category, level, count, points: scaled, first, last });
     }
   }
-  return [...merged.values()]
-    .filter((line) => line.count > 0)
-    .map(({ first, last, ...line }) => ({
-      ...line,
-      points: round1(line.points),
-      firstAt: new Date(first).toISOString(),
-      lastAt: new Date(last).toISOString(),
-    }))
-    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.signal < b.signal ? -1 : 1))
-    .slice(0, n);
+  // Rounded, sorted and cut before the ISO dates are written, with explicit fields (no rest
+  // spread): this runs at every instant a result is computed.
+  const lines = [...merged.values()].filter((line) => line.count > 0);
+  for (const line of lines) line.points = round1(line.points);
+  lines.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.signal < b.signal ? -1 : 1));
+  return lines.slice(0, n).map((line) => ({
+    signal: line.signal,
+    label: line.label,
+    category: line.category,
+    level: line.level,
+    count: line.count,
+    points: line.points,
+    firstAt: new Date(line.first).toISOString(),
+    lastAt: new Date(line.last).toISOString(),
+  }));
 }
 
 /** Points per category (positive points scaled), rounded, without zeros, keys sorted. */

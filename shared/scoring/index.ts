@@ -3,7 +3,7 @@
  * See docs/SCORING.md for the formulas, constants and worked examples.
  */
 
-export { scoreAccount } from './account.ts';
+export { scoreAccount, scoreAccountFromHits } from './account.ts';
 export { categorize, pagePath } from './categorize.ts';
 export { type CompiledConfig, compileConfig, normalizeEventName, type ScoringModel } from './compile.ts';
 export {
@@ -21,7 +21,9 @@ export { recencyFactor } from './decay.ts';
 export { defaultConfig } from './default-config.ts';
 export { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
 export { normalizePath } from './glob.ts';
+export { eventsInHorizon, hitsKept, horizonStart } from './horizon.ts';
 export { classifyChatText } from './intent-type.ts';
+export { type PackedHit, packHits, unpackHits } from './pack.ts';
 export {
   type CatalogueRow,
   catalogueMarkdown,

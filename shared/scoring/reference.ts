@@ -64,13 +64,13 @@ function describeDerived(rule: DerivedRule): string {
     case 'session_count':
       return `${rule.min}+ ${of} in one session`;
     case 'return_visit':
-      return `${of} ${rule.minGapHours}h+ after the previous one`;
+      return `${of} ${rule.minGapHours}h+ (and at most 90 days) after the previous one`;
     case 'repeat_per_key':
-      return `${rule.min}+ ${of} with the same ${rule.keys.join('/')}`;
+      return `${rule.min}+ ${of} with the same ${rule.keys.join('/')} within 90 days`;
     case 'property_at_least':
       return `${of} with ${rule.property} >= ${rule.min}`;
     case 'account_people':
-      return `${rule.minPeople}+ contacts with ${of} within ${rule.windowDays} days (once per window)`;
+      return `${rule.minPeople}+ contacts with ${of} within ${rule.windowDays} days (not again while it holds)`;
   }
 }
 

@@ -1,16 +1,27 @@
 import { type CompiledConfig, resolveModel, type ScoringModel } from './compile.ts';
 import type { ScoringConfig } from './config.ts';
 import { collectSignals } from './derive.ts';
-import { categoryPoints, type Evaluation, earliestBoundary, evaluate, round1, topContributions } from './evaluate.ts';
+import {
+  categoryPoints,
+  earliestBoundary,
+  evaluate,
+  type Points,
+  pointsAt,
+  round1,
+  topContributions,
+} from './evaluate.ts';
+import { eventsInHorizon } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { ScoreResult, ScoringEvent, SignalHit } from './types.ts';
 
 /**
- * A person's score at `now`, from all of their events (every anonymous id merged; bots and
- * events after `now` are ignored, any order is fine). Pure: the same arguments always give
- * the same result, and the result stays exact until `result.nextChangeAt`.
+ * A person's score at `now`, from their events (every anonymous id merged; bots and events
+ * after `now` are ignored, any order is fine). Only the events within the horizon count
+ * (`horizonStart`): older ones are dropped first, so passing them or not gives the same
+ * result. Pure: the same arguments always give the same result, and the result stays exact
+ * until `result.nextChangeAt`.
  *
  * points = max(0, positive x diversity + negative), score = round(100 x (1 - 2^(-points / pointsForHalf))).
  * @example
@@ -19,14 +30,22 @@ import type { ScoreResult, ScoringEvent, SignalHit } from './types.ts';
  */
 export function scorePerson(events: readonly ScoringEvent[], model: ScoringModel, now: number): ScoreResult {
   const compiled = resolveModel(model);
-  return scoreSignals(collectSignals(events, compiled), compiled, now);
+  return scoreSignals(collectSignals(eventsInHorizon(events, compiled, now), compiled), compiled, now);
 }
 
 /** `scorePerson` from signals already collected with `collectSignals` (e.g. to reuse them for an account). */
 export function scoreSignals(hits: readonly SignalHit[], model: ScoringModel, now: number): ScoreResult {
   const compiled = resolveModel(model);
   const result = personResult(hits, compiled, now);
-  return { ...result, nextChangeAt: changeAt([hits], compiled, now, result, (t) => personResult(hits, compiled, t)) };
+  return {
+    ...result,
+    nextChangeAt: changeAt(
+      [hits],
+      compiled,
+      now,
+      differsFrom(result, (t) => personResult(hits, compiled, t)),
+    ),
+  };
 }
 
 /** A person's result at `now`, without `nextChangeAt`. */
@@ -40,7 +59,7 @@ export function personResult(
   const diversity = diversityOf(current.categories.size, config);
   const points = Math.max(0, current.positive * diversity + current.negative);
   const score = pointsToScore(points, config);
-  const scoreAt = (at: number) => pointsToScore(personPoints(evaluate(hits, model, at), config), config);
+  const scoreAt = (at: number) => pointsToScore(personPoints(pointsAt(hits, model, at), config), config);
   const previousScore = scoreAt(now - model.trendWindowMs);
   return {
     score,
@@ -71,27 +90,31 @@ export function nextChangeAt(events: readonly ScoringEvent[], model: ScoringMode
 const LOOKAHEAD = 8;
 
 /**
- * The first step boundary after `now` at which `resultAt` differs from `current`. Boundaries
+ * The first step boundary after `now` at which the result differs (`differsAt`). Boundaries
  * that change nothing visible (points clamped at 0, rounding) are skipped, up to LOOKAHEAD of
  * them; past that the next boundary is answered, which is early but still safe. Each look is
  * O(n), so the whole stays O(n).
  */
-export function changeAt<T>(
+export function changeAt(
   lists: readonly (readonly SignalHit[])[],
   model: CompiledConfig,
   now: number,
-  current: T,
-  resultAt: (at: number) => T,
+  differsAt: (at: number) => boolean,
 ): number | null {
-  const seen = JSON.stringify(current);
   let at = now;
   for (let look = 0; look <= LOOKAHEAD; look++) {
     const next = boundaryAfter(lists, model, at);
     if (next === null || look === LOOKAHEAD) return next;
-    if (JSON.stringify(resultAt(next)) !== seen) return next;
+    if (differsAt(next)) return next;
     at = next;
   }
   return null;
+}
+
+/** A `differsAt` for `changeAt`: whether the whole result at an instant (as JSON) differs from `current`. */
+export function differsFrom<T>(current: T, resultAt: (at: number) => T): (at: number) => boolean {
+  const seen = JSON.stringify(current);
+  return (at) => JSON.stringify(resultAt(at)) !== seen;
 }
 
 /**
@@ -121,6 +144,6 @@ export function diversityOf(categories: number, config: Pick<ScoringConfig, 'div
   return categories >= config.diversity.minCategories ? config.diversity.multiplier : 1;
 }
 
-function personPoints(ev: Evaluation, config: ScoringConfig): number {
+function personPoints(ev: Points, config: ScoringConfig): number {
   return Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative);
 }
