@@ -127,8 +127,10 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
     if (named.has(anon)) sequential.add(same[0] as EventRow);
     else fresh.push(anon);
   }
-  for (const personId of await createAnonymousPersons(db, siteId, fresh)) {
-    add({ siteId, personId, removed: [], accounts: [] });
+  for (let i = 0; i < fresh.length; i += VISITORS_PER_TRANSACTION) {
+    for (const personId of await createAnonymousPersons(db, siteId, fresh.slice(i, i + VISITORS_PER_TRANSACTION))) {
+      add({ siteId, personId, removed: [], accounts: [] });
+    }
   }
 
   for (const r of rows) {
@@ -165,6 +167,13 @@ async function lookupMany(db: Database, siteId: string, anons: string[], users: 
   }
   return { byAnon, byUser };
 }
+
+/**
+ * New visitors per transaction: bounds the advisory locks one transaction holds (a group
+ * may carry thousands of rows; PostgreSQL's lock table is shared by all its connections).
+ * Each visitor's creation stands alone, so splitting them changes nothing else.
+ */
+const VISITORS_PER_TRANSACTION = 250;
 
 /**
  * A person for each anonymous id, created in one transaction without the site's identity

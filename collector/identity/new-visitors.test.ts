@@ -105,6 +105,15 @@ describe('new anonymous visitors', () => {
     expect(check.mismatches).toEqual([]);
   });
 
+  it('should create every new visitor of a group larger than one creation transaction takes', async () => {
+    const site = await newSite(t.db);
+    const visitors = Array.from({ length: 260 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
+    await intentClient(at(0), site).send(visitors.map((v) => page(v, '/pricing')));
+    const g = await graph(site.siteId);
+    expect(g.ids.map((r) => r.anonymous_id)).toEqual(visitors);
+    expect({ persons: g.persons, orphans: g.orphans }).toEqual({ persons: visitors.length, orphans: 0 });
+  });
+
   it('should link visitors whose first page and identify reach two collectors at once, with no conflict', async () => {
     const site = await newSite(t.db);
     const visitors = Array.from({ length: 20 }, (_, i) => i);
