@@ -198,7 +198,7 @@ export function collectorsMarkdown(r: CollectorsResult, command: string, date: D
     '| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |',
     ...lines,
     '',
-    "What the collectors' busy PostgreSQL backends were waiting for (samples every 100 ms during the run, `bench/waits.ts`; `CPU` = running, `site identity lock` = the site's identity lock of `identity/resolve.ts`, `person/account score locks` = the advisory locks of the subjects being rescored, `IO/WALSync` = a commit's flush):",
+    "What the collectors' busy PostgreSQL backends were waiting for (samples every 100 ms during the run, `bench/waits.ts`; `CPU` = running, `site identity lock` = the site's identity lock of `identity/locks.ts` (the message-by-message identity path and erasure), `anonymous id locks` = the locks of the anonymous ids being created or inserted (`identity/locks.ts`), `person/account score locks` = the advisory locks of the subjects being rescored, `IO/WALSync` = a commit's flush):",
     '',
     ...r.runs.map(
       (run) =>

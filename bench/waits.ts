@@ -3,8 +3,9 @@ import type { Database } from '../collector/db/client.ts';
 /**
  * What each active backend of the other connections to this database (the collectors') is
  * waiting for: `CPU` when nothing, an advisory lock split into the sites' identity locks
- * (`identity/resolve.ts`: a bigint key whose high half is `classid`, low half `objid`) and
- * the others (the per-person and per-account score locks), else `type/event`.
+ * (`identity/locks.ts`: a bigint key whose high half is `classid`, low half `objid`), the
+ * anonymous ids' locks (the two-key space, `objsubid` 2) and the others (the per-person and
+ * per-account score locks), else `type/event`.
  */
 const SAMPLE_WAITS = `
 SELECT CASE
@@ -13,6 +14,9 @@ SELECT CASE
         AND ((l.classid::bigint << 32) | l.objid::bigint) IN (
           SELECT hashtext(s || ':identity')::bigint FROM unnest($1::text[]) AS s))
       THEN 'site identity lock'
+    WHEN a.wait_event = 'advisory' AND EXISTS (
+      SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted AND l.locktype = 'advisory' AND l.objsubid = 2)
+      THEN 'anonymous id locks'
     WHEN a.wait_event = 'advisory' THEN 'person/account score locks'
     ELSE coalesce(a.wait_event_type || '/' || a.wait_event, 'CPU') END AS wait,
   count(*)::int AS n

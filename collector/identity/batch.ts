@@ -4,8 +4,9 @@ import { addSubject, addSubjects, type Subjects } from '../changes/subjects.ts';
 import type { Database } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { usableId } from './junk-ids.ts';
+import { lockAnonymousIds } from './locks.ts';
 import { newPersonId } from './persons.ts';
-import { applyTraitsUnlocked, identityLockSql, type Resolution, resolveMessage } from './resolve.ts';
+import { applyTraitsUnlocked, type Resolution, resolveMessage } from './resolve.ts';
 import { stitchLanding } from './stitch.ts';
 
 /** What a group of stored rows touched: persons and accounts to rescore. */
@@ -126,8 +127,10 @@ async function resolveSite(db: Database, siteId: string, rows: EventRow[], add: 
     if (named.has(anon)) sequential.add(same[0] as EventRow);
     else fresh.push(anon);
   }
-  for (const personId of await createAnonymousPersons(db, siteId, fresh)) {
-    add({ siteId, personId, removed: [], accounts: [] });
+  for (let i = 0; i < fresh.length; i += VISITORS_PER_TRANSACTION) {
+    for (const personId of await createAnonymousPersons(db, siteId, fresh.slice(i, i + VISITORS_PER_TRANSACTION))) {
+      add({ siteId, personId, removed: [], accounts: [] });
+    }
   }
 
   for (const r of rows) {
@@ -166,28 +169,50 @@ async function lookupMany(db: Database, siteId: string, anons: string[], users: 
 }
 
 /**
- * A person for each anonymous id, created in one transaction under the site's identity lock
- * (ids that another request linked meanwhile keep their person). Answers the persons.
+ * New visitors per transaction: bounds the advisory locks one transaction holds (a group
+ * may carry thousands of rows; PostgreSQL's lock table is shared by all its connections).
+ * Each visitor's creation stands alone, so splitting them changes nothing else.
+ */
+const VISITORS_PER_TRANSACTION = 250;
+
+/**
+ * A person for each anonymous id, created in one transaction without the site's identity
+ * lock: only under the locks of these ids (`lockAnonymousIds`), which the
+ * message-by-message path also takes before it inserts an anonymous id. One statement
+ * inserts the ids not stored yet (`ON CONFLICT DO NOTHING` on `identities`' key) and a person
+ * for each of those only, so no person is left without an id; ids that exist (linked or
+ * created elsewhere meanwhile) keep their person, read back after. Answers the persons.
+ *
+ * Why that is enough: this only ever adds new persons with new ids; it never moves, links or
+ * deletes an existing one, so a merge, a link or an erasure (all under the site lock) sees
+ * each id either before it exists or after this commits, as with the site lock.
  */
 async function createAnonymousPersons(db: Database, siteId: string, anons: string[]): Promise<string[]> {
   if (anons.length === 0) return [];
   return db.transaction(async (tx) => {
-    await tx.query(identityLockSql, [siteId]);
-    const existing = await tx.query<{ anonymous_id: string; person_id: string }>(
-      'select anonymous_id, person_id from identities where site_id = $1 and anonymous_id = any($2::text[])',
-      [siteId, anons],
+    await lockAnonymousIds(tx, siteId, anons);
+    const created = await tx.query<{ anonymous_id: string; person_id: string }>(
+      `with made as (
+         insert into identities (site_id, anonymous_id, person_id)
+         select $1, a, p from unnest($2::text[], $3::text[]) as t(a, p)
+         on conflict (site_id, anonymous_id) do nothing
+         returning anonymous_id, person_id
+       ), born as (
+         insert into persons (site_id, id) select $1, person_id from made
+       )
+       select anonymous_id, person_id from made`,
+      [siteId, anons, anons.map(() => newPersonId())],
     );
-    const have = new Set(existing.map((e) => e.anonymous_id));
-    const missing = anons.filter((a) => !have.has(a));
-    const ids = missing.map(() => newPersonId());
-    if (missing.length > 0) {
-      await tx.query('insert into persons (site_id, id) select $1, unnest($2::text[])', [siteId, ids]);
-      await tx.query(
-        'insert into identities (site_id, anonymous_id, person_id) select $1, a, p from unnest($2::text[], $3::text[]) as t(a, p)',
-        [siteId, missing, ids],
-      );
-      await notifyChanged(tx, siteId, 'anonymous', missing);
-    }
-    return [...existing.map((e) => e.person_id), ...ids];
+    const made = new Set(created.map((c) => c.anonymous_id));
+    const rest = anons.filter((a) => !made.has(a));
+    const existing =
+      rest.length === 0
+        ? []
+        : await tx.query<{ person_id: string }>(
+            'select person_id from identities where site_id = $1 and anonymous_id = any($2::text[])',
+            [siteId, rest],
+          );
+    if (made.size > 0) await notifyChanged(tx, siteId, 'anonymous', [...made]);
+    return [...existing.map((e) => e.person_id), ...created.map((c) => c.person_id)];
   });
 }

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { emailDomain, findOrCreateDomainAccount, isFreeMailDomain, upsertGroupAccount } from './accounts.ts';
 import { isJunkId, usableId } from './junk-ids.ts';
+import { identityLockSql, lockAnonymousIds } from './locks.ts';
 import {
   countAnonymousIds,
   createPerson,
@@ -13,9 +14,6 @@ import {
   recordConflict,
 } from './persons.ts';
 import { attach, dropOldestUnverified, markUnverified, upgrade } from './verified-links.ts';
-
-/** The site's identity lock: every change to a site's identity graph is made under it. */
-export const identityLockSql = `select pg_advisory_xact_lock(hashtext($1 || ':identity'))`;
 
 /** What one message did to the identity graph: the person it is about and what else changed. */
 export interface Resolution {
@@ -55,8 +53,15 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
   }
   // Why one lock per site: links and creations are rare next to lookups, and a merge moves
   // many anonymous ids at once, so per-id locks would have to cover ids not in the message.
+  // The anonymous ids it may insert are also locked one by one: new visitors are created
+  // without the site lock (`batch.ts`), under these.
   return db.transaction(async (tx) => {
     await tx.query(identityLockSql, [siteId]);
+    await lockAnonymousIds(
+      tx,
+      siteId,
+      [anon, previous].filter((x): x is string => x !== null),
+    );
     const out: Resolution = { siteId, personId: null, removed: [], accounts: [] };
     if (!plain) await recordJunk(tx, m);
     if (user) {
