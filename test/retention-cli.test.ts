@@ -52,14 +52,14 @@ describe.each(targets)('retention and partitions from the command line and on st
       let siteId: string;
       try {
         await migrateDatabase(db);
-        const site = await createSite(db, 'cli retention', [], { retentionDays: 200 });
+        const site = await createSite(db, 'cli retention', [], { retentionDays: 312 });
         siteId = site.siteId;
         await db.query(
           `insert into events (site_id, received_at, message_id, type, anonymous_id, "timestamp", properties,
              traits, context, is_bot)
            select $1, now() - make_interval(days => d), 'm' || d, 'page', 'a', now() - make_interval(days => d),
              '{}', '{}', '{}', false
-           from unnest(array[3, 210, 260]) as d`,
+           from unnest(array[3, 320, 360]) as d`,
           [siteId],
         );
       } finally {
@@ -68,7 +68,7 @@ describe.each(targets)('retention and partitions from the command line and on st
 
       const refused = await runScript('collector/cli.ts', ['retention'], { ...env, INKLING_RETENTION_DAYS: '30' });
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/INKLING_RETENTION_DAYS must be a whole number of days, at least 200/);
+      expect(refused.stderr).toMatch(/INKLING_RETENTION_DAYS must be a whole number of days, at least 312/);
 
       const ran = await runScript('collector/cli.ts', ['retention', '--json'], env);
       expect(ran.code, ran.stderr).toBe(0);

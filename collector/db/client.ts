@@ -183,8 +183,10 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
             () => true,
             () => false,
           ));
-        client.off('error', onLost);
-        // A connection in an unknown state is closed, not given to the next request.
+        // A connection in an unknown state is closed, not given to the next request. Its
+        // listener stays: a closing connection can still emit 'error' (the server's
+        // termination notice arriving after a failed COPY), which unheard would end the process.
+        if (rolledBack) client.off('error', onLost);
         client.release(rolledBack ? undefined : true);
         throw err;
       }
