@@ -45,7 +45,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   // What analytics.js sends and our smaller SDK leaves to the collector: `search` of the
   // page (context and page properties) and `context.campaign` from the URL's utm_ params.
   // Parsed once: search, the utm_ parameters and the path come from it.
-  const parsedUrl = parseUrl(url);
+  const parsedUrl = urlFacts(url);
   const search = parsedUrl?.search ?? null;
   if (search !== null) {
     if (isRecord(context.page) && !('search' in page)) context.page = { ...page, search };
@@ -55,11 +55,8 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   // browser sent it. A server integration with neither is no crawler, and its events score.
   const ua = str(context.userAgent) ?? facts.userAgent ?? null;
   const parsed = parseUserAgent(ua);
-  const query = parsedUrl?.search ? parsedUrl.searchParams : null;
-  if (!('campaign' in context) && query) {
-    const derived = campaignOf(query);
-    if (derived) context.campaign = derived;
-  }
+  const utm = parsedUrl?.utm ?? null;
+  if (!('campaign' in context) && utm?.campaign) context.campaign = { ...utm.campaign };
   const campaign = asRecord(context.campaign);
   const ip = truncateIp(str(context.ip) ?? facts.clientIp);
   context.ip = ip ?? undefined;
@@ -70,7 +67,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   const sentAt = m.sentAt ?? facts.sentAt ?? null;
   let ts = original ?? received;
   // Segment's clock-skew rule: timestamp = receivedAt - (sentAt - originalTimestamp).
-  if (original !== null && sentAt) ts = received - (Date.parse(sentAt) - original);
+  if (original !== null && sentAt) ts = received - (sentAtMs(sentAt) - original);
   if (ts > received + MAX_FUTURE_MS) ts = received;
 
   return {
@@ -85,19 +82,19 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
     previous_id: m.type === 'alias' ? m.previousId : null,
     timestamp: new Date(ts).toISOString(),
     original_timestamp: original === null ? null : new Date(original).toISOString(),
-    sent_at: sentAt ? new Date(Date.parse(sentAt)).toISOString() : null,
-    received_at: facts.receivedAt.toISOString(),
+    sent_at: sentAt ? sentAtText(sentAt) : null,
+    received_at: receivedAtText(facts.receivedAt),
     properties,
     traits: m.traits ?? {},
     context,
     url,
     path: str(m.type === 'page' ? (properties.path ?? page.path) : page.path) ?? parsedUrl?.pathname ?? null,
     referrer: str(m.type === 'page' ? (properties.referrer ?? page.referrer) : page.referrer),
-    utm_source: str(campaign.source) ?? query?.get('utm_source') ?? null,
-    utm_medium: str(campaign.medium) ?? query?.get('utm_medium') ?? null,
-    utm_campaign: str(campaign.name) ?? query?.get('utm_campaign') ?? null,
-    utm_term: str(campaign.term) ?? query?.get('utm_term') ?? null,
-    utm_content: str(campaign.content) ?? query?.get('utm_content') ?? null,
+    utm_source: str(campaign.source) ?? utm?.source ?? null,
+    utm_medium: str(campaign.medium) ?? utm?.medium ?? null,
+    utm_campaign: str(campaign.name) ?? utm?.campaign_ ?? null,
+    utm_term: str(campaign.term) ?? utm?.term ?? null,
+    utm_content: str(campaign.content) ?? utm?.content ?? null,
     ...parsed,
     ip,
   };
@@ -138,9 +135,21 @@ export function parseUserAgent(ua: string | null): ParsedAgent {
   return parsed;
 }
 
+// The request's address is every message's (unless a message names its own): truncated once.
+let lastIp: string | null = null;
+let lastTruncated: string | null = null;
+
 /** IPv4 to its /24, IPv6 to its /48; anything else to null. */
 export function truncateIp(ip: string | undefined | null): string | null {
   if (!ip) return null;
+  if (ip !== lastIp) {
+    lastTruncated = truncate(ip);
+    lastIp = ip;
+  }
+  return lastTruncated;
+}
+
+function truncate(ip: string): string | null {
   let addr = ip.trim();
   if (addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4) addr = addr.slice(7);
   const kind = isIP(addr);
@@ -169,21 +178,91 @@ function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** The URL, or null when it is none. */
-function parseUrl(url: string | null): URL | null {
-  if (!url) return null;
-  try {
-    return new URL(url);
-  } catch {
-    return null;
-  }
+/** What enrichment reads of a page URL: its search, path, and utm_ parameters. */
+interface UrlFacts {
+  search: string;
+  pathname: string;
+  /** Null when the URL has no query. */
+  utm: {
+    /** `context.campaign` as analytics.js builds it (utm_campaign is `name`); null without utm_ parameters. */
+    campaign: Record<string, string> | null;
+    /** The first value of each column's parameter (`campaign_`: utm_campaign). */
+    source: string | null;
+    medium: string | null;
+    campaign_: string | null;
+    term: string | null;
+    content: string | null;
+  } | null;
 }
 
-/** `context.campaign` as analytics.js builds it from utm_ parameters (utm_campaign is `name`). */
-function campaignOf(query: URLSearchParams): Record<string, string> | null {
-  const out: Record<string, string> = {};
-  for (const [k, v] of query) {
-    if (k.startsWith('utm_') && k.length > 4) out[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
+// Why a cache: a site's pages repeat, and parsing a URL and its query costs about as much as
+// the rest of enrichment; distinct URLs (click ids) only refill it.
+const urlCache = new Map<string, UrlFacts | null>();
+const URL_CACHE_SIZE = 2000;
+
+/** The URL's facts, or null when it is none. */
+function urlFacts(url: string | null): UrlFacts | null {
+  if (!url) return null;
+  const hit = urlCache.get(url);
+  if (hit !== undefined) return hit;
+  let facts: UrlFacts | null = null;
+  try {
+    const parsed = new URL(url);
+    facts = {
+      search: parsed.search,
+      pathname: parsed.pathname,
+      utm: parsed.search ? utmOf(parsed.searchParams) : null,
+    };
+  } catch {
+    facts = null;
   }
-  return Object.keys(out).length > 0 ? out : null;
+  if (urlCache.size >= URL_CACHE_SIZE) urlCache.clear();
+  urlCache.set(url, facts);
+  return facts;
+}
+
+function utmOf(query: URLSearchParams): NonNullable<UrlFacts['utm']> {
+  const campaign: Record<string, string> = {};
+  for (const [k, v] of query) {
+    if (k.startsWith('utm_') && k.length > 4) campaign[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
+  }
+  return {
+    campaign: Object.keys(campaign).length > 0 ? campaign : null,
+    source: query.get('utm_source'),
+    medium: query.get('utm_medium'),
+    campaign_: query.get('utm_campaign'),
+    term: query.get('utm_term'),
+    content: query.get('utm_content'),
+  };
+}
+
+// Every message of a request shares its receivedAt and most share the batch's sentAt:
+// each is parsed and formatted once, not once per message (keyed by value, not by object).
+let receivedMs = Number.NaN;
+let receivedText = '';
+let sentKey: string | null = null;
+let sentMs = Number.NaN;
+let sentText = '';
+
+function receivedAtText(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== receivedMs) {
+    receivedText = at.toISOString();
+    receivedMs = ms;
+  }
+  return receivedText;
+}
+
+function sentAtMs(sentAt: string): number {
+  if (sentAt !== sentKey) {
+    sentMs = Date.parse(sentAt);
+    sentText = new Date(sentMs).toISOString();
+    sentKey = sentAt;
+  }
+  return sentMs;
+}
+
+function sentAtText(sentAt: string): string {
+  sentAtMs(sentAt);
+  return sentText;
 }
