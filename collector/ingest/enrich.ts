@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
 import type { EventRow } from '../db/event-row.ts';
+import { urlFacts } from './page-url.ts';
 import type { ValidMessage } from './schema.ts';
 
 /**
@@ -56,7 +57,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   const ua = str(context.userAgent) ?? facts.userAgent ?? null;
   const parsed = parseUserAgent(ua);
   const utm = parsedUrl?.utm ?? null;
-  if (!('campaign' in context) && utm?.campaign) context.campaign = { ...utm.campaign };
+  if (!('campaign' in context) && utm?.context) context.campaign = { ...utm.context };
   const campaign = asRecord(context.campaign);
   const ip = truncateIp(str(context.ip) ?? facts.clientIp);
   context.ip = ip ?? undefined;
@@ -92,7 +93,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
     referrer: str(m.type === 'page' ? (properties.referrer ?? page.referrer) : page.referrer),
     utm_source: str(campaign.source) ?? utm?.source ?? null,
     utm_medium: str(campaign.medium) ?? utm?.medium ?? null,
-    utm_campaign: str(campaign.name) ?? utm?.campaign_ ?? null,
+    utm_campaign: str(campaign.name) ?? utm?.campaign ?? null,
     utm_term: str(campaign.term) ?? utm?.term ?? null,
     utm_content: str(campaign.content) ?? utm?.content ?? null,
     ...parsed,
@@ -176,64 +177,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
-/** What enrichment reads of a page URL: its search, path, and utm_ parameters. */
-interface UrlFacts {
-  search: string;
-  pathname: string;
-  /** Null when the URL has no query. */
-  utm: {
-    /** `context.campaign` as analytics.js builds it (utm_campaign is `name`); null without utm_ parameters. */
-    campaign: Record<string, string> | null;
-    /** The first value of each column's parameter (`campaign_`: utm_campaign). */
-    source: string | null;
-    medium: string | null;
-    campaign_: string | null;
-    term: string | null;
-    content: string | null;
-  } | null;
-}
-
-// Why a cache: a site's pages repeat, and parsing a URL and its query costs about as much as
-// the rest of enrichment; distinct URLs (click ids) only refill it.
-const urlCache = new Map<string, UrlFacts | null>();
-const URL_CACHE_SIZE = 2000;
-
-/** The URL's facts, or null when it is none. */
-function urlFacts(url: string | null): UrlFacts | null {
-  if (!url) return null;
-  const hit = urlCache.get(url);
-  if (hit !== undefined) return hit;
-  let facts: UrlFacts | null = null;
-  try {
-    const parsed = new URL(url);
-    facts = {
-      search: parsed.search,
-      pathname: parsed.pathname,
-      utm: parsed.search ? utmOf(parsed.searchParams) : null,
-    };
-  } catch {
-    facts = null;
-  }
-  if (urlCache.size >= URL_CACHE_SIZE) urlCache.clear();
-  urlCache.set(url, facts);
-  return facts;
-}
-
-function utmOf(query: URLSearchParams): NonNullable<UrlFacts['utm']> {
-  const campaign: Record<string, string> = {};
-  for (const [k, v] of query) {
-    if (k.startsWith('utm_') && k.length > 4) campaign[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
-  }
-  return {
-    campaign: Object.keys(campaign).length > 0 ? campaign : null,
-    source: query.get('utm_source'),
-    medium: query.get('utm_medium'),
-    campaign_: query.get('utm_campaign'),
-    term: query.get('utm_term'),
-    content: query.get('utm_content'),
-  };
 }
 
 // Every message of a request shares its receivedAt and most share the batch's sentAt:
