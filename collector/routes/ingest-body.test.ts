@@ -103,6 +103,31 @@ describe('ingest body over a real socket, with and without Content-Length', () =
     });
   }
 
+  it('should store nothing from a client that goes away mid-body, and serve the next one', async () => {
+    const site = await newSite(t.db);
+    for (const chunked of [false, true]) {
+      const body = batchOf(20);
+      await new Promise<void>((resolve) => {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${site.writeKey}:`).toString('base64')}`,
+        };
+        if (!chunked) headers['content-length'] = String(body.byteLength);
+        const req = request(`${server.url}/v1/batch`, { method: 'POST', headers });
+        req.on('error', () => resolve());
+        req.write(body.subarray(0, 100));
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 100);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await stored(site.siteId)).toBe(0);
+    const next = await post('/v1/batch', site.writeKey, batchOf(3), { chunked: false });
+    expect(next).toEqual({ status: 200, json: { success: true, accepted: 3, rejected: [] } });
+  });
+
   it('should answer 400 invalid_json and empty_body alike with Content-Length and chunked', async () => {
     const site = await newSite(t.db);
     for (const chunked of [false, true]) {
