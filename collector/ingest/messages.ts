@@ -26,8 +26,9 @@ export function checkMessage(raw: unknown, kind: MessageType | 'batch', measure:
     throw err;
   }
   if (bytes > MAX_MESSAGE_BYTES) return { reason: 'too_large', error: TOO_LARGE };
-  // A single-message route names the type; the body's own `type` cannot contradict it.
-  if (kind !== 'batch') clean.type = kind;
+  // A single-message route names the type; the body's own `type` cannot contradict it
+  // (a copy: sanitize may answer the parsed body itself).
+  if (kind !== 'batch') clean = { ...clean, type: kind };
   const parsed = messageSchema.safeParse(clean);
   return parsed.success ? { message: parsed.data } : { reason: 'invalid', error: describeIssue(parsed.error) };
 }
