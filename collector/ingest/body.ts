@@ -9,11 +9,21 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * Accepts application/json and text/plain (beacons), raw or gzip/deflate encoded.
  * Invalid UTF-8 becomes U+FFFD rather than an error. Answers the value and the body's size
  * once inflated.
+ *
+ * `lengthEnforced`: the request came over a Node HTTP/1 socket, whose parser delivers exactly
+ * the declared Content-Length; such a body (within the limit) is read in one piece instead of
+ * through a web stream (a third of the cost of reading a batch). Without a declared length
+ * (chunked) or without that guarantee (`app.request()`), the body is streamed and cut at the limit.
  */
-export async function readJsonBody(req: Request, limit = MAX_BATCH_BYTES): Promise<{ value: unknown; bytes: number }> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
+export async function readJsonBody(
+  req: Request,
+  limit = MAX_BATCH_BYTES,
+  lengthEnforced = false,
+): Promise<{ value: unknown; bytes: number }> {
+  const length = req.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > limit) throw tooLarge(limit);
-  let bytes = await readLimited(req, limit);
+  let bytes = lengthEnforced && length !== null ? await readWhole(req, limit) : await readLimited(req, limit);
   const encoding = (req.headers.get('content-encoding') ?? '').trim().toLowerCase();
   if (encoding === 'gzip' || encoding === 'deflate') {
     try {
@@ -36,6 +46,13 @@ export async function readJsonBody(req: Request, limit = MAX_BATCH_BYTES): Promi
   } catch {
     throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
   }
+}
+
+/** A body whose length the HTTP parser bounds: the limit is checked again, never exceeded. */
+async function readWhole(req: Request, limit: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.byteLength > limit) throw tooLarge(limit);
+  return bytes;
 }
 
 async function readLimited(req: Request, limit: number): Promise<Uint8Array> {

@@ -3,6 +3,7 @@ import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
 import { MAX_FUTURE_MS } from '../../shared/limits.ts';
 import type { EventRow } from '../db/event-row.ts';
+import { urlFacts } from './page-url.ts';
 import type { ValidMessage } from './schema.ts';
 
 /**
@@ -43,7 +44,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   // What analytics.js sends and our smaller SDK leaves to the collector: `search` of the
   // page (context and page properties) and `context.campaign` from the URL's utm_ params.
   // Parsed once: search, the utm_ parameters and the path come from it.
-  const parsedUrl = parseUrl(url);
+  const parsedUrl = urlFacts(url);
   const search = parsedUrl?.search ?? null;
   if (search !== null) {
     if (isRecord(context.page) && !('search' in page)) context.page = { ...page, search };
@@ -53,11 +54,8 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   // browser sent it. A server integration with neither is no crawler, and its events score.
   const ua = str(context.userAgent) ?? facts.userAgent ?? null;
   const parsed = parseUserAgent(ua);
-  const query = parsedUrl?.search ? parsedUrl.searchParams : null;
-  if (!('campaign' in context) && query) {
-    const derived = campaignOf(query);
-    if (derived) context.campaign = derived;
-  }
+  const utm = parsedUrl?.utm ?? null;
+  if (!('campaign' in context) && utm?.context) context.campaign = { ...utm.context };
   const campaign = asRecord(context.campaign);
   const ip = truncateIp(str(context.ip) ?? facts.clientIp);
   context.ip = ip ?? undefined;
@@ -68,7 +66,7 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
   const sentAt = m.sentAt ?? facts.sentAt ?? null;
   let ts = original ?? received;
   // Segment's clock-skew rule: timestamp = receivedAt - (sentAt - originalTimestamp).
-  if (original !== null && sentAt) ts = received - (Date.parse(sentAt) - original);
+  if (original !== null && sentAt) ts = received - (sentAtMs(sentAt) - original);
   if (ts > received + MAX_FUTURE_MS) ts = received;
 
   return {
@@ -83,19 +81,19 @@ export function enrich(m: ValidMessage, facts: RequestFacts): EventRow {
     previous_id: m.type === 'alias' ? m.previousId : null,
     timestamp: new Date(ts).toISOString(),
     original_timestamp: original === null ? null : new Date(original).toISOString(),
-    sent_at: sentAt ? new Date(Date.parse(sentAt)).toISOString() : null,
-    received_at: facts.receivedAt.toISOString(),
+    sent_at: sentAt ? sentAtText(sentAt) : null,
+    received_at: receivedAtText(facts.receivedAt),
     properties,
     traits: m.traits ?? {},
     context,
     url,
     path: str(m.type === 'page' ? (properties.path ?? page.path) : page.path) ?? parsedUrl?.pathname ?? null,
     referrer: str(m.type === 'page' ? (properties.referrer ?? page.referrer) : page.referrer),
-    utm_source: str(campaign.source) ?? query?.get('utm_source') ?? null,
-    utm_medium: str(campaign.medium) ?? query?.get('utm_medium') ?? null,
-    utm_campaign: str(campaign.name) ?? query?.get('utm_campaign') ?? null,
-    utm_term: str(campaign.term) ?? query?.get('utm_term') ?? null,
-    utm_content: str(campaign.content) ?? query?.get('utm_content') ?? null,
+    utm_source: str(campaign.source) ?? utm?.source ?? null,
+    utm_medium: str(campaign.medium) ?? utm?.medium ?? null,
+    utm_campaign: str(campaign.name) ?? utm?.campaign ?? null,
+    utm_term: str(campaign.term) ?? utm?.term ?? null,
+    utm_content: str(campaign.content) ?? utm?.content ?? null,
     ...parsed,
     ip,
   };
@@ -136,9 +134,21 @@ export function parseUserAgent(ua: string | null): ParsedAgent {
   return parsed;
 }
 
+// The request's address is every message's (unless a message names its own): truncated once.
+let lastIp: string | null = null;
+let lastTruncated: string | null = null;
+
 /** IPv4 to its /24, IPv6 to its /48; anything else to null. */
 export function truncateIp(ip: string | undefined | null): string | null {
   if (!ip) return null;
+  if (ip !== lastIp) {
+    lastTruncated = truncate(ip);
+    lastIp = ip;
+  }
+  return lastTruncated;
+}
+
+function truncate(ip: string): string | null {
   let addr = ip.trim();
   if (addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4) addr = addr.slice(7);
   const kind = isIP(addr);
@@ -167,21 +177,33 @@ function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** The URL, or null when it is none. */
-function parseUrl(url: string | null): URL | null {
-  if (!url) return null;
-  try {
-    return new URL(url);
-  } catch {
-    return null;
+// Every message of a request shares its receivedAt and most share the batch's sentAt:
+// each is parsed and formatted once, not once per message (keyed by value, not by object).
+let receivedMs = Number.NaN;
+let receivedText = '';
+let sentKey: string | null = null;
+let sentMs = Number.NaN;
+let sentText = '';
+
+function receivedAtText(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== receivedMs) {
+    receivedText = at.toISOString();
+    receivedMs = ms;
   }
+  return receivedText;
 }
 
-/** `context.campaign` as analytics.js builds it from utm_ parameters (utm_campaign is `name`). */
-function campaignOf(query: URLSearchParams): Record<string, string> | null {
-  const out: Record<string, string> = {};
-  for (const [k, v] of query) {
-    if (k.startsWith('utm_') && k.length > 4) out[k === 'utm_campaign' ? 'name' : k.slice(4)] = v;
+function sentAtMs(sentAt: string): number {
+  if (sentAt !== sentKey) {
+    sentMs = Date.parse(sentAt);
+    sentText = new Date(sentMs).toISOString();
+    sentKey = sentAt;
   }
-  return Object.keys(out).length > 0 ? out : null;
+  return sentMs;
+}
+
+function sentAtText(sentAt: string): string {
+  sentAtMs(sentAt);
+  return sentText;
 }

@@ -3,7 +3,7 @@ import type { MessageType } from '../../shared/messages.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { InklingError } from '../errors.ts';
 import type { RejectReason } from '../metrics.ts';
-import { NestingError, sanitize } from './sanitize.ts';
+import { NestingError, sanitize, sanitizeMeasured } from './sanitize.ts';
 import { batchEnvelopeSchema, describeIssue, messageSchema } from './schema.ts';
 
 const TOO_LARGE = `message exceeds ${MAX_MESSAGE_BYTES / 1024} KB`;
@@ -16,18 +16,19 @@ export function checkMessage(raw: unknown, kind: MessageType | 'batch', measure:
     return { reason: 'not_an_object', error: 'message must be a JSON object' };
   }
   let clean: Record<string, unknown>;
+  let bytes = 0;
   try {
-    clean = sanitize(raw) as Record<string, unknown>;
+    // The size is what JSON.stringify of the sanitized message would take, counted in the same walk.
+    if (measure) ({ value: clean, bytes } = sanitizeMeasured(raw) as { value: Record<string, unknown>; bytes: number });
+    else clean = sanitize(raw) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof NestingError) return { reason: 'too_deep', error: err.message };
     throw err;
   }
-  // Measured after sanitize: JSON.stringify recurses, and only sanitize bounds the depth.
-  if (measure && Buffer.byteLength(JSON.stringify(clean)) > MAX_MESSAGE_BYTES) {
-    return { reason: 'too_large', error: TOO_LARGE };
-  }
-  // A single-message route names the type; the body's own `type` cannot contradict it.
-  if (kind !== 'batch') clean.type = kind;
+  if (bytes > MAX_MESSAGE_BYTES) return { reason: 'too_large', error: TOO_LARGE };
+  // A single-message route names the type; the body's own `type` cannot contradict it
+  // (a copy: sanitize may answer the parsed body itself).
+  if (kind !== 'batch') clean = { ...clean, type: kind };
   const parsed = messageSchema.safeParse(clean);
   return parsed.success ? { message: parsed.data } : { reason: 'invalid', error: describeIssue(parsed.error) };
 }

@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { nanoid } from 'nanoid';
@@ -71,7 +72,7 @@ export function ingestRoutes(deps: IngestDeps): { routes: Hono<IngestEnv>; infli
 
   // Within the kind's limit (also once inflated), before the key: the body may carry it.
   const readBody: MiddlewareHandler<IngestEnv> = async function readIngestBody(c, next) {
-    const { value: body, bytes } = await readJsonBody(c.req.raw, bodyLimitOf(kindOf(c)));
+    const { value: body, bytes } = await readJsonBody(c.req.raw, bodyLimitOf(kindOf(c)), overHttp1(c));
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InklingError(400, 'invalid_body', 'Body must be a JSON object.');
     }
@@ -161,6 +162,11 @@ function unavailable(): InklingError {
   return new InklingError(503, 'unavailable', 'Events could not be stored; retry later.', {
     'Retry-After': RETRY_AFTER_SECONDS,
   });
+}
+
+/** Served by Node's HTTP/1 server, whose parser delivers exactly the declared Content-Length. */
+function overHttp1(c: Context): boolean {
+  return (c.env as { incoming?: unknown } | undefined)?.incoming instanceof IncomingMessage;
 }
 
 function clientIp(c: Context, trustProxy: boolean): string | undefined {
