@@ -55,6 +55,16 @@ describe('sanitize', () => {
     );
   });
 
+  it('should drop a key that only becomes __proto__ once cleaned, never setting the prototype of its copy', () => {
+    const input = JSON.parse('{"a":1,"__proto__\\u0000":{"polluted":true},"b":{"__proto__\\u0000":{"x":1}}}');
+    const out = sanitize(input) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(out.b)).toBe(Object.prototype);
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(out).toEqual({ a: 1, b: {} });
+    expect(sanitizeMeasured(input).bytes).toBe(Buffer.byteLength(JSON.stringify(out), 'utf8'));
+  });
+
   it('should answer a clean value itself, with no copy', () => {
     const clean = JSON.parse('{"type":"page","properties":{"url":"https://a.test/?q=é","tags":["x",1,null]}}');
     expect(sanitize(clean)).toBe(clean);

@@ -70,12 +70,14 @@ function walkObject(value: Record<string, unknown>, depth: number, maxDepth: num
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const v = value[key];
-    if (key === '__proto__') {
+    const k = cleanString(key);
+    // Also a key that only becomes `__proto__` once cleaned ("__proto__\u0000"): assigned, it
+    // would set the copy's prototype.
+    if (k === '__proto__') {
       out ??= copyOf(value, keys, i);
       keysChanged = true;
       continue;
     }
-    const k = cleanString(key);
     if (size) size.bytes += (k === key && !NOT_PLAIN.test(key) ? key.length + 2 : jsonStringBytes(k)) + 1;
     const w = walk(v, depth + 1, maxDepth, size);
     if (k !== key) keysChanged = true;
