@@ -1,28 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Collector, createCollector } from '../collector/app.ts';
-import { type Database, openDatabase } from '../collector/db/client.ts';
-import { newSite, openTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { describe, expect, it } from 'vitest';
+import { newSite } from './helpers/db.ts';
 import { checkPureScores } from './helpers/pure-scores.ts';
-import { TEST_LIMITS } from './helpers/server.ts';
+import { useTwoCollectors } from './helpers/two-collectors.ts';
 
 /**
  * Two collectors on one database, as two processes behind a load balancer: on PostgreSQL
  * each has its own connection pool; the embedded engine has one connection, shared. The same
  * persons' and accounts' events reach both at the same moment.
  */
-let t: TestDatabase;
-let second: Database;
-let collectors: Collector[] = [];
-beforeAll(async () => {
-  t = await openTestDatabase();
-  second = t.db.url ? await openDatabase({ url: t.db.url, max: 5 }) : t.db;
-  collectors = [t.db, second].map((db) => createCollector({ db, rescoreIntervalMs: 0, limits: TEST_LIMITS }));
-});
-afterAll(async () => {
-  for (const c of collectors) await c.drain();
-  if (second !== t.db) await second.close();
-  await t?.close();
-});
+const two = useTwoCollectors();
 
 const DOMAINS = ['northwind.test', 'globex.test', 'initech.test'];
 const PAGES = ['/pricing', '/case-studies/globex', '/demo', '/customers/northwind', '/blog/intent', '/security'];
@@ -48,7 +34,7 @@ function message(person: number, kind: 'page' | 'track' | 'identify', minutesAgo
 
 describe('two collectors on one database', () => {
   it('should store every event once and leave every score equal to the pure model on all stored events', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(two.t.db);
     const persons = 9;
     // Six rounds per person: pages, a track, and an identify (which merges the visitor into a
     // known user and an account) in the middle; each round a batch of one event per person.
@@ -68,7 +54,7 @@ describe('two collectors on one database', () => {
     // Every batch at once, alternating collectors: each person's events reach both.
     const answers = await Promise.all(
       batches.map((batch, i) =>
-        (collectors[i % 2] as Collector).app.request('/v1/batch', {
+        two.at(i).app.request('/v1/batch', {
           method: 'POST',
           headers: { authorization: auth, 'content-type': 'application/json' },
           body: JSON.stringify({ batch }),
@@ -76,17 +62,17 @@ describe('two collectors on one database', () => {
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(batches.map(() => 200));
-    for (const c of collectors) await c.drain();
+    for (const c of two.collectors) await c.drain();
 
     const sent = batches.reduce((n, b) => n + b.length, 0);
-    const [stored] = await t.db.query<{ n: number; distinct: number }>(
+    const [stored] = await two.t.db.query<{ n: number; distinct: number }>(
       'SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS distinct FROM events WHERE site_id = $1',
       [site.siteId],
     );
     expect(stored).toEqual({ n: sent, distinct: sent });
-    expect(await t.db.query('SELECT 1 FROM unscored WHERE site_id = $1', [site.siteId])).toEqual([]);
+    expect(await two.t.db.query('SELECT 1 FROM unscored WHERE site_id = $1', [site.siteId])).toEqual([]);
 
-    const check = await checkPureScores(t.db, site.siteId);
+    const check = await checkPureScores(two.t.db, site.siteId);
     expect(check.mismatches).toEqual([]);
     // One person per visitor (each identified, merged into their user), one account per domain.
     expect({ persons: check.persons, accounts: check.accounts }).toEqual({ persons, accounts: DOMAINS.length });

@@ -90,9 +90,7 @@ describe('migration 0008: events becomes partitioned by month', () => {
       );
     }
     // An index another migration added before this one ran.
-    await db.query(
-      'CREATE INDEX "events_site_name_test_idx" ON "events" USING btree ("site_id","name")',
-    );
+    await db.query('CREATE INDEX "events_site_name_test_idx" ON "events" USING btree ("site_id","name")');
     const before = await db.query('select * from events order by id');
 
     await fresh.migrate();

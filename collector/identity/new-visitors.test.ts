@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
-import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { newSite } from '../../test/helpers/db.ts';
 import { identify, intentClient, page } from '../../test/helpers/intent.ts';
 import { checkPureScores } from '../../test/helpers/pure-scores.ts';
-import { TEST_LIMITS } from '../../test/helpers/server.ts';
-import { type Collector, createCollector } from '../app.ts';
-import { type Database, openDatabase, type Queryable } from '../db/client.ts';
+import { useTwoCollectors } from '../../test/helpers/two-collectors.ts';
+import type { Queryable } from '../db/client.ts';
 import { identityLockSql, lockAnonymousIds } from './locks.ts';
 import { newPersonId } from './persons.ts';
 
@@ -14,21 +13,9 @@ import { newPersonId } from './persons.ts';
  * collectors at once (on PostgreSQL each has its own pool, as two processes would; the
  * embedded engine has one connection, shared).
  */
-let t: TestDatabase;
-let second: Database;
-let collectors: Collector[] = [];
-beforeAll(async () => {
-  t = await openTestDatabase();
-  second = t.db.url ? await openDatabase({ url: t.db.url, max: 5 }) : t.db;
-  collectors = [t.db, second].map((db) => createCollector({ db, rescoreIntervalMs: 0, limits: TEST_LIMITS }));
-});
-afterAll(async () => {
-  for (const c of collectors) await c.drain();
-  if (second !== t.db) await second.close();
-  await t?.close();
-});
+const two = useTwoCollectors();
 
-const at = (i: number) => collectors[i % 2] as Collector;
+const at = two.at;
 
 /** Every batch at once, alternating collectors; answers their statuses. */
 async function sendAtOnce(site: { writeKey: string }, batches: object[][]): Promise<number[]> {
@@ -42,23 +29,23 @@ async function sendAtOnce(site: { writeKey: string }, batches: object[][]): Prom
       }),
     ),
   );
-  for (const c of collectors) await c.drain();
+  for (const c of two.collectors) await c.drain();
   return answers.map((a) => a.status);
 }
 
 /** Each anonymous id of the site with its person's user id, and the persons holding no id. */
 async function graph(siteId: string) {
-  const ids = await t.db.query<{ anonymous_id: string; user_id: string | null }>(
+  const ids = await two.t.db.query<{ anonymous_id: string; user_id: string | null }>(
     `select i.anonymous_id, p.user_id from identities i join persons p on p.site_id = i.site_id and p.id = i.person_id
       where i.site_id = $1 order by i.anonymous_id`,
     [siteId],
   );
-  const orphans = await t.db.query<{ id: string }>(
+  const orphans = await two.t.db.query<{ id: string }>(
     `select id from persons p where site_id = $1 and user_id is null
         and not exists (select 1 from identities i where i.site_id = p.site_id and i.person_id = p.id)`,
     [siteId],
   );
-  const [persons] = await t.db.query<{ n: number }>('select count(*)::int as n from persons where site_id = $1', [
+  const [persons] = await two.t.db.query<{ n: number }>('select count(*)::int as n from persons where site_id = $1', [
     siteId,
   ]);
   return { ids, orphans: orphans.length, persons: persons?.n };
@@ -70,7 +57,7 @@ async function graph(siteId: string) {
  */
 async function someoneWaitsForLockOf(id: string): Promise<boolean> {
   for (let i = 0; i < 400; i++) {
-    const waiting = await t.db.query(
+    const waiting = await two.t.db.query(
       `select 1 from pg_locks where locktype = 'advisory' and not granted and objsubid = 2
           and objid::bigint = (hashtext($1)::bigint & 4294967295)`,
       [id],
@@ -92,7 +79,7 @@ async function createVisitor(tx: Queryable, siteId: string, id: string): Promise
 
 describe('new anonymous visitors', () => {
   it('should give each visitor first seen at two collectors at once one person, and leave no person without an id', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(two.t.db);
     const visitors = Array.from({ length: 20 }, (_, i) => `fresh-${i}`);
     // Twelve batches, each with a page of every visitor: all of them new to every collector.
     const batches = Array.from({ length: 12 }, (_, b) => visitors.map((v) => page(v, `/p/${b}`)));
@@ -101,12 +88,12 @@ describe('new anonymous visitors', () => {
     const g = await graph(site.siteId);
     expect(g.ids.map((r) => r.anonymous_id)).toEqual([...visitors].sort());
     expect({ persons: g.persons, orphans: g.orphans }).toEqual({ persons: visitors.length, orphans: 0 });
-    const check = await checkPureScores(t.db, site.siteId);
+    const check = await checkPureScores(two.t.db, site.siteId);
     expect(check.mismatches).toEqual([]);
   });
 
   it('should create every new visitor of a group larger than one creation transaction takes', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(two.t.db);
     const visitors = Array.from({ length: 260 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
     await intentClient(at(0), site).send(visitors.map((v) => page(v, '/pricing')));
     const g = await graph(site.siteId);
@@ -115,7 +102,7 @@ describe('new anonymous visitors', () => {
   });
 
   it('should link visitors whose first page and identify reach two collectors at once, with no conflict', async () => {
-    const site = await newSite(t.db);
+    const site = await newSite(two.t.db);
     const visitors = Array.from({ length: 20 }, (_, i) => i);
     // Pages of every visitor at one collector and their identifies at the other, at once:
     // the message-by-message path inserts the same anonymous ids the bulk path creates.
@@ -133,9 +120,9 @@ describe('new anonymous visitors', () => {
         .sort((a, b) => a.anonymous_id.localeCompare(b.anonymous_id)),
     );
     expect({ persons: g.persons, orphans: g.orphans }).toEqual({ persons: visitors.length, orphans: 0 });
-    expect(await t.db.query('select 1 from identity_conflicts where site_id = $1', [site.siteId])).toEqual([]);
-    expect(await t.db.query('select 1 from unscored where site_id = $1', [site.siteId])).toEqual([]);
-    const check = await checkPureScores(t.db, site.siteId);
+    expect(await two.t.db.query('select 1 from identity_conflicts where site_id = $1', [site.siteId])).toEqual([]);
+    expect(await two.t.db.query('select 1 from unscored where site_id = $1', [site.siteId])).toEqual([]);
+    const check = await checkPureScores(two.t.db, site.siteId);
     expect(check.mismatches).toEqual([]);
   });
 
@@ -144,9 +131,9 @@ describe('new anonymous visitors', () => {
   it.skipIf(!testDatabaseUrl())(
     "should create new visitors while another transaction holds the site's identity lock",
     async () => {
-      const site = await newSite(t.db);
+      const site = await newSite(two.t.db);
       const api = intentClient(at(1), site);
-      const answer = await t.db.transaction(async (tx) => {
+      const answer = await two.t.db.transaction(async (tx) => {
         await tx.query(identityLockSql, [site.siteId]);
         let timer: NodeJS.Timeout | undefined;
         // Not a timing: a guard, so that a creation waiting for the lock fails the test
@@ -169,11 +156,11 @@ describe('new anonymous visitors', () => {
   it.skipIf(!testDatabaseUrl())(
     'should give a visitor created elsewhere while the collector was creating it that person',
     async () => {
-      const site = await newSite(t.db);
+      const site = await newSite(two.t.db);
       const api = intentClient(at(1), site);
       let sent: Promise<unknown> | undefined;
       let waited = false;
-      const person = await t.db.transaction(async (tx) => {
+      const person = await two.t.db.transaction(async (tx) => {
         // Another writer creates the visitor first: it holds the visitor's lock, uncommitted.
         const created = await createVisitor(tx, site.siteId, 'raced');
         // The collector looked the visitor up (absent), and now waits for the visitor's lock.
@@ -195,11 +182,11 @@ describe('new anonymous visitors', () => {
   it.skipIf(!testDatabaseUrl())(
     'should make an identify wait for a visitor being created, then link that visitor',
     async () => {
-      const site = await newSite(t.db);
+      const site = await newSite(two.t.db);
       const api = intentClient(at(1), site);
       let sent: Promise<unknown> | undefined;
       let waited = false;
-      await t.db.transaction(async (tx) => {
+      await two.t.db.transaction(async (tx) => {
         await createVisitor(tx, site.siteId, 'first-seen');
         // The message-by-message path would insert the same id: it waits for the id's lock.
         sent = api.send([identify('first-seen', 'user-first')]);
