@@ -1,5 +1,5 @@
 import type { CompiledConfig } from './compile.ts';
-import { nextBoundary, recencyStep } from './decay.ts';
+import { nextBoundary } from './decay.ts';
 import type { IntentEvidence } from './intent-type.ts';
 import type { Contribution, Signal, SignalHit } from './types.ts';
 
@@ -79,29 +79,55 @@ export function pointsAt(hits: readonly SignalHit[], model: CompiledConfig, at: 
 
 /** The hits that count at `at`, bucketed by signal and intent (in order of first appearance), counted per recency step. */
 function bucketsAt(hits: readonly SignalHit[], model: CompiledConfig, at: number): Bucket[] {
-  const steps = model.stepMs.length;
-  // Keyed by signal, then intent (a chat message's intent varies): no key strings to build per hit.
-  const bySignal = new Map<string, Map<string, Bucket>>();
+  const { stepMs } = model;
+  const steps = stepMs.length;
   const buckets: Bucket[] = [];
+  // A person has a handful of distinct signals: a scan of the buckets found so far beats
+  // building maps; past SCAN_LIMIT of them, a map keyed by signal then intent takes over.
+  let bySignal: Map<string, Map<string, Bucket>> | null = null;
   for (const hit of hits) {
-    const step = recencyStep(at - hit.at, model);
-    if (step === -1) continue;
-    let byIntent = bySignal.get(hit.signal);
-    if (!byIntent) {
-      byIntent = new Map();
-      bySignal.set(hit.signal, byIntent);
-    }
-    let bucket = byIntent.get(hit.intent);
+    // recencyStep, inlined: this is the innermost loop of scoring.
+    const age = at - hit.at;
+    if (age < 0) continue;
+    let step = 0;
+    while (step < steps && !(age < stepMs[step]!)) step++;
+    if (step === steps) continue;
+    let bucket: Bucket | undefined;
+    if (bySignal === null) {
+      for (let i = 0; i < buckets.length; i++) {
+        const b = buckets[i]!;
+        if (b.signal.signal === hit.signal && b.signal.intent === hit.intent) {
+          bucket = b;
+          break;
+        }
+      }
+    } else bucket = bySignal.get(hit.signal)?.get(hit.intent);
     if (!bucket) {
       bucket = { signal: hit, counts: new Array<number>(steps).fill(0), first: hit.at, last: hit.at };
-      byIntent.set(hit.intent, bucket);
       buckets.push(bucket);
+      if (bySignal !== null) addBucket(bySignal, bucket);
+      else if (buckets.length > SCAN_LIMIT) {
+        bySignal = new Map();
+        for (const b of buckets) addBucket(bySignal, b);
+      }
     }
     bucket.counts[step]!++;
     if (hit.at < bucket.first) bucket.first = hit.at;
     if (hit.at > bucket.last) bucket.last = hit.at;
   }
   return buckets;
+}
+
+/** Buckets past which `bucketsAt` looks them up in maps rather than scanning. */
+const SCAN_LIMIT = 12;
+
+function addBucket(bySignal: Map<string, Map<string, Bucket>>, bucket: Bucket): void {
+  let byIntent = bySignal.get(bucket.signal.signal);
+  if (!byIntent) {
+    byIntent = new Map();
+    bySignal.set(bucket.signal.signal, byIntent);
+  }
+  byIntent.set(bucket.signal.intent, bucket);
 }
 
 /**
