@@ -49,7 +49,7 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
   for (const { signal, counts, first, last } of bucketsAt(hits, model, at)) {
     const [weight, count] = weightOf(counts, model);
     const points = signal.points * weight;
-    result.groups.push({ signal: pick(signal), count, points, first, last });
+    result.groups.push({ signal, count, points, first, last });
     result.count += count;
     if (points > 0) {
       result.positive += points;
@@ -193,8 +193,8 @@ export function topContributions(groups: readonly SignalGroup[], scale: number, 
     level: line.level,
     count: line.count,
     points: line.points,
-    firstAt: new Date(line.first).toISOString(),
-    lastAt: new Date(line.last).toISOString(),
+    firstAt: isoTime(line.first),
+    lastAt: isoTime(line.last),
   }));
 }
 
@@ -212,11 +212,31 @@ export function categoryPoints(groups: readonly SignalGroup[], scale: number): R
   return out;
 }
 
-export function round1(value: number): number {
-  return Math.round(value * 10) / 10 + 0;
+const DAY_MS = 86_400_000;
+/** Epoch ms of 10000-01-01: from there `toISOString` writes a signed six-digit year. */
+const YEAR_10000 = 253_402_300_800_000;
+const dayPrefixes = new Map<number, string>();
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * `new Date(ms).toISOString()`, the same string, with the date part memoized per day: a
+ * fifth of the scorer's time went to formatting the explanation's dates.
+ */
+export function isoTime(ms: number): string {
+  if (!(Number.isInteger(ms) && ms >= 0 && ms < YEAR_10000)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 20_000) dayPrefixes.clear();
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  const inDay = ms - day * DAY_MS;
+  const seconds = Math.floor(inDay / 1000);
+  return `${prefix}${TWO[Math.floor(seconds / 3600)]}:${TWO[Math.floor(seconds / 60) % 60]}:${TWO[seconds % 60]}.${THREE[inDay % 1000]}Z`;
 }
 
-function pick(hit: Signal): Signal {
-  const { signal, label, category, level, intent, points } = hit;
-  return { signal, label, category, level, intent, points };
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10 + 0;
 }
