@@ -64,6 +64,28 @@ export function toScoringEvent(r: Omit<EventRecord, 'id'>): ScoringEvent {
 }
 
 /**
+ * What scoring reads of an event of table alias `a`, named as `ScoringEvent` names it (the
+ * driver's row is the event, no copy): its time as epoch ms computed by PostgreSQL (floor,
+ * as a Date of the timestamp gives), no row id.
+ */
+const SCORING_EVENT_OF = (a: string) =>
+  [
+    `${a}.message_id as id`,
+    `${a}.type`,
+    `${a}.event`,
+    `${a}.name`,
+    `${a}.path`,
+    `${a}.url`,
+    `coalesce(${a}.properties, '{}'::jsonb) as properties`,
+    `floor(extract(epoch from ${a}."timestamp") * 1000)::float8 as "timestamp"`,
+    `${a}.anonymous_id as "anonymousId"`,
+    `${a}.user_id as "userId"`,
+    `${a}.is_bot as "isBot"`,
+  ].join(', ');
+const SCORING_EVENT_NAMES =
+  'id, type, event, name, path, url, properties, "timestamp", "anonymousId", "userId", "isBot"';
+
+/**
  * The parameters of a read of the events dated `from` or later: `timestamp >= from` and the
  * bound on `received_at` it implies (`MAX_FUTURE_MS`), which lets PostgreSQL skip the monthly
  * partitions received before it (`events` is partitioned by `received_at`).
@@ -90,26 +112,29 @@ export async function loadEventsOfPersons(
 ): Promise<Map<string, ScoringEvent[]>> {
   const byPerson = new Map<string, ScoringEvent[]>();
   if (personIds.length === 0) return byPerson;
-  const rows = await q.query<EventRecord & { person_id: string }>(
+  // Parsing timestamps and row ids, and copying each row into an event, was a tenth of a
+  // rescore's CPU: PostgreSQL answers the events in their final shape, and each row is the
+  // event (its extra `person_id` is read by nothing else).
+  const rows = await q.query<ScoringEvent & { person_id: string }>(
     `with p as (select id, user_id from persons where site_id = $1 and id = any($2::text[]))
-     select * from (
-       select p.id as person_id, ${COLUMNS_OF('e')}
+     select person_id, ${SCORING_EVENT_NAMES} from (
+       select p.id as person_id, e.id as row_id, ${SCORING_EVENT_OF('e')}
          from p join events e on e.site_id = $1 and e.user_id = p.user_id and e."timestamp" >= $3::timestamptz
           and e.received_at >= $4::timestamptz
        union all
-       select i.person_id, ${COLUMNS_OF('e')}
+       select i.person_id, e.id as row_id, ${SCORING_EVENT_OF('e')}
          from identities i join events e on e.site_id = $1 and e.anonymous_id = i.anonymous_id
           and e."timestamp" >= $3::timestamptz and e.received_at >= $4::timestamptz
         where i.site_id = $1 and i.person_id = any($2::text[])
           and (e.user_id is null or ${junkIdSql('e.user_id')})
      ) as all_events
-     order by person_id, "timestamp", id::bigint`,
+     order by person_id, "timestamp", row_id`,
     [siteId, personIds, ...timeBounds(from)],
   );
   for (const r of rows) {
     const list = byPerson.get(r.person_id);
-    if (list) list.push(toScoringEvent(r));
-    else byPerson.set(r.person_id, [toScoringEvent(r)]);
+    if (list) list.push(r);
+    else byPerson.set(r.person_id, [r]);
   }
   return byPerson;
 }

@@ -56,3 +56,41 @@ describe('rescore in rounds', () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe('rescore writes only what changed', () => {
+  it('should leave a score row untouched when nothing stored would change, and rewrite it when something does', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      page('still-1', '/pricing'),
+      { type: 'group', messageId: mid(), anonymousId: 'still-1', groupId: 'org-still' },
+    ]);
+    const rows = async () => ({
+      person: await db.query<{ xmin: string; updated_at: Date; score: number }>(
+        'select xmin::text, updated_at, score from person_scores where site_id = $1',
+        [site.siteId],
+      ),
+      account: await db.query<{ xmin: string; updated_at: Date; score: number }>(
+        'select xmin::text, updated_at, score from account_scores where site_id = $1',
+        [site.siteId],
+      ),
+    });
+    const first = await rows();
+    expect(first.person).toHaveLength(1);
+    expect(first.account).toHaveLength(1);
+
+    // A minute on, nothing has aged a step: every field the same, so no row version is written.
+    const now = Date.now() + 60_000;
+    await rescore(db, collector.configs, { siteId: site.siteId, all: true, now });
+    expect(await rows()).toEqual(first);
+
+    // Ten days on, the pricing visit has aged a step: both rows are rewritten.
+    const later = now + 10 * 86_400_000;
+    await rescore(db, collector.configs, { siteId: site.siteId, all: true, now: later });
+    const moved = await rows();
+    expect(moved.person[0]!.updated_at.getTime()).toBe(later);
+    expect(moved.account[0]!.updated_at.getTime()).toBe(later);
+    expect(moved.person[0]!.xmin).not.toBe(first.person[0]!.xmin);
+    expect(moved.person[0]!.score).toBeLessThan(first.person[0]!.score);
+  });
+});

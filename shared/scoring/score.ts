@@ -37,15 +37,21 @@ export function scorePerson(events: readonly ScoringEvent[], model: ScoringModel
 export function scoreSignals(hits: readonly SignalHit[], model: ScoringModel, now: number): ScoreResult {
   const compiled = resolveModel(model);
   const result = personResult(hits, compiled, now);
-  return {
-    ...result,
-    nextChangeAt: changeAt(
-      [hits],
-      compiled,
-      now,
-      differsFrom(result, (t) => personResult(hits, compiled, t)),
-    ),
+  const whole = differsFrom(result, (t) => personResult(hits, compiled, t));
+  // Points are a field of the result: when they moved (most boundaries), the result did,
+  // without building the whole result at that instant and comparing it.
+  const { config } = compiled;
+  const scoreAt = (at: number) => pointsToScore(personPoints(pointsAt(hits, compiled, at), config), config);
+  const differsAt = (t: number) => {
+    const points = personPoints(pointsAt(hits, compiled, t), config);
+    if (round1(points) !== result.points) return true;
+    // The baselines, as personResult computes them; the whole result only when all are equal.
+    const score = pointsToScore(points, config);
+    if (scoreAt(t - compiled.trendWindowMs) !== result.previousScore) return true;
+    if (score - scoreAt(t - compiled.changeWindowMs) !== result.change7d) return true;
+    return whole(t);
   };
+  return { ...result, nextChangeAt: changeAt([hits], compiled, now, differsAt) };
 }
 
 /** A person's result at `now`, without `nextChangeAt`. */
@@ -113,8 +119,12 @@ export function changeAt(
 
 /** A `differsAt` for `changeAt`: whether the whole result at an instant (as JSON) differs from `current`. */
 export function differsFrom<T>(current: T, resultAt: (at: number) => T): (at: number) => boolean {
-  const seen = JSON.stringify(current);
-  return (at) => JSON.stringify(resultAt(at)) !== seen;
+  // Written on first use: a cheaper test before this one usually decides.
+  let seen: string | undefined;
+  return (at) => {
+    seen ??= JSON.stringify(current);
+    return JSON.stringify(resultAt(at)) !== seen;
+  };
 }
 
 /**
