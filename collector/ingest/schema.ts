@@ -32,7 +32,10 @@ const isoTime = z
  * `z.record(z.string(), z.unknown())` makes, without copying every key and value (a third of
  * the message's validation); the keys of parsed JSON are strings already.
  */
-const object = z.custom<Record<string, unknown>>((v) => z.core.util.isPlainObject(v), expected('an object'));
+const object = z
+  .custom<Record<string, unknown>>((v) => z.core.util.isPlainObject(v), expected('an object'))
+  // A custom test has no JSON Schema of its own: /openapi.json must still say "object".
+  .meta({ type: 'object' });
 
 const base = {
   messageId: id.nullish(),
