@@ -120,6 +120,12 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
   // An idle client whose connection drops emits 'error' on the pool; unhandled, it would end
   // the process. The pool has already discarded that client: the next query opens another.
   pool.on('error', () => {});
+  // And every client the pool opens hears its own 'error' for as long as it lives: the pool
+  // takes its listener off a client while it is checked out, and a termination notice that
+  // arrives between two statements, or after the client was handed back as broken, would
+  // otherwise end the process (seen in test/backends-terminated). Failures still reach the
+  // queries they belong to, and a transaction still learns of a loss through its own listener.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const orm = drizzlePostgres({ client: guardOrmPool(pool), schema }) as unknown as Orm;
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) => {
     try {
@@ -183,10 +189,8 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
             () => true,
             () => false,
           ));
-        // A connection in an unknown state is closed, not given to the next request. Its
-        // listener stays: a closing connection can still emit 'error' (the server's
-        // termination notice arriving after a failed COPY), which unheard would end the process.
-        if (rolledBack) client.off('error', onLost);
+        client.off('error', onLost);
+        // A connection in an unknown state is closed, not given to the next request.
         client.release(rolledBack ? undefined : true);
         throw err;
       }
