@@ -15,7 +15,13 @@ const LAYERS: Layer[] = [
   { name: 'sdk', paths: ['sdk/'], uses: below('shared') },
   {
     name: 'base',
-    paths: ['collector/errors.ts', 'collector/log.ts', 'collector/keys.ts', 'collector/config.ts'],
+    paths: [
+      'collector/errors.ts',
+      'collector/log.ts',
+      'collector/keys.ts',
+      'collector/config.ts',
+      'collector/periodic.ts',
+    ],
     uses: below('shared'),
   },
   { name: 'db', paths: ['collector/db/'], uses: below('base', 'shared') },

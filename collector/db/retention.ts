@@ -1,5 +1,6 @@
 import { compileConfig, defaultConfig, parseScoringConfig } from '../../shared/scoring/index.ts';
 import type { Logger } from '../log.ts';
+import { type Periodic, startPeriodic } from '../periodic.ts';
 import type { Database } from './client.ts';
 import { DEFAULT_PARTITION, dropPartitionsBefore, ensureEventPartitions } from './partitions.ts';
 
@@ -201,10 +202,7 @@ async function deleteInBatches(db: Database, statement: string, params: unknown[
   }
 }
 
-export interface MaintenanceTimer {
-  /** Stops the timer and waits for a run in progress. */
-  stop(): Promise<void>;
-}
+export type MaintenanceTimer = Periodic;
 
 /**
  * Runs maintenance now and then every `intervalMs` (unref'd): makes the partitions ahead, then
@@ -217,22 +215,7 @@ export function startMaintenanceTimer(
   log: Logger,
   intervalMs = 3_600_000,
 ): MaintenanceTimer {
-  let running: Promise<void> | null = null;
-  const run = () => {
-    if (running) return;
-    running = runMaintenance(db, settings, log).finally(() => {
-      running = null;
-    });
-  };
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  run();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(() => runMaintenance(db, settings, log), intervalMs, true);
 }
 
 /** One maintenance run (also on collector start): partitions ahead, then retention. */

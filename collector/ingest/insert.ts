@@ -3,6 +3,18 @@ import type { EventRow } from '../db/event-row.ts';
 import { copyText, EVENTS_TARGET } from './copy-rows.ts';
 
 /**
+ * The CTE, after `batch` (the group's rows) and `fresh` (the ledger rows it inserted), that
+ * answers the repeats of messages whose events an erasure deleted (their ledger row is
+ * tombstoned): both load paths report them, so the pipeline leaves them out.
+ */
+const ERASED_REPEATS = `erased AS (
+  SELECT b.site_id, b.message_id FROM batch b
+  WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.site_id = b.site_id AND f.message_id = b.message_id)
+    AND EXISTS (SELECT 1 FROM message_ids m WHERE m.site_id = b.site_id AND m.message_id = b.message_id
+                  AND m.received_at = '-infinity')
+)`;
+
+/**
  * A group is stored in one transaction of two statements. First the idempotency ledger
  * takes the (site, messageId) pairs it has not seen; each gets an id from `events`' identity
  * sequence and, with $4 true, its `unscored` mark, so the mark is durable exactly when the
@@ -25,13 +37,7 @@ WITH batch AS (
   INSERT INTO unscored (site_id, message_id, received_at, event_id)
   SELECT site_id, message_id, received_at, id FROM claimed WHERE $4::boolean
   ON CONFLICT DO NOTHING
-), erased AS (
-  -- Repeats of messages whose events an erasure deleted (their ledger row is tombstoned).
-  SELECT b.site_id, b.message_id FROM batch b
-  WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.site_id = b.site_id AND f.message_id = b.message_id)
-    AND EXISTS (SELECT 1 FROM message_ids m WHERE m.site_id = b.site_id AND m.message_id = b.message_id
-                  AND m.received_at = '-infinity')
-)
+), ${ERASED_REPEATS}
 SELECT site_id, message_id, id FROM claimed
 UNION ALL SELECT site_id, message_id, NULL FROM erased`;
 
@@ -132,13 +138,7 @@ WITH batch AS (
   SELECT site_id, message_id, received_at FROM batch
   ON CONFLICT DO NOTHING
   RETURNING site_id, message_id
-), erased AS (
-  -- Repeats of messages whose events an erasure deleted (their ledger row is tombstoned).
-  SELECT b.site_id, b.message_id FROM batch b
-  WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.site_id = b.site_id AND f.message_id = b.message_id)
-    AND EXISTS (SELECT 1 FROM message_ids m WHERE m.site_id = b.site_id AND m.message_id = b.message_id
-                  AND m.received_at = '-infinity')
-), stored AS (
+), ${ERASED_REPEATS}, stored AS (
 INSERT INTO events (
   site_id, message_id, type, event, name, anonymous_id, user_id, group_id, previous_id,
   "timestamp", original_timestamp, sent_at, received_at, properties, traits, context,

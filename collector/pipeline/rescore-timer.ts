@@ -1,13 +1,11 @@
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import { type Periodic, startPeriodic } from '../periodic.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { rescore } from '../scoring/rescore.ts';
 import { recoverUnscored } from './recover.ts';
 
-export interface RescoreTimer {
-  /** Stops the timer and waits for a run in progress. */
-  stop(): Promise<void>;
-}
+export type RescoreTimer = Periodic;
 
 /**
  * Every `intervalMs` (unref'd: it never keeps the process alive) recovers the events left
@@ -22,30 +20,17 @@ export function startRescoreTimer(
   /** See `recoverUnscored`. @default RECOVER_GRACE_MS */
   recoverGraceMs?: number,
 ): RescoreTimer {
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
+  return startPeriodic(async () => {
     // Each step runs even when the other fails.
-    const recovering = recoverUnscored(db, configs, { graceMs: recoverGraceMs })
+    await recoverUnscored(db, configs, { graceMs: recoverGraceMs })
       .then((recovered) => {
         if (recovered.events) log.warn('scored events a crash left unscored', { ...recovered });
       })
       .catch((err) => log.error('recovering unscored events failed', { err }));
-    running = recovering
-      .then(() => rescore(db, configs))
+    await rescore(db, configs)
       .then((r) => {
         if (r.persons || r.accounts) log.info('rescored', { ...r });
       })
-      .catch((err) => log.error('rescore failed', { err }))
-      .finally(() => {
-        running = null;
-      });
+      .catch((err) => log.error('rescore failed', { err }));
   }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
