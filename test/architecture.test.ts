@@ -34,6 +34,13 @@ const LAYERS: Layer[] = [
     uses: below('scoring', 'identity', 'changes', 'db', 'base', 'shared'),
   },
   {
+    // Alerts and triggers: rules evaluated on the change notices inside the scoring
+    // transaction (registered by app.ts; scoring never imports them), the outbox, the dispatcher.
+    name: 'alerts',
+    paths: ['collector/alerts/'],
+    uses: below('scoring', 'identity', 'changes', 'db', 'base', 'shared'),
+  },
+  {
     // What routes call besides the pipeline: the writer, the Sales API's queries, the caches.
     name: 'services',
     paths: [
@@ -47,7 +54,7 @@ const LAYERS: Layer[] = [
       'collector/metrics.ts',
       'collector/runtime.ts',
     ],
-    uses: below('pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
+    uses: below('alerts', 'pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
   },
   {
     name: 'routes',
@@ -59,7 +66,7 @@ const LAYERS: Layer[] = [
       'collector/cors.ts',
       'collector/url-text.ts',
     ],
-    uses: below('services', 'pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
+    uses: below('services', 'alerts', 'pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
   },
 ];
 

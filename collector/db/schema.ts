@@ -22,6 +22,8 @@ import {
  */
 export const REFERENCE_TABLES = ['sites', 'link_slugs'] as const;
 
+export * from './schema-alerts.ts';
+
 export const sites = pgTable(
   'sites',
   {
@@ -160,6 +162,8 @@ export const persons = pgTable(
     email: text('email'),
     traits: jsonb('traits').$type<Record<string, unknown>>().notNull().default({}),
     accountId: text('account_id'),
+    /** The rep who owns this person (a dashboard user's email): `PUT /v1/people/:id`, or an `owner` trait. */
+    owner: text('owner'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -201,6 +205,8 @@ export const accounts = pgTable(
     domain: text('domain'),
     name: text('name'),
     traits: jsonb('traits').$type<Record<string, unknown>>().notNull().default({}),
+    /** The rep who owns this account (a dashboard user's email): `PUT /v1/accounts/:id`, or an `owner` trait of `group`. */
+    owner: text('owner'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
