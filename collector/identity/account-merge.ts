@@ -7,9 +7,10 @@ export interface AccountRow {
   domain: string | null;
   name: string | null;
   traits: Record<string, unknown>;
+  owner: string | null;
 }
 
-const COLUMNS = 'a.id, a.group_id, a.domain, a.name, a.traits';
+const COLUMNS = 'a.id, a.group_id, a.domain, a.name, a.traits, a.owner';
 
 /**
  * The account a group id or a domain names: its own `group_id`/`domain`, else an alias left by
@@ -53,6 +54,7 @@ export async function addAccountAlias(
  * contacts and score history move, `from`'s score row and account row go, `into` takes the
  * group id and domain it lacks (and `from`'s name over a name that is only its domain), and
  * every name of `from` (id, group id, domain, its own aliases) becomes an alias of `into`.
+ * `into` keeps its owner, else takes `from`'s.
  * The caller rescores `into` (and `from`, whose score row is then confirmed gone). Call under
  * the site's identity lock.
  */
@@ -81,9 +83,9 @@ export async function mergeAccounts(tx: Queryable, siteId: string, from: Account
   const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(
     `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4),
        name = case when name is null or name = domain then coalesce($5, name) else name end,
-       traits = $6::text::jsonb || traits, updated_at = now()
+       traits = $6::text::jsonb || traits, owner = coalesce(owner, $7), updated_at = now()
      where site_id = $1 and id = $2 returning group_id, domain`,
-    [siteId, into.id, from.group_id, from.domain, from.name, JSON.stringify(from.traits ?? {})],
+    [siteId, into.id, from.group_id, from.domain, from.name, JSON.stringify(from.traits ?? {}), from.owner ?? null],
   );
   await tx.query('update account_aliases set account_id = $3 where site_id = $1 and account_id = $2', [
     siteId,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { nanoid } from 'nanoid';
+import { OWNER_TRAIT, ownerFromTraits } from '../../shared/owner.ts';
 import type { Queryable } from '../db/client.ts';
 import { addAccountAlias, findAccountBy, mergeAccounts } from './account-merge.ts';
 
@@ -42,6 +43,18 @@ function groupIdDomain(groupId: string): string | null {
   return domain && !isFreeMailDomain(domain) ? domain : null;
 }
 
+/**
+ * SQL for the owner an `update ... set traits = traits || <traits>` leaves on a person or an
+ * account, with `traits` the placeholder of the call's traits (JSON text), `given` whether
+ * they carry a usable `owner` trait and `owner` its value. The trait wins only when its value
+ * differs from the one stored with the earlier traits: a client that resends the same traits
+ * on every call (analytics.js does) never undoes an owner set by `PUT` since, while a new
+ * value does. In a SET list `traits` is the row's value before the update.
+ */
+export const ownerTraitSql = (traits: string, given: string, owner: string) =>
+  `case when ${given}::boolean and (traits -> '${OWNER_TRAIT}') is distinct from (${traits}::text::jsonb -> '${OWNER_TRAIT}')
+     then ${owner}::text else owner end`;
+
 export const newAccountId = () => `acc_${nanoid(16)}`;
 
 /**
@@ -67,7 +80,8 @@ export async function findOrCreateDomainAccount(tx: Queryable, siteId: string, d
  * account. The account of the group id and that of the domain are one: when only one exists
  * it takes the other name (a work email's domain account takes the group id); when both
  * exist they are merged into the domain's account (see `mergeAccounts`). Name and traits
- * follow the latest call. Answers the account and the accounts merged away.
+ * follow the latest call; an `owner` trait sets the owner when its value changed (see
+ * `ownerTraitSql`). Answers the account and the accounts merged away.
  */
 export async function upsertGroupAccount(
   tx: Queryable,
@@ -96,11 +110,12 @@ export async function upsertGroupAccount(
     ]);
   }
   // Neither name can belong to another account here: both lookups above found this one or none.
+  const owner = ownerFromTraits(traits);
   const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(
     `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4), name = coalesce($5, name),
-       traits = traits || $6::text::jsonb, updated_at = now()
+       traits = traits || $6::text::jsonb, owner = ${ownerTraitSql('$6', '$7', '$8')}, updated_at = now()
      where site_id = $1 and id = $2 returning group_id, domain`,
-    [siteId, id, groupId, domain, name, JSON.stringify(traits)],
+    [siteId, id, groupId, domain, name, JSON.stringify(traits), owner !== undefined, owner?.owner ?? null],
   );
   // An account already known by another group id or domain keeps it; this one becomes an alias.
   if (kept?.group_id !== groupId) await addAccountAlias(tx, siteId, 'group', groupId, id);

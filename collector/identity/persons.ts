@@ -19,11 +19,13 @@ export interface PersonRow {
   email: string | null;
   traits: Record<string, unknown>;
   account_id: string | null;
+  /** The rep the person's alerts route to (an email), set by `PUT /v1/people/:id` or the `owner` trait. */
+  owner: string | null;
   /** When found by an anonymous id: whether that id's link is verified. */
   verified?: boolean;
 }
 
-const COLUMNS = 'id, user_id, email, traits, account_id';
+const COLUMNS = 'id, user_id, email, traits, account_id, owner';
 
 export async function findPersonByUserId(q: Queryable, siteId: string, userId: string): Promise<PersonRow | undefined> {
   const [row] = await q.query<PersonRow>(`select ${COLUMNS} from persons where site_id = $1 and user_id = $2`, [
@@ -39,7 +41,7 @@ export async function findPersonByAnonymousId(
   anonymousId: string,
 ): Promise<PersonRow | undefined> {
   const [row] = await q.query<PersonRow>(
-    `select p.id, p.user_id, p.email, p.traits, p.account_id, i.verified
+    `select p.id, p.user_id, p.email, p.traits, p.account_id, p.owner, i.verified
        from identities i join persons p on p.site_id = i.site_id and p.id = i.person_id
       where i.site_id = $1 and i.anonymous_id = $2`,
     [siteId, anonymousId],

@@ -1,7 +1,14 @@
+import { ownerFromTraits } from '../../shared/owner.ts';
 import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
-import { emailDomain, findOrCreateDomainAccount, isFreeMailDomain, upsertGroupAccount } from './accounts.ts';
+import {
+  emailDomain,
+  findOrCreateDomainAccount,
+  isFreeMailDomain,
+  ownerTraitSql,
+  upsertGroupAccount,
+} from './accounts.ts';
 import { isJunkId, usableId } from './junk-ids.ts';
 import { identityLockSql, lockAnonymousIds } from './locks.ts';
 import {
@@ -157,7 +164,8 @@ async function link(
 
 /**
  * Merges anonymous person `pa` into known person `pu`: identities move (unverified ones when
- * the message is, as the newest unverified links), `pu`'s traits win.
+ * the message is, as the newest unverified links), `pu`'s traits win, and `pu` keeps its
+ * owner, else takes `pa`'s.
  */
 async function merge(
   tx: Queryable,
@@ -193,9 +201,9 @@ async function merge(
   );
   await tx.query(
     `update persons set traits = $3::text::jsonb || traits, email = coalesce(email, $4),
-       account_id = coalesce(account_id, $5), updated_at = now()
+       account_id = coalesce(account_id, $5), owner = coalesce(owner, $6), updated_at = now()
      where site_id = $1 and id = $2`,
-    [siteId, pu.id, JSON.stringify(pa.traits ?? {}), pa.email, pa.account_id],
+    [siteId, pu.id, JSON.stringify(pa.traits ?? {}), pa.email, pa.account_id, pa.owner ?? null],
   );
   await tx.query('delete from persons where site_id = $1 and id = $2', [siteId, pa.id]);
   await tx.query('delete from person_scores where site_id = $1 and person_id = $2', [siteId, pa.id]);
@@ -237,7 +245,10 @@ export async function applyTraitsUnlocked(
   return true;
 }
 
-/** `identify` traits: merged into the person's (the newest call wins); a work email names the account. */
+/**
+ * `identify` traits: merged into the person's (the newest call wins); a work email names the
+ * account; an `owner` trait sets the owner when its value changed (see `ownerTraitSql`).
+ */
 async function applyTraits(
   tx: Queryable,
   siteId: string,
@@ -246,10 +257,19 @@ async function applyTraits(
   traits: Record<string, unknown>,
 ) {
   const { email, domain } = identifyEmail(traits, user);
+  const owner = ownerFromTraits(traits);
   const rows = await tx.query<{ account_id: string | null }>(
-    `update persons set traits = traits || $3::text::jsonb, email = coalesce($4, email), updated_at = now()
+    `update persons set traits = traits || $3::text::jsonb, email = coalesce($4, email),
+       owner = ${ownerTraitSql('$3', '$5', '$6')}, updated_at = now()
      where site_id = $1 and id = $2 returning account_id`,
-    [siteId, personId, JSON.stringify(traits ?? {}), domain ? email?.toLowerCase() : null],
+    [
+      siteId,
+      personId,
+      JSON.stringify(traits ?? {}),
+      domain ? email?.toLowerCase() : null,
+      owner !== undefined,
+      owner?.owner ?? null,
+    ],
   );
   if (!domain || isFreeMailDomain(domain) || rows[0]?.account_id) return;
   await tx.query('update persons set account_id = $3 where site_id = $1 and id = $2', [

@@ -2,18 +2,28 @@ import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { encodeListCursor, parseListParams } from '../sales/list-params.ts';
-import { type AccountListRow, findAccountDetail, pageAccounts } from '../sales/lists.ts';
+import { type AccountDetailRow, type AccountListRow, findAccountDetail, pageAccounts } from '../sales/lists.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
-const summary = (a: AccountListRow) => ({
+export const accountSummaryOf = (a: AccountListRow) => ({
   id: a.id,
   groupId: a.group_id,
   domain: a.domain,
   name: a.name,
+  owner: a.owner,
   score: a.score,
   tier: a.tier,
   trend: a.trend,
   change7d: a.change_7d,
+});
+
+/** An account as `GET /v1/accounts/:id` (and `PUT`) answers it. */
+export const accountDetailOf = (row: AccountDetailRow) => ({
+  ...accountSummaryOf(row),
+  traits: row.traits,
+  contacts: row.contacts ?? [],
+  categories: row.categories ?? {},
+  explanation: row.explanation ?? [],
 });
 
 /** The Sales API's account routes (secret key): one account, and lists of accounts. */
@@ -30,7 +40,7 @@ export function accountRoutes(db: Database): Hono<SecretKeyEnv> {
     const page = rows.slice(0, params.limit);
     const last = page[page.length - 1];
     return c.json({
-      data: page.map(summary),
+      data: page.map(accountSummaryOf),
       nextCursor: rows.length > params.limit && last ? encodeListCursor(last.score, last.id) : null,
     });
   });
@@ -43,13 +53,7 @@ export function accountRoutes(db: Database): Hono<SecretKeyEnv> {
     const id = c.req.param('id');
     const row = id.length <= 256 ? await findAccountDetail(db, c.var.site.id, id) : undefined;
     if (!row) throw new InklingError(404, 'account_not_found', `No account ${id} on this site.`);
-    return c.json({
-      ...summary(row),
-      traits: row.traits,
-      contacts: row.contacts ?? [],
-      categories: row.categories ?? {},
-      explanation: row.explanation ?? [],
-    });
+    return c.json(accountDetailOf(row));
   });
 
   return app;

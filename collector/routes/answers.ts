@@ -13,6 +13,12 @@ const trend = z.enum(TRENDS);
 const intentType = z.enum(INTENT_TYPES);
 const level = z.string().describe('low, medium, high, very_high or negative');
 const isoTime = z.string().describe('ISO-8601 time');
+const owner = z
+  .string()
+  .nullable()
+  .describe(
+    'The rep (email) alerts route to: set by PUT, or by the `owner` trait of identify (people) or group (accounts)',
+  );
 const cursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page');
 
 /** What a page may learn about its own visitor (CONTRACT "Tier lookup"): the ingest answer's `intent` too. */
@@ -48,6 +54,7 @@ export const accountSummary = z.object({
   groupId: z.string().nullable(),
   domain: z.string().nullable(),
   name: z.string().nullable(),
+  owner,
   ...scoreFields,
 });
 
@@ -57,6 +64,7 @@ export const personAnswer = z.object({
   anonymousIds: z.array(z.string()),
   email: z.string().nullable(),
   traits: z.record(z.string(), z.unknown()),
+  owner,
   account: accountSummary.nullable(),
   ...scoreFields,
   type: intentType,
@@ -69,6 +77,7 @@ export const personSummary = z.object({
   userId: z.string().nullable(),
   email: z.string().nullable(),
   accountId: z.string().nullable(),
+  owner,
   ...scoreFields,
   type: intentType,
 });
@@ -144,3 +153,29 @@ export const siteAnswer = z.object({
 });
 export const sitesAnswer = z.object({ sites: z.array(siteAnswer) });
 export const healthAnswer = z.object({ status: z.string(), database: z.string().optional() });
+
+const conversionGroup = z.object({
+  n: z.number().int().describe('Distinct subjects with a firing of this outcome'),
+  converted: z.number().int().describe('Of those, the ones with the goal event within `days` after their first'),
+  rate: z.number().nullable().describe('converted / n; null when n is 0'),
+  interval: z
+    .object({ low: z.number(), high: z.number() })
+    .nullable()
+    .describe('Wilson 95 % interval of the rate; null when n is 0'),
+});
+export const ruleStatsAnswer = z.object({
+  fired: z.number().int().describe('Firings delivered through the outbox (outcome fired)'),
+  delivered: z.number().int().describe('Deliveries (one per action, or per digest) delivered'),
+  failed: z.number().int().describe('Deliveries still pending after at least one failed attempt'),
+  deadLettered: z.number().int().describe('Deliveries given up'),
+  capped: z.number().int().describe('Firings over a frequency cap (not delivered)'),
+  heldOut: z.number().int().describe('Firings of held-out subjects (recorded, not delivered)'),
+  pending: z.number().int().describe('Deliveries not attempted yet'),
+  conversion: z.object({
+    goal: z.string(),
+    days: z.number().int(),
+    fired: conversionGroup,
+    heldOut: conversionGroup,
+    lift: z.number().nullable().describe('Fired rate minus held-out rate; null unless both groups have subjects'),
+  }),
+});

@@ -105,7 +105,7 @@ describe('GET /v1/export', () => {
     expect(rows[1]).toMatchObject({ domain: 'export.example' });
     const future = encodeURIComponent(daysAgo(-1));
     expect(await (await api.get(`/v1/export?what=scores&format=csv&from=${future}`)).text()).toBe(
-      'kind,id,userId,email,domain,name,score,tier,type,trend,updatedAt\r\n',
+      'kind,id,userId,email,domain,name,score,tier,type,trend,updatedAt,owner\r\n',
     );
   });
 

@@ -14,6 +14,7 @@ import {
   intentSchema,
   peoplePage,
   personAnswer,
+  ruleStatsAnswer,
   siteAnswer,
   siteCreatedAnswer,
   sitesAnswer,
@@ -22,6 +23,8 @@ import {
 import { exportQuerySchema } from './export.ts';
 import { intentQuerySchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
+import { ownerBodySchema } from './owners.ts';
+import { ruleStatsQuerySchema } from './rule-stats.ts';
 
 /** A request body or answer as the validator sees it (input side: before transforms). */
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -68,6 +71,15 @@ const accountRef = 'account id, domain, groupId, or a name it absorbed in a merg
 
 const writeKey = [{ writeKeyBasic: [] }, { writeKeyQuery: [] }];
 const secretKey = [{ secretKey: [] }];
+
+/** `PUT` of a person's or an account's owner: answers the whole record, as GET does. */
+const putOwner = (what: string, ref: string, schema: z.ZodType) => ({
+  summary: `Sets (or, with null, clears) the ${what}'s owner: an email, alerts route to it`,
+  security: secretKey,
+  parameters: [idParam(ref)],
+  requestBody: { required: true, content: content(ownerBodySchema) },
+  responses: { 200: { description: `The ${what}`, content: answer(schema) }, ...errors, ...notFound },
+});
 
 const single = (type: string) => ({
   post: {
@@ -177,6 +189,7 @@ export function buildOpenApi() {
           parameters: [idParam(personRef)],
           responses: { 200: { description: 'Person', content: answer(personAnswer) }, ...errors, ...notFound },
         },
+        put: putOwner('person', personRef, personAnswer),
         delete: {
           summary: "Erases the person's events, identities, scores and what names them",
           security: secretKey,
@@ -206,6 +219,15 @@ export function buildOpenApi() {
           security: secretKey,
           parameters: [idParam(accountRef)],
           responses: { 200: { description: 'Account', content: answer(accountAnswer) }, ...errors, ...notFound },
+        },
+        put: putOwner('account', accountRef, accountAnswer),
+      },
+      '/v1/rules/{id}/stats': {
+        get: {
+          summary: "A rule's firings by outcome, its deliveries by state, and conversion of fired vs held-out subjects",
+          security: secretKey,
+          parameters: [idParam('rule id'), ...queryParams(ruleStatsQuerySchema)],
+          responses: { 200: { description: 'Stats', content: answer(ruleStatsAnswer) }, ...errors, ...notFound },
         },
       },
       '/v1/accounts/{id}/signals': {

@@ -18,6 +18,7 @@ export function peopleListRoutes(db: Database): Hono<SecretKeyEnv> {
         userId: p.user_id,
         email: p.email,
         accountId: p.account_id,
+        owner: p.owner,
         score: p.score,
         tier: p.tier,
         type: p.type,

@@ -39,6 +39,7 @@ export const SCORE_COLUMNS = [
   'type',
   'trend',
   'updatedAt',
+  'owner',
 ] as const;
 
 export type ExportRow = Record<string, string | number | null>;
@@ -102,12 +103,13 @@ interface ScoreRecord {
   type: string | null;
   trend: string;
   updated_at: Date;
+  owner: string | null;
 }
 
 const SCORE_QUERIES = {
-  person: `select p.id, p.user_id, p.email, null as domain, null as name, s.score, s.tier, s.type, s.trend, s.updated_at
+  person: `select p.id, p.user_id, p.email, null as domain, null as name, s.score, s.tier, s.type, s.trend, s.updated_at, p.owner
     from person_scores s join persons p on p.site_id = s.site_id and p.id = s.person_id`,
-  account: `select a.id, null as user_id, null as email, a.domain, a.name, s.score, s.tier, null as type, s.trend, s.updated_at
+  account: `select a.id, null as user_id, null as email, a.domain, a.name, s.score, s.tier, null as type, s.trend, s.updated_at, a.owner
     from account_scores s join accounts a on a.site_id = s.site_id and a.id = s.account_id`,
 } as const;
 
@@ -145,6 +147,7 @@ export async function* exportScores(
           type: r.type,
           trend: r.trend,
           updatedAt: new Date(r.updated_at).toISOString(),
+          owner: r.owner,
         };
       }
       const last = rows[rows.length - 1];

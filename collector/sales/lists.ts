@@ -32,6 +32,7 @@ export interface PersonListRow {
   user_id: string | null;
   email: string | null;
   account_id: string | null;
+  owner: string | null;
   score: number;
   tier: string;
   type: string;
@@ -44,7 +45,7 @@ export async function pagePeople(q: Queryable, siteId: string, p: ListParams): P
   const tail = listTail(p, 2);
   return q.query<PersonListRow>(
     `select * from (
-       select p.id, p.user_id, p.email, p.account_id, coalesce(s.score, 0)::int as score,
+       select p.id, p.user_id, p.email, p.account_id, p.owner, coalesce(s.score, 0)::int as score,
          coalesce(s.tier, 'low') as tier, coalesce(s.type, 'unknown') as type,
          coalesce(s.trend, 'stable') as trend, coalesce(s.change_7d, 0)::int as change_7d
        from persons p left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
@@ -58,6 +59,7 @@ export interface AccountListRow {
   group_id: string | null;
   domain: string | null;
   name: string | null;
+  owner: string | null;
   score: number;
   tier: string;
   trend: string;
@@ -69,7 +71,7 @@ export async function pageAccounts(q: Queryable, siteId: string, p: ListParams):
   const tail = listTail(p, 2);
   return q.query<AccountListRow>(
     `select * from (
-       select a.id, a.group_id, a.domain, a.name, coalesce(s.score, 0)::int as score,
+       select a.id, a.group_id, a.domain, a.name, a.owner, coalesce(s.score, 0)::int as score,
          coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
          coalesce(s.change_7d, 0)::int as change_7d
        from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
@@ -91,7 +93,7 @@ export interface AccountDetailRow extends AccountListRow {
  */
 export async function findAccountDetail(q: Queryable, siteId: string, idOrDomain: string) {
   const [row] = await q.query<AccountDetailRow>(
-    `select a.id, a.group_id, a.domain, a.name, a.traits, coalesce(s.score, 0)::int as score,
+    `select a.id, a.group_id, a.domain, a.name, a.owner, a.traits, coalesce(s.score, 0)::int as score,
        coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
        s.categories, s.contacts, s.explanation, coalesce(s.change_7d, 0)::int as change_7d
      from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id

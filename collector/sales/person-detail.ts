@@ -10,7 +10,7 @@ export async function describePerson(db: Queryable, siteId: string, person: Pers
   );
   const [account] = person.account_id
     ? await db.query<Record<string, unknown>>(
-        `select a.id, a.group_id, a.domain, a.name, s.score, s.tier, s.trend, s.change_7d
+        `select a.id, a.group_id, a.domain, a.name, a.owner, s.score, s.tier, s.trend, s.change_7d
          from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
          where a.site_id = $1 and a.id = $2`,
         [siteId, person.account_id],
@@ -22,12 +22,14 @@ export async function describePerson(db: Queryable, siteId: string, person: Pers
     anonymousIds: await listAnonymousIds(db, siteId, person.id),
     email: person.email,
     traits: person.traits,
+    owner: person.owner ?? null,
     account: account
       ? {
           id: account.id,
           groupId: account.group_id,
           domain: account.domain,
           name: account.name,
+          owner: account.owner ?? null,
           score: account.score ?? 0,
           tier: account.tier ?? 'low',
           trend: account.trend ?? 'stable',

@@ -49,6 +49,8 @@ export const PLAUSIBLE: Record<string, string[]> = {
   from: ['2026-01-01', '0001-01-01T00:00:00Z', '1970-01-01'],
   to: ['2100-01-01', '9999-12-31T23:59:59.999Z'],
   anonymousId: ['fz-ok', 'fz-sib'],
+  goal: ['Demo Booked', 'Demo Requested'],
+  days: ['1', '30', '3650'],
 };
 
 /** One message of each kind, valid: the ingest routes' bodies before one string is made hostile. */
@@ -69,6 +71,7 @@ const validMessage = (type: string) => ({
 /** A valid body for each route that takes one, by `METHOD path`. */
 export function validBody(op: Operation): unknown {
   if (op.method === 'PUT' && op.path === '/v1/config') return defaultConfig;
+  if (op.method === 'PUT' && /^\/v1\/(accounts|people)\/\{id\}$/.test(op.path)) return { owner: 'ann@fz-acme.com' };
   if (op.method !== 'POST') return undefined;
   if (op.path === '/v1/links') return { url: 'https://fz-acme.com/pricing', recipient: 'ann@fz-acme.com' };
   if (op.path === '/v1/admin/sites') return { name: 'Fuzz', origins: ['https://fz-acme.com'] };
