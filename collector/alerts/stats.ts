@@ -1,5 +1,5 @@
 import { wilsonInterval } from '../../shared/wilson.ts';
-import type { Queryable } from '../db/client.ts';
+import type { Database, Queryable } from '../db/client.ts';
 import { junkIdSql } from '../identity/junk-ids.ts';
 
 /** The goal of a rule's conversion when neither `?goal=` nor the rule's `stopWhen.event` names one. */
@@ -138,10 +138,25 @@ function group(n: number, converted: number): ConversionGroup {
  * contact's event counts.
  */
 export async function ruleStats(
-  q: Queryable,
+  db: Database,
   siteId: string,
   ruleId: string,
   options: { goal?: string; days?: number } = {},
+): Promise<RuleStats | undefined> {
+  return db.transaction(async (tx) => {
+    // Why: over many subjects the conversion query's estimated cost makes PostgreSQL compile it
+    // (JIT): 2.5 s of compiling in a 4-7 s answer for 20,000 subjects of 20 events each, against
+    // 1.6-2.5 s without (on a loaded 2-core machine). The query itself is index lookups.
+    await tx.query('set local jit = off');
+    return readRuleStats(tx, siteId, ruleId, options);
+  });
+}
+
+async function readRuleStats(
+  q: Queryable,
+  siteId: string,
+  ruleId: string,
+  options: { goal?: string; days?: number },
 ): Promise<RuleStats | undefined> {
   const rule = await findRule(q, siteId, ruleId);
   if (!rule) return undefined;

@@ -1,3 +1,4 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
@@ -42,6 +43,15 @@ async function json<T = Record<string, unknown>>(res: Response, status = 200): P
   return JSON.parse(text) as T;
 }
 
+/** Validates `body` against the documented 200 answer of `method path` in /openapi.json. */
+async function expectDocumented(method: string, path: string, body: unknown) {
+  const doc = await (await collector.app.request('/openapi.json')).json();
+  const validate = new Ajv2020({ strict: false }).compile(
+    doc.paths[path][method].responses['200'].content['application/json'].schema,
+  );
+  expect(validate(body) ? [] : validate.errors, `${method} ${path}`).toEqual([]);
+}
+
 const ownerOf = async (api: Api, path: string) => (await json<{ owner: string | null }>(await api.get(path))).owner;
 
 describe('PUT /v1/accounts/:id', () => {
@@ -51,6 +61,7 @@ describe('PUT /v1/accounts/:id', () => {
     expect(before.owner).toBeNull();
     const put = await json(await api.put('/v1/accounts/acme.com', { owner: ' Rep@Seller.com ' }));
     expect(put).toEqual({ ...before, owner: 'rep@seller.com' });
+    await expectDocumented('put', '/v1/accounts/{id}', put);
     expect(await ownerOf(api, '/v1/accounts/acme.com')).toBe('rep@seller.com');
     expect(await ownerOf(api, `/v1/accounts/${before.id}`)).toBe('rep@seller.com');
     const list = await json<{ data: { domain: string; owner: string | null }[] }>(await api.get('/v1/accounts'));
@@ -118,6 +129,7 @@ describe('PUT /v1/people/:id', () => {
     );
     expect(put).toMatchObject({ userId: 'ann', owner: 'rep@seller.com' });
     expect(put).toEqual(await json(await api.get('/v1/people/ann')));
+    await expectDocumented('put', '/v1/people/{id}', put);
     await json(await api.put('/v1/people/own-b', { owner: 'two@seller.com' }));
     await json(await api.put(`/v1/people/${put.id}`, { owner: 'three@seller.com' }));
     const list = await json<{ data: { userId: string; owner: string | null }[] }>(await api.get('/v1/people'));
