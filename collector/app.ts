@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { registerRuleEvaluator } from './alerts/evaluator.ts';
 import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
@@ -28,6 +29,7 @@ import { metricsRoutes, requestTimer } from './routes/metrics.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
+import { ruleRoutes } from './routes/rules.ts';
 import { staticRoutes } from './routes/static.ts';
 import { type ConfigStore, createConfigStore } from './scoring/config-store.ts';
 import { createSiteCache, type SiteCache } from './site-cache.ts';
@@ -88,6 +90,8 @@ export function createCollector(options: AppOptions): Collector {
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
   const changes = openChangeFeed(db, log);
+  // Rules fire inside the transactions that store scores (ingest and the periodic rescore).
+  const stopRules = registerRuleEvaluator(db);
   const intents = createIntentCache(db, changes, configs.model);
   const writer = createEventWriter(db, {
     pipeline: scoring ? createPipeline(db, configs, { beforeRun: options.afterStored }) : undefined,
@@ -156,6 +160,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', exportRoutes(db, configs, log));
   app.route('/', eraseRoutes(db, configs));
   app.route('/', configRoutes(db, configs));
+  app.route('/', ruleRoutes(db, configs));
   app.route('/', staticRoutes(db, { publicUrl }));
 
   app.notFound((c) =>
@@ -197,6 +202,7 @@ export function createCollector(options: AppOptions): Collector {
       await writer.drain();
       await intents.close();
       await changes.close();
+      stopRules();
     },
   };
 }
