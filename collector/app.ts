@@ -149,6 +149,7 @@ export function createCollector(options: AppOptions): Collector {
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
   app.route('/', linkRoutes(db, writer, publicUrl));
+  app.route('/', ruleRoutes(db, configs));
   app.route('/', openApiRoutes());
   app.route('/', metricsRoutes(metrics));
   app.route('/', ingest.routes);
@@ -160,7 +161,6 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', exportRoutes(db, configs, log));
   app.route('/', eraseRoutes(db, configs));
   app.route('/', configRoutes(db, configs));
-  app.route('/', ruleRoutes(db, configs));
   app.route('/', staticRoutes(db, { publicUrl }));
 
   app.notFound((c) =>

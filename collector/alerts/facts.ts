@@ -18,7 +18,8 @@ export const toRuleEvent = (e: ScoringEvent): RuleEvent => ({
 
 /**
  * The stored scores of each subject since `from` and before `now`, oldest first; the score in
- * force at `from` (the last row before it) is dated `from`.
+ * force at `from` (the last row before it, else 0: history holds every move from a first
+ * score of 0) is dated `from`.
  */
 export async function loadHistory(
   tx: Queryable,
@@ -41,11 +42,14 @@ export async function loadHistory(
     [siteId, kind, ids, new Date(from).toISOString(), new Date(now).toISOString()],
   );
   const out = new Map<string, { at: number; score: number }[]>();
+  for (const id of ids) out.set(id, []);
   for (const r of rows) {
     const list = out.get(r.subject_id) ?? [];
     out.set(r.subject_id, list);
+    if (list.length === 0 && r.at.getTime() > from) list.push({ at: from, score: 0 });
     list.push({ at: r.at.getTime(), score: r.score });
   }
+  for (const list of out.values()) if (list.length === 0) list.push({ at: from, score: 0 });
   return out;
 }
 

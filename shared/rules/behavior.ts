@@ -59,7 +59,7 @@ export function behavior(when: Behavior, input: ConditionInput): Fire | null {
   for (let i = 0; i < all.length; i++) {
     const occ = all[i]!;
     while (all[start]!.at <= occ.at - span) start++;
-    if (i - start + 1 === when.times && occ.at >= from && occ.at <= input.now) reached = { occ, index: i, start };
+    if (i - start + 1 === when.times && occ.at >= from) reached = { occ, index: i, start };
   }
   if (!reached) return null;
   const what = when.event ?? `signal ${when.signal}`;
