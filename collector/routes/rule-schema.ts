@@ -77,31 +77,32 @@ const action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('slack'), url: url.describe('A Slack incoming-webhook URL') }),
 ]);
 
+const ruleFields = {
+  name: text(200, 'name'),
+  subject: z.enum(['person', 'account']),
+  when,
+  actions: z.array(action).min(1).max(10),
+  cap: z
+    .strictObject({
+      within: duration.optional(),
+      max: z.number().int().min(1).max(10_000).optional().describe('Firings per subject within `within` (default 1)'),
+      lifetime: z.number().int().min(1).max(1_000_000).optional().describe('Firings per subject in all'),
+    })
+    .optional(),
+  holdout: z.number().min(0).max(1).optional().describe('Share of subjects held out (recorded, never delivered)'),
+  stopWhen: z.strictObject({ event: text(200, 'event') }).optional(),
+  route: z
+    .strictObject({
+      to: z.literal('owner').optional(),
+      roundRobin: z.array(text(256, 'a rep')).min(1).max(100).optional(),
+      fallback: text(256, 'fallback').optional(),
+    })
+    .optional(),
+  digest: z.strictObject({ every: duration }).optional().describe('One message per period instead of one per firing'),
+};
+
 export const ruleInputSchema = z
-  .strictObject({
-    name: text(200, 'name'),
-    subject: z.enum(['person', 'account']),
-    when,
-    actions: z.array(action).min(1).max(10),
-    cap: z
-      .strictObject({
-        within: duration.optional(),
-        max: z.number().int().min(1).max(10_000).optional().describe('Firings per subject within `within` (default 1)'),
-        lifetime: z.number().int().min(1).max(1_000_000).optional().describe('Firings per subject in all'),
-      })
-      .optional(),
-    holdout: z.number().min(0).max(1).optional().describe('Share of subjects held out (recorded, never delivered)'),
-    stopWhen: z.strictObject({ event: text(200, 'event') }).optional(),
-    route: z
-      .strictObject({
-        to: z.literal('owner').optional(),
-        roundRobin: z.array(text(256, 'a rep')).min(1).max(100).optional(),
-        fallback: text(256, 'fallback').optional(),
-      })
-      .optional(),
-    digest: z.strictObject({ every: duration }).optional().describe('One message per period instead of one per firing'),
-    enabled: z.boolean().optional(),
-  })
+  .strictObject({ ...ruleFields, enabled: z.boolean().optional() })
   .superRefine((rule, ctx) => {
     const w = rule.when;
     if (w.type === 'threshold' && w.tier === undefined && w.score === undefined) {
@@ -124,25 +125,9 @@ export const ruleInputSchema = z
 const isoTime = z.string().describe('ISO-8601 time');
 
 /** A rule as the API answers it: its definition, id, signing secret and state. */
-export const ruleAnswer = z.object({
+export const ruleAnswer = z.strictObject({
   id: z.string(),
-  name: z.string(),
-  subject: z.enum(['person', 'account']),
-  when: z.record(z.string(), z.unknown()),
-  actions: z.array(z.object({ type: z.enum(['webhook', 'slack']), url: z.string() })),
-  cap: z
-    .object({ within: z.string().optional(), max: z.number().optional(), lifetime: z.number().optional() })
-    .optional(),
-  holdout: z.number().optional(),
-  stopWhen: z.object({ event: z.string() }).optional(),
-  route: z
-    .object({
-      to: z.literal('owner').optional(),
-      roundRobin: z.array(z.string()).optional(),
-      fallback: z.string().optional(),
-    })
-    .optional(),
-  digest: z.object({ every: z.string() }).optional(),
+  ...ruleFields,
   enabled: z.boolean(),
   disabledReason: z.string().nullable().describe('Why the collector turned it off (an endpoint that kept failing)'),
   secret: z.string().describe('Signs its webhooks (Standard Webhooks, whsec_...)'),
