@@ -56,7 +56,14 @@ const when = z.discriminatedUnion('type', [
     event: text(200, 'event').optional().describe('A track event name'),
     signal: text(200, 'signal').optional().describe("Or a signal id of the site's scoring model"),
     where: z
-      .record(text(200, 'a where key'), z.union([z.string().max(1000), z.number(), z.boolean()]))
+      .record(
+        text(200, 'a where key'),
+        z.union([
+          z.string().max(1000).refine(isStorableText, 'a where value must not contain NUL or lone surrogates'),
+          z.number(),
+          z.boolean(),
+        ]),
+      )
       .refine((w) => Object.keys(w).length <= 20, 'at most 20 properties')
       .optional()
       .describe('Event properties that must equal these values'),
