@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCapped, recordFiring } from './caps.ts';
+import { type CapState, isCapped, recordFiring } from './caps.ts';
 import { parseDuration } from './duration.ts';
 import { holdoutPosition, isHeldOut } from './holdout.ts';
 import { newHits } from './new-hits.ts';
@@ -67,7 +67,7 @@ describe('caps', () => {
         fc.integer({ min: 1, max: 5 }),
         (offsets, max) => {
           const cap = { within: '1h', max };
-          let state = { count: 0, recent: [] as number[] };
+          let state: CapState = { count: 0, recent: [] };
           const passed: number[] = [];
           for (const at of [...offsets].sort((x, y) => x - y)) {
             if (isCapped(cap, state, at)) continue;
