@@ -1,6 +1,7 @@
 import type { Collector } from '../../collector/app.ts';
 import type { Database } from '../../collector/db/client.ts';
 import type { CreatedSite } from '../../collector/sites.ts';
+import type { WebhookPayload } from '../../shared/rules/types.ts';
 
 export interface FiringRow {
   id: string;
@@ -10,7 +11,7 @@ export interface FiringRow {
   change_key: string;
   outcome: string;
   recipient: string | null;
-  payload: Record<string, any>;
+  payload: WebhookPayload;
 }
 
 /** Talks to the rules API of a collector as the site's sales team does (secret key). */
