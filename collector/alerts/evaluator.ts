@@ -66,9 +66,10 @@ const registered = new WeakMap<Database, { users: number; stop: () => void }>();
 interface Subject {
   stored: StoredScore;
   moved: boolean;
+  /** Every hit now, and those this change added: computed only when a rule looks at hits. */
   hits: RuleHit[];
   newHits: RuleHit[];
-  newSignals: Set<string>;
+  newSignals: ReadonlySet<string>;
 }
 
 interface Candidate {
@@ -87,18 +88,20 @@ const hitsOf = (s: StoredScore, kind: 'person' | 'account'): RuleHit[] =>
     })),
   );
 
-function subjectOf(s: StoredScore, kind: 'person' | 'account'): Subject {
+const NONE: ReadonlySet<string> = new Set();
+
+function subjectOf(s: StoredScore, kind: 'person' | 'account', withHits: boolean): Subject {
   const before = s.before ?? { score: 0, tier: 'low' };
+  const moved = before.score !== s.after.score || before.tier !== s.after.tier;
+  if (!withHits) return { stored: s, moved, hits: [], newHits: [], newSignals: NONE };
   const hits = hitsOf(s, kind);
   const fresh = newHits(s.before ? s.before.hits : [], hits, s.before !== null);
-  return {
-    stored: s,
-    moved: before.score !== s.after.score || before.tier !== s.after.tier,
-    hits,
-    newHits: fresh,
-    newSignals: new Set(fresh.map((h) => h.signal)),
-  };
+  return { stored: s, moved, hits, newHits: fresh, newSignals: new Set(fresh.map((h) => h.signal)) };
 }
+
+/** Whether the condition looks at signal hits (so the subjects' hits are worth comparing). */
+const looksAtHits = (when: RuleCondition) =>
+  when.type === 'signal' || (when.type === 'behavior' && when.signal !== undefined);
 
 /** How far back a condition looks at stored scores (spike, cooling by points), or null. */
 function historySpan(when: RuleCondition): number | null {
@@ -111,7 +114,8 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
   const rules = (await enabledRules(tx, stored.site)).filter((r) => r.subject === stored.kind);
   if (rules.length === 0) return;
   const { site, kind, now } = stored;
-  const subjects = stored.subjects.map((s) => subjectOf(s, kind));
+  const withHits = rules.some((r) => looksAtHits(r.definition.when));
+  const subjects = stored.subjects.map((s) => subjectOf(s, kind, withHits));
   const pairs = rules.flatMap((rule) =>
     subjects.filter((s) => mayFire(rule.definition.when, s.moved, s.newSignals)).map((subject) => ({ rule, subject })),
   );
@@ -124,12 +128,12 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
   ];
   const history =
     historyIds.length > 0 ? await loadHistory(tx, site, kind, historyIds, now - span, now) : new Map<string, never[]>();
-  const needsEvents = (rule: StoredRule) =>
-    (rule.definition.when.type === 'behavior' && rule.definition.when.event !== undefined) ||
-    rule.definition.stopWhen !== undefined;
-  const events = await eventsOf(tx, stored, [
-    ...new Set(pairs.filter((p) => needsEvents(p.rule)).map((p) => p.subject.stored.id)),
-  ]);
+  const events = eventSource(tx, stored);
+  await events.load(
+    pairs
+      .filter((p) => p.rule.definition.when.type === 'behavior' && p.rule.definition.when.event !== undefined)
+      .map((p) => p.subject.stored.id),
+  );
 
   const candidates: Candidate[] = [];
   for (const { rule, subject } of pairs) {
@@ -139,7 +143,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
       after: subject.stored.after,
       newHits: subject.newHits,
       hits: subject.hits,
-      events: events.get(id) ?? [],
+      events: events.of(id),
       history: history.get(id) ?? [],
       now,
       since: rule.createdAt.getTime(),
@@ -148,15 +152,30 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
     if (fire) candidates.push({ rule, subject, fire });
   }
   if (candidates.length === 0) return;
-  await record(tx, stored, candidates, events);
+  // The stop conditions of the conditions that hold need their subjects' events too.
+  await events.load(candidates.filter((c) => c.rule.definition.stopWhen).map((c) => c.subject.stored.id));
+  await record(tx, stored, candidates, events.of);
 }
 
-/** The events of the subjects, for the rules that look at them: a person's from the change, an account's read back. */
-async function eventsOf(tx: Queryable, stored: ScoresStored, ids: string[]): Promise<Map<string, RuleEvent[]>> {
-  if (ids.length === 0) return new Map();
-  if (stored.kind === 'account')
-    return loadAccountEvents(tx, stored.site, ids, stored.now - MAX_BEHAVIOR_DAYS * DAY_MS);
-  return new Map(ids.map((id) => [id, (stored.events?.get(id) ?? []).map(toRuleEvent)]));
+/**
+ * The subjects' events, for the rules that look at them, loaded on demand: a person's from
+ * the change (scoring loaded them), an account's contacts' read back, once per account.
+ */
+function eventSource(tx: Queryable, stored: ScoresStored) {
+  const loaded = new Map<string, RuleEvent[]>();
+  return {
+    async load(ids: readonly string[]): Promise<void> {
+      const missing = [...new Set(ids)].filter((id) => !loaded.has(id));
+      if (missing.length === 0) return;
+      if (stored.kind === 'account') {
+        const read = await loadAccountEvents(tx, stored.site, missing, stored.now - MAX_BEHAVIOR_DAYS * DAY_MS);
+        for (const id of missing) loaded.set(id, read.get(id) ?? []);
+      } else {
+        for (const id of missing) loaded.set(id, (stored.events?.get(id) ?? []).map(toRuleEvent));
+      }
+    },
+    of: (id: string): RuleEvent[] => loaded.get(id) ?? [],
+  };
 }
 
 /** Stop conditions, holdout, caps and routing for the conditions that hold, then the firings. */
@@ -164,7 +183,7 @@ async function record(
   tx: Queryable,
   stored: ScoresStored,
   candidates: Candidate[],
-  events: Map<string, RuleEvent[]>,
+  eventsOf: (id: string) => RuleEvent[],
 ): Promise<void> {
   const { site, kind, now } = stored;
   const pairs = candidates.map((c) => ({ ruleId: c.rule.id, subjectId: c.subject.stored.id }));
@@ -173,7 +192,7 @@ async function record(
   const live = candidates.filter((c) => {
     const id = c.subject.stored.id;
     if (known.get(pairKey(c.rule.id, id))?.stopped) return false;
-    if (goalReached(c.rule.definition.stopWhen, events.get(id) ?? [])) {
+    if (goalReached(c.rule.definition.stopWhen, eventsOf(id))) {
       stop.push({ ruleId: c.rule.id, subjectId: id });
       return false;
     }

@@ -24,8 +24,8 @@ export function evaluateCondition(when: RuleCondition, input: ConditionInput): F
 
 /**
  * Whether `when` could fire on a change with these facts, before anything is read for it:
- * conditions on the score need a move, a signal condition a new hit, a behavior one events
- * or hits. Keeps the cost of rules near zero on changes they cannot fire on.
+ * conditions on the score need a move, a signal condition a new hit of its signal. Keeps
+ * the cost of rules near zero on changes they cannot fire on.
  */
 export function mayFire(when: RuleCondition, moved: boolean, newSignals: ReadonlySet<string>): boolean {
   switch (when.type) {
@@ -36,6 +36,8 @@ export function mayFire(when: RuleCondition, moved: boolean, newSignals: Readonl
     case 'signal':
       return newSignals.has(when.signal);
     case 'behavior':
-      return true;
+      // A signal count reaches `times` with a new hit (or a tier condition now holds); an
+      // event count may move with any change (the new events are not told apart).
+      return when.signal === undefined || newSignals.has(when.signal) || moved;
   }
 }
