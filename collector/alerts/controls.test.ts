@@ -87,18 +87,46 @@ describe('noise control', () => {
     });
     await api.send([pricing('stop-1')]);
     await api.send([track({ anonymousId: 'stop-1' }, 'Demo Booked')]);
+    const person = await api.person('stop-1');
+    // Recorded as soon as scoring sees the goal, before the rule would fire again.
+    const stoppedAt = async () =>
+      (
+        await db().query<{ stopped_at: Date | null }>(
+          'select stopped_at from rule_subjects where site_id = $1 and rule_id = $2 and subject_id = $3',
+          [site.siteId, rule.id, person.id],
+        )
+      )[0]?.stopped_at;
+    const stopped = await stoppedAt();
+    expect(stopped).toBeInstanceOf(Date);
     await api.send([pricing('stop-1', 1)]);
     await api.send([pricing('stop-1', 2)]);
     expect((await firingsOf(db(), site.siteId, rule.id)).map((f) => f.outcome)).toEqual(['fired']);
-    const person = await api.person('stop-1');
-    const [state] = await db().query<{ stopped_at: Date | null }>(
-      'select stopped_at from rule_subjects where site_id = $1 and rule_id = $2 and subject_id = $3',
-      [site.siteId, rule.id, person.id],
-    );
-    expect(state?.stopped_at).toBeInstanceOf(Date);
+    expect(await stoppedAt()).toEqual(stopped);
     // Another subject still fires.
     await api.send([pricing('stop-2')]);
     expect(await firingsOf(db(), site.siteId, rule.id)).toHaveLength(2);
+  });
+
+  it("should stop an account's rule once any contact reaches the goal", async () => {
+    const { site, api, rules } = await setup();
+    const rule = await rules.create({
+      name: 'Account nurture',
+      subject: 'account',
+      when: { type: 'signal', signal: 'pricing_page' },
+      stopWhen: { event: 'Demo Booked' },
+    });
+    await api.send([identify('as-1', 'dee', { email: 'dee@stop-acct.com' })]);
+    await api.send([identify('as-2', 'eli', { email: 'eli@stop-acct.com' })]);
+    await api.send([pricing('as-1')]);
+    await api.send([track({ anonymousId: 'as-2' }, 'Demo Booked')]);
+    await api.send([pricing('as-1', 1)]);
+    expect((await firingsOf(db(), site.siteId, rule.id)).map((f) => f.outcome)).toEqual(['fired']);
+    const account = (await api.person('as-1')).account!;
+    const [state] = await db().query<{ stopped: boolean }>(
+      'select stopped_at is not null as stopped from rule_subjects where site_id = $1 and rule_id = $2 and subject_id = $3',
+      [site.siteId, rule.id, account.id],
+    );
+    expect(state?.stopped).toBe(true);
   });
 
   it('should record a digest rule’s firings as fired with no delivery of their own', async () => {

@@ -114,6 +114,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
   const rules = (await enabledRules(tx, stored.site)).filter((r) => r.subject === stored.kind);
   if (rules.length === 0) return;
   const { site, kind, now } = stored;
+  await stopOnGoals(tx, stored, rules);
   const withHits = rules.some((r) => looksAtHits(r.definition.when));
   const subjects = stored.subjects.map((s) => subjectOf(s, kind, withHits));
   const pairs = rules.flatMap((rule) =>
@@ -155,6 +156,28 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
   // The stop conditions of the conditions that hold need their subjects' events too.
   await events.load(candidates.filter((c) => c.rule.definition.stopWhen).map((c) => c.subject.stored.id));
   await record(tx, stored, candidates, events.of);
+}
+
+/**
+ * A person's goal event ends the rules that stop on it as soon as scoring sees it (their
+ * events are in memory): `rule_subjects.stopped_at` is set in this transaction, whether or
+ * not a condition holds. An account's stop is found when one of its rules would fire (its
+ * contacts' events are read back only then).
+ */
+async function stopOnGoals(tx: Queryable, stored: ScoresStored, rules: StoredRule[]): Promise<void> {
+  if (stored.kind !== 'person' || !stored.events) return;
+  const stopping = rules.filter((r) => r.definition.stopWhen);
+  if (stopping.length === 0) return;
+  const goals = new Set(stopping.map((r) => r.definition.stopWhen?.event));
+  const pairs: { ruleId: string; subjectId: string }[] = [];
+  for (const s of stored.subjects) {
+    const names = new Set<string>();
+    for (const e of stored.events.get(s.id) ?? []) if (e.event !== null && goals.has(e.event)) names.add(e.event);
+    if (names.size === 0) continue;
+    for (const r of stopping)
+      if (names.has(r.definition.stopWhen?.event ?? '')) pairs.push({ ruleId: r.id, subjectId: s.id });
+  }
+  await markStopped(tx, stored.site, pairs, stored.now);
 }
 
 /**
