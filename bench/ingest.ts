@@ -135,7 +135,7 @@ export async function benchIngest(options: IngestOptions): Promise<IngestResult>
  * A fresh collector process (scoring on or off) on empty tables: warm-up, reset, then the
  * measured messages. The process is stopped before this returns.
  */
-async function httpPhase(
+export async function httpPhase(
   options: IngestOptions,
   db: Database,
   load: BenchChild,

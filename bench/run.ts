@@ -12,6 +12,7 @@ import { benchPartitions, partitionsMarkdown } from './partitions.ts';
 import { benchPerEvent, perEventMarkdown } from './per-event.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
+import { benchRules, rulesMarkdown } from './rules.ts';
 import { benchSoak, soakMarkdown } from './soak.ts';
 
 /**
@@ -21,7 +22,7 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rescore|lookup|overload|partitions|collectors|per-event,
+ * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --per-event-samples N (default 21, at least 15),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
@@ -57,7 +58,7 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rescore|lookup|overload|partitions|collectors|per-event   one benchmark
+  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event   one benchmark
   --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
@@ -94,9 +95,11 @@ async function main(): Promise<void> {
   const only = values.only;
   if (
     only &&
-    !['ingest', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'per-event', 'soak'].includes(only)
+    !['ingest', 'rules', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'per-event', 'soak'].includes(
+      only,
+    )
   )
-    throw new Error('--only takes ingest, rescore, lookup, overload, partitions, collectors, per-event or soak');
+    throw new Error('--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event or soak');
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -115,6 +118,11 @@ async function main(): Promise<void> {
       log,
     });
     save('Ingest throughput', 'ingest', ingestMarkdown(ingest, await machineFacts(url), command, new Date()));
+  }
+  if (!only || only === 'rules') {
+    // Ingest with 20 enabled rules against none (alerts evaluated in the scoring transactions).
+    const result = await benchRules({ url, events: 20_000, clients: positive(values.clients, 'clients'), log });
+    save('Ingest with alert rules', 'rules', rulesMarkdown(result, command, new Date()));
   }
   if (!only || only === 'rescore') {
     const result = await benchRescore({

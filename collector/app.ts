@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { registerRuleEvaluator } from './alerts/evaluator.ts';
 import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
@@ -30,6 +31,7 @@ import { ownerRoutes } from './routes/owners.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { peopleListRoutes } from './routes/people-list.ts';
 import { ruleStatsRoutes } from './routes/rule-stats.ts';
+import { ruleRoutes } from './routes/rules.ts';
 import { staticRoutes } from './routes/static.ts';
 import { type ConfigStore, createConfigStore } from './scoring/config-store.ts';
 import { createSiteCache, type SiteCache } from './site-cache.ts';
@@ -90,6 +92,8 @@ export function createCollector(options: AppOptions): Collector {
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
   const changes = openChangeFeed(db, log);
+  // Rules fire inside the transactions that store scores (ingest and the periodic rescore).
+  const stopRules = registerRuleEvaluator(db);
   const intents = createIntentCache(db, changes, configs.model);
   const writer = createEventWriter(db, {
     pipeline: scoring ? createPipeline(db, configs, { beforeRun: options.afterStored }) : undefined,
@@ -147,6 +151,7 @@ export function createCollector(options: AppOptions): Collector {
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
   app.route('/', linkRoutes(db, writer, publicUrl));
+  app.route('/', ruleRoutes(db, configs));
   app.route('/', openApiRoutes());
   app.route('/', metricsRoutes(metrics));
   app.route('/', ingest.routes);
@@ -201,6 +206,7 @@ export function createCollector(options: AppOptions): Collector {
       await writer.drain();
       await intents.close();
       await changes.close();
+      stopRules();
     },
   };
 }

@@ -301,6 +301,12 @@ export const accountScores = pgTable(
     contacts: jsonb('contacts').$type<unknown[]>().notNull(),
     nextChangeAt: ts('next_change_at'),
     updatedAt: ts('updated_at').notNull(),
+    /**
+     * Every contact's stored signals it was rolled up from, as `[at, signal, personId]`: the
+     * next rollup's new signals are those not here (alert rules on accounts). Null until the
+     * account is scored with this column.
+     */
+    hits: jsonb('hits').$type<[number, string, string][]>(),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.accountId] }),

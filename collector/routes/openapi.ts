@@ -24,6 +24,7 @@ import { exportQuerySchema } from './export.ts';
 import { intentQuerySchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
 import { ownerBodySchema } from './owners.ts';
+import { ruleAnswer, ruleInputSchema, rulesAnswer } from './rule-schema.ts';
 import { ruleStatsQuerySchema } from './rule-stats.ts';
 
 /** A request body or answer as the validator sees it (input side: before transforms). */
@@ -252,6 +253,44 @@ export function buildOpenApi() {
               },
             },
             ...errors,
+          },
+        },
+      },
+      '/v1/rules': {
+        get: {
+          summary: "The site's rules (alerts and triggers)",
+          security: secretKey,
+          responses: { 200: { description: 'Rules', content: answer(rulesAnswer) }, ...errors },
+        },
+        post: {
+          summary: 'Creates a rule; the answer holds its id and signing secret (whsec_...)',
+          security: secretKey,
+          requestBody: { required: true, content: content(ruleInputSchema) },
+          responses: { 201: { description: 'Created', content: answer(ruleAnswer) }, ...errors },
+        },
+      },
+      '/v1/rules/{id}': {
+        get: {
+          summary: 'A rule',
+          security: secretKey,
+          parameters: [idParam('rule id')],
+          responses: { 200: { description: 'Rule', content: answer(ruleAnswer) }, ...errors, ...notFound },
+        },
+        put: {
+          summary: "Replaces a rule's definition (its id, secret and firings stay)",
+          security: secretKey,
+          parameters: [idParam('rule id')],
+          requestBody: { required: true, content: content(ruleInputSchema) },
+          responses: { 200: { description: 'Rule', content: answer(ruleAnswer) }, ...errors, ...notFound },
+        },
+        delete: {
+          summary: 'Deletes a rule and its undelivered messages (its firings stay)',
+          security: secretKey,
+          parameters: [idParam('rule id')],
+          responses: {
+            200: { description: 'Deleted', content: answer(z.object({ deleted: z.literal(true) })) },
+            ...errors,
+            ...notFound,
           },
         },
       },

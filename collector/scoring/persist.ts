@@ -12,9 +12,11 @@ import {
   type ScoringEvent,
   scoreAccountFromHits,
   scoreSignals,
+  type Tier,
   unpackHits,
 } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
+import { announceScores, type ScoresStored, type StoredHit } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { loadEventsOfPersons } from './events.ts';
 
@@ -78,9 +80,10 @@ export async function rescorePersons(
       const events = await loadEventsOfPersons(tx, siteId, [...found], horizonStart(model, now));
       const results = persons.map((p) => {
         const hits = signalsOf(events.get(p.id), model, now);
-        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(hitsKept(hits, model, now)) };
+        const kept = hitsKept(hits, model, now);
+        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(kept), kept };
       });
-      await storeScores(tx, siteId, 'person', results, now);
+      await storeScores(tx, siteId, 'person', results, now, events);
       for (const p of persons) if (p.account_id) accounts.add(p.account_id);
     });
   }
@@ -143,7 +146,7 @@ export async function rescoreAccountsLocked(
     const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackHits(p.hits, model);
     contacts.get(p.account_id)?.push({ personId: p.id, hits });
   }
-  const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccountFromHits(c, model, now) }));
+  const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccountFromHits(c, model, now), contacts: c }));
   await storeScores(tx, siteId, 'account', results, now);
 }
 
@@ -159,7 +162,13 @@ function* chunks(ids: Iterable<string>): Generator<string[]> {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-type Scored = { id: string; r: ScoreResult; hits: PackedHit[] } | { id: string; r: AccountScoreResult };
+type Scored =
+  | { id: string; r: ScoreResult; hits: PackedHit[]; kept: readonly StoredHit[] }
+  | { id: string; r: AccountScoreResult; contacts: readonly ContactSignals[] };
+
+/** An account's stored hits: `[at, signal, personId]` of every contact's, what the next change is compared with. */
+const accountHits = (contacts: readonly ContactSignals[]) =>
+  contacts.flatMap((c) => c.hits.map((h) => [h.at, h.signal, c.personId] as const));
 
 const PERSON_UPSERT = `insert into person_scores
     (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at,
@@ -179,18 +188,21 @@ const PERSON_UPSERT = `insert into person_scores
       excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits)`;
 
 const ACCOUNT_UPSERT = `insert into account_scores
-    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, contacts, next_change_at, updated_at)
+    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, contacts, next_change_at, updated_at,
+      hits)
   select $1, r.id, r.score, r.tier, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.contacts,
-      r.next_change_at, $3::timestamptz
+      r.next_change_at, $3::timestamptz, r.hits
     from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, trend text, change_7d int,
-      points double precision, explanation jsonb, categories jsonb, contacts jsonb, next_change_at timestamptz)
+      points double precision, explanation jsonb, categories jsonb, contacts jsonb, next_change_at timestamptz, hits jsonb)
   on conflict (site_id, account_id) do update set score = excluded.score, tier = excluded.tier, trend = excluded.trend,
     change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation, categories = excluded.categories,
-    contacts = excluded.contacts, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at
+    contacts = excluded.contacts, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at,
+    hits = excluded.hits
   where (account_scores.score, account_scores.tier, account_scores.trend, account_scores.change_7d, account_scores.points,
-      account_scores.explanation, account_scores.categories, account_scores.contacts, account_scores.next_change_at)
+      account_scores.explanation, account_scores.categories, account_scores.contacts, account_scores.next_change_at,
+      account_scores.hits)
     is distinct from (excluded.score, excluded.tier, excluded.trend, excluded.change_7d, excluded.points,
-      excluded.explanation, excluded.categories, excluded.contacts, excluded.next_change_at)`;
+      excluded.explanation, excluded.categories, excluded.contacts, excluded.next_change_at, excluded.hits)`;
 
 /**
  * Writes the scores and, for each score or tier that moved, a history row. A row whose
@@ -206,6 +218,7 @@ async function storeScores(
   kind: 'person' | 'account',
   results: readonly Scored[],
   now: number,
+  events?: ScoresStored['events'],
 ): Promise<void> {
   if (results.length === 0) return;
   const [table, idColumn] = kind === 'person' ? ['person_scores', 'person_id'] : ['account_scores', 'account_id'];
@@ -223,27 +236,20 @@ async function storeScores(
       categories: r.categories,
       contacts: 'contacts' in r ? r.contacts : undefined,
       next_change_at: iso(r.nextChangeAt),
-      hits: 'hits' in scored ? scored.hits : undefined,
+      hits: 'hits' in scored ? scored.hits : accountHits(scored.contacts),
     };
   });
   const at = iso(now);
   // One statement: the rows as they were (every part of a WITH sees the snapshot from before
   // the upsert), and the upsert.
-  const before = await tx.query<{ id: string; score: number; tier: string }>(
+  const before = await tx.query<{ id: string; score: number; tier: Tier; hits: unknown[][] | null }>(
     `with before as (
-       select ${idColumn} as id, score, tier from ${table} where site_id = $1 and ${idColumn} = any($4::text[])),
+       select ${idColumn} as id, score, tier, hits from ${table} where site_id = $1 and ${idColumn} = any($4::text[])),
      upsert as (${kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT})
-     select id, score, tier from before`,
+     select id, score, tier, hits from before`,
     [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
   );
   const was = new Map(before.map((b) => [b.id, b]));
-  // Every stored subject, moved or not: type, trend and the account's tier also reach lookups.
-  await notifyChanged(
-    tx,
-    siteId,
-    kind,
-    rows.map((r) => r.id),
-  );
   const moved = rows.filter((s) => {
     const b = was.get(s.id) ?? { score: 0, tier: 'low' };
     return b.score !== s.score || b.tier !== s.tier;
@@ -262,11 +268,26 @@ async function storeScores(
       anons.map((a) => a.anonymous_id),
     );
   }
-  if (moved.length === 0) return;
-  await tx.query(
-    `insert into score_history (site_id, subject_kind, subject_id, at, score, tier)
-     select $1, $2, r.id, $4::timestamptz, r.score, r.tier
-       from jsonb_to_recordset($3::text::jsonb) as r(id text, score int, tier text)`,
-    [siteId, kind, JSON.stringify(moved.map(({ id, score, tier }) => ({ id, score, tier }))), at],
-  );
+  if (moved.length > 0) {
+    await tx.query(
+      `insert into score_history (site_id, subject_kind, subject_id, at, score, tier)
+       select $1, $2, r.id, $4::timestamptz, r.score, r.tier
+         from jsonb_to_recordset($3::text::jsonb) as r(id text, score int, tier text)`,
+      [siteId, kind, JSON.stringify(moved.map(({ id, score, tier }) => ({ id, score, tier }))), at],
+    );
+  }
+  // Every stored subject, moved or not: type, trend and the account's tier also reach lookups,
+  // and rules look at what each one's change brought (in this transaction).
+  await announceScores(tx, {
+    site: siteId,
+    kind,
+    now,
+    events,
+    subjects: results.map((scored) => ({
+      id: scored.id,
+      before: was.get(scored.id) ?? null,
+      after: { score: scored.r.score, tier: scored.r.tier, explanation: scored.r.explanation },
+      contacts: 'kept' in scored ? [{ personId: scored.id, hits: scored.kept }] : scored.contacts,
+    })),
+  });
 }

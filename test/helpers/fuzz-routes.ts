@@ -74,6 +74,18 @@ export function validBody(op: Operation): unknown {
   if (op.method === 'PUT' && /^\/v1\/(accounts|people)\/\{id\}$/.test(op.path)) return { owner: 'ann@fz-acme.com' };
   if (op.method !== 'POST') return undefined;
   if (op.path === '/v1/links') return { url: 'https://fz-acme.com/pricing', recipient: 'ann@fz-acme.com' };
+  if (op.path === '/v1/rules') {
+    return {
+      name: 'Fuzz rule',
+      subject: 'account',
+      when: { type: 'behavior', event: 'Demo Requested', where: { plan: 'enterprise' }, times: 2, days: 7 },
+      actions: [{ type: 'webhook', url: 'https://fz-acme.com/hook' }],
+      cap: { within: '24h', max: 1 },
+      holdout: 0.1,
+      stopWhen: { event: 'Demo Booked' },
+      route: { to: 'owner', roundRobin: ['ann@fz-acme.com'], fallback: 'lead@fz-acme.com' },
+    };
+  }
   if (op.path === '/v1/admin/sites') return { name: 'Fuzz', origins: ['https://fz-acme.com'] };
   const kind = ROUTES[/^\/v1\/(\w+)$/.exec(op.path)?.[1] ?? ''];
   if (!kind) return undefined;

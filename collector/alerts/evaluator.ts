@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { MAX_BEHAVIOR_DAYS } from '../../shared/rules/behavior.ts';
+import { isCapped, recordFiring } from '../../shared/rules/caps.ts';
+import { DEFAULT_COOLING_DAYS } from '../../shared/rules/cooling.ts';
+import { evaluateCondition, mayFire } from '../../shared/rules/evaluate.ts';
+import { isHeldOut } from '../../shared/rules/holdout.ts';
+import { newHits } from '../../shared/rules/new-hits.ts';
+import { route } from '../../shared/rules/routing.ts';
+import { DEFAULT_SPIKE_HOURS } from '../../shared/rules/spike.ts';
+import {
+  type ConditionInput,
+  DAY_MS,
+  type Fire,
+  HOUR_MS,
+  type RuleEvent,
+  type RuleHit,
+} from '../../shared/rules/state.ts';
+import { goalReached } from '../../shared/rules/stop.ts';
+import type { RuleCondition, WebhookPayload } from '../../shared/rules/types.ts';
+import type { ScoresStored, StoredScore } from '../changes/stored.ts';
+import { onScoresStored } from '../changes/stored.ts';
+import type { Database, Queryable } from '../db/client.ts';
+import {
+  loadAccountEvents,
+  loadHistory,
+  loadRuleSubjects,
+  loadSubjectInfo,
+  markStopped,
+  pairKey,
+  saveCounts,
+  takeRoundRobin,
+  toRuleEvent,
+} from './facts.ts';
+import { enqueueFirings, type NewFiring } from './outbox.ts';
+import { enabledRules, type StoredRule } from './rules-store.ts';
+
+/**
+ * Evaluates the site's enabled rules on every score the scoring transactions store (persons
+ * and accounts, on ingest and in the periodic rescore), inside those transactions: a firing
+ * and its outbox rows commit with the change that caused them, or not at all. The subjects
+ * are under their scoring locks, so two collectors never evaluate one subject's change twice
+ * at once, and a replay sees the stored state equal to the new one (nothing moved, no new
+ * hit); the unique (rule, subject, change key) of `firings` guards the rest.
+ */
+export function registerRuleEvaluator(db: Database): () => void {
+  // Once per database object, however many collectors share it (tests, benches).
+  let entry = registered.get(db);
+  if (!entry) {
+    entry = { users: 0, stop: onScoresStored(db, evaluateStored) };
+    registered.set(db, entry);
+  }
+  entry.users++;
+  let stopped = false;
+  return () => {
+    if (stopped || !entry) return;
+    stopped = true;
+    if (--entry.users === 0) {
+      entry.stop();
+      registered.delete(db);
+    }
+  };
+}
+
+const registered = new WeakMap<Database, { users: number; stop: () => void }>();
+
+interface Subject {
+  stored: StoredScore;
+  moved: boolean;
+  /** Every hit now, and those this change added: computed only when a rule looks at hits. */
+  hits: RuleHit[];
+  newHits: RuleHit[];
+  newSignals: ReadonlySet<string>;
+}
+
+interface Candidate {
+  rule: StoredRule;
+  subject: Subject;
+  fire: Fire;
+}
+
+const hitsOf = (s: StoredScore, kind: 'person' | 'account'): RuleHit[] =>
+  s.contacts.flatMap((c) =>
+    c.hits.map((h) => ({
+      signal: h.signal,
+      points: h.points,
+      at: h.at,
+      ...(kind === 'account' ? { personId: c.personId } : {}),
+    })),
+  );
+
+const NONE: ReadonlySet<string> = new Set();
+
+function subjectOf(s: StoredScore, kind: 'person' | 'account', withHits: boolean): Subject {
+  const before = s.before ?? { score: 0, tier: 'low' };
+  const moved = before.score !== s.after.score || before.tier !== s.after.tier;
+  if (!withHits) return { stored: s, moved, hits: [], newHits: [], newSignals: NONE };
+  const hits = hitsOf(s, kind);
+  const fresh = newHits(s.before ? s.before.hits : [], hits, s.before !== null);
+  return { stored: s, moved, hits, newHits: fresh, newSignals: new Set(fresh.map((h) => h.signal)) };
+}
+
+/** Whether the condition looks at signal hits (so the subjects' hits are worth comparing). */
+const looksAtHits = (when: RuleCondition) =>
+  when.type === 'signal' || (when.type === 'behavior' && when.signal !== undefined);
+
+/** How far back a condition looks at stored scores (spike, cooling by points), or null. */
+function historySpan(when: RuleCondition): number | null {
+  if (when.type === 'spike') return (when.hours ?? DEFAULT_SPIKE_HOURS) * HOUR_MS;
+  if (when.type === 'cooling' && when.points !== undefined) return (when.days ?? DEFAULT_COOLING_DAYS) * DAY_MS;
+  return null;
+}
+
+async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void> {
+  const rules = (await enabledRules(tx, stored.site)).filter((r) => r.subject === stored.kind);
+  if (rules.length === 0) return;
+  const { site, kind, now } = stored;
+  await stopOnGoals(tx, stored, rules);
+  const withHits = rules.some((r) => looksAtHits(r.definition.when));
+  const subjects = stored.subjects.map((s) => subjectOf(s, kind, withHits));
+  const pairs = rules.flatMap((rule) =>
+    subjects.filter((s) => mayFire(rule.definition.when, s.moved, s.newSignals)).map((subject) => ({ rule, subject })),
+  );
+  if (pairs.length === 0) return;
+
+  // Facts only the candidate pairs' conditions need, each read once for all of them.
+  const span = Math.max(0, ...pairs.map((p) => historySpan(p.rule.definition.when) ?? 0));
+  const historyIds = [
+    ...new Set(pairs.filter((p) => historySpan(p.rule.definition.when)).map((p) => p.subject.stored.id)),
+  ];
+  const history =
+    historyIds.length > 0 ? await loadHistory(tx, site, kind, historyIds, now - span, now) : new Map<string, never[]>();
+  const events = eventSource(tx, stored);
+  await events.load(
+    pairs
+      .filter((p) => p.rule.definition.when.type === 'behavior' && p.rule.definition.when.event !== undefined)
+      .map((p) => p.subject.stored.id),
+  );
+
+  const candidates: Candidate[] = [];
+  for (const { rule, subject } of pairs) {
+    const id = subject.stored.id;
+    const input: ConditionInput = {
+      before: subject.stored.before,
+      after: subject.stored.after,
+      newHits: subject.newHits,
+      hits: subject.hits,
+      events: events.of(id),
+      history: history.get(id) ?? [],
+      now,
+      since: rule.createdAt.getTime(),
+    };
+    const fire = evaluateCondition(rule.definition.when, input);
+    if (fire) candidates.push({ rule, subject, fire });
+  }
+  if (candidates.length === 0) return;
+  // The stop conditions of the conditions that hold need their subjects' events too.
+  await events.load(candidates.filter((c) => c.rule.definition.stopWhen).map((c) => c.subject.stored.id));
+  await record(tx, stored, candidates, events.of);
+}
+
+/**
+ * A person's goal event ends the rules that stop on it as soon as scoring sees it (their
+ * events are in memory): `rule_subjects.stopped_at` is set in this transaction, whether or
+ * not a condition holds. An account's stop is found when one of its rules would fire (its
+ * contacts' events are read back only then).
+ */
+async function stopOnGoals(tx: Queryable, stored: ScoresStored, rules: StoredRule[]): Promise<void> {
+  if (stored.kind !== 'person' || !stored.events) return;
+  const stopping = rules.filter((r) => r.definition.stopWhen);
+  if (stopping.length === 0) return;
+  const goals = new Set(stopping.map((r) => r.definition.stopWhen?.event));
+  const pairs: { ruleId: string; subjectId: string }[] = [];
+  for (const s of stored.subjects) {
+    const names = new Set<string>();
+    for (const e of stored.events.get(s.id) ?? []) if (e.event !== null && goals.has(e.event)) names.add(e.event);
+    if (names.size === 0) continue;
+    for (const r of stopping)
+      if (names.has(r.definition.stopWhen?.event ?? '')) pairs.push({ ruleId: r.id, subjectId: s.id });
+  }
+  await markStopped(tx, stored.site, pairs, stored.now);
+}
+
+/**
+ * The subjects' events, for the rules that look at them, loaded on demand: a person's from
+ * the change (scoring loaded them), an account's contacts' read back, once per account.
+ */
+function eventSource(tx: Queryable, stored: ScoresStored) {
+  const loaded = new Map<string, RuleEvent[]>();
+  return {
+    async load(ids: readonly string[]): Promise<void> {
+      const missing = [...new Set(ids)].filter((id) => !loaded.has(id));
+      if (missing.length === 0) return;
+      if (stored.kind === 'account') {
+        const read = await loadAccountEvents(tx, stored.site, missing, stored.now - MAX_BEHAVIOR_DAYS * DAY_MS);
+        for (const id of missing) loaded.set(id, read.get(id) ?? []);
+      } else {
+        for (const id of missing) loaded.set(id, (stored.events?.get(id) ?? []).map(toRuleEvent));
+      }
+    },
+    of: (id: string): RuleEvent[] => loaded.get(id) ?? [],
+  };
+}
+
+/** Stop conditions, holdout, caps and routing for the conditions that hold, then the firings. */
+async function record(
+  tx: Queryable,
+  stored: ScoresStored,
+  candidates: Candidate[],
+  eventsOf: (id: string) => RuleEvent[],
+): Promise<void> {
+  const { site, kind, now } = stored;
+  const pairs = candidates.map((c) => ({ ruleId: c.rule.id, subjectId: c.subject.stored.id }));
+  const known = await loadRuleSubjects(tx, site, pairs);
+  const stop: { ruleId: string; subjectId: string }[] = [];
+  const live = candidates.filter((c) => {
+    const id = c.subject.stored.id;
+    if (known.get(pairKey(c.rule.id, id))?.stopped) return false;
+    if (goalReached(c.rule.definition.stopWhen, eventsOf(id))) {
+      stop.push({ ruleId: c.rule.id, subjectId: id });
+      return false;
+    }
+    return true;
+  });
+  await markStopped(tx, site, stop, now);
+  if (live.length === 0) return;
+
+  const info = await loadSubjectInfo(
+    tx,
+    site,
+    kind,
+    live.map((c) => c.subject.stored.id),
+  );
+  const outcomes = live.map((c) => {
+    const id = c.subject.stored.id;
+    const state = known.get(pairKey(c.rule.id, id)) ?? { count: 0, recent: [], stopped: false };
+    const def = c.rule.definition;
+    const outcome: NewFiring['outcome'] = isHeldOut(c.rule.id, id, def.holdout)
+      ? 'held_out'
+      : isCapped(def.cap, state, now)
+        ? 'capped'
+        : 'fired';
+    return { c, state, outcome, owner: info.get(id)?.owner ?? null };
+  });
+
+  // Round-robin positions, taken per rule in one statement for all its firings here.
+  const recipients = new Map<(typeof outcomes)[number], string | null>();
+  const byRule = new Map<StoredRule, typeof outcomes>();
+  for (const o of outcomes) {
+    if (o.outcome !== 'fired') continue;
+    const list = byRule.get(o.c.rule) ?? [];
+    list.push(o);
+    byRule.set(o.c.rule, list);
+  }
+  for (const [rule, list] of byRule) {
+    const needing = list.filter((o) => route(rule.definition.route, o.owner, 0).usedRoundRobin);
+    let next = needing.length > 0 ? await takeRoundRobin(tx, site, rule.id, needing.length) : 0;
+    for (const o of list) {
+      const routed = route(rule.definition.route, o.owner, next);
+      if (routed.usedRoundRobin) next++;
+      recipients.set(o, routed.recipient);
+    }
+  }
+
+  const firings: NewFiring[] = outcomes.map((o) => {
+    const { rule, subject, fire } = o.c;
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    const recipient = recipients.get(o) ?? null;
+    const s = subject.stored;
+    const payload: WebhookPayload = {
+      id,
+      rule: { id: rule.id, name: rule.name },
+      firedAt: new Date(now).toISOString(),
+      [kind]: {
+        id: s.id,
+        name: info.get(s.id)?.name ?? null,
+        score: s.after.score,
+        tier: s.after.tier,
+        previousTier: s.before?.tier ?? null,
+        owner: o.owner,
+      },
+      ...(rule.definition.route ? { recipient } : {}),
+      reason: fire.reason,
+      signals:
+        fire.signals.length > 0
+          ? fire.signals
+          : s.after.explanation.map((e) => ({
+              signal: e.signal,
+              points: e.points,
+              ...(e.lastAt ? { at: e.lastAt } : {}),
+            })),
+    };
+    return {
+      id,
+      ruleId: rule.id,
+      subjectKind: kind,
+      subjectId: s.id,
+      changeKey: fire.changeKey,
+      outcome: o.outcome,
+      recipient,
+      payload: payload as unknown as Record<string, unknown>,
+      firedAt: now,
+      // A digest rule's firings wait for the digest job, which sends them together.
+      actions: rule.definition.digest ? [] : rule.definition.actions,
+    };
+  });
+  const recorded = new Set((await enqueueFirings(tx, site, firings)).map((f) => f.id));
+  // Fired and held-out firings count against the caps; capped ones do not.
+  const counts = outcomes
+    .filter((o, i) => recorded.has(firings[i]!.id) && o.outcome !== 'capped')
+    .map((o) => ({
+      ruleId: o.c.rule.id,
+      subjectId: o.c.subject.stored.id,
+      state: recordFiring(o.c.rule.definition.cap, o.state, now),
+    }));
+  await saveCounts(tx, site, counts, now);
+}

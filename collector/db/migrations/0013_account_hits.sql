@@ -1,0 +1,1 @@
+ALTER TABLE "account_scores" ADD COLUMN "hits" jsonb;

@@ -1,0 +1,35 @@
+import { beforeOf, type ConditionInput, DAY_MS, type Fire, windowExtreme } from './state.ts';
+import type { RuleCondition } from './types.ts';
+
+type Cooling = Extract<RuleCondition, { type: 'cooling' }>;
+
+export const DEFAULT_COOLING_DAYS = 7;
+
+/**
+ * The score drops below `below` (from `below` or more), or falls `points` or more under the
+ * highest score of the last `days` with this change (it was less far down before). Decay
+ * alone, applied by the periodic rescore, is such a change.
+ */
+export function cooling(when: Cooling, input: ConditionInput): Fire | null {
+  const before = beforeOf(input).score;
+  const after = input.after.score;
+  if (when.below !== undefined && before >= when.below && after < when.below) {
+    return {
+      changeKey: `below:${when.below}:${input.now}`,
+      reason: `score ${before} -> ${after} (below ${when.below})`,
+      signals: [],
+    };
+  }
+  if (when.points !== undefined) {
+    const days = when.days ?? DEFAULT_COOLING_DAYS;
+    const high = windowExtreme(input, input.now - days * DAY_MS, 'max');
+    if (high - after >= when.points && high - before < when.points) {
+      return {
+        changeKey: `drop:${after}:${input.now}`,
+        reason: `score fell ${high - after} points within ${days}d (${high} -> ${after})`,
+        signals: [],
+      };
+    }
+  }
+  return null;
+}
