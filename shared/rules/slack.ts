@@ -15,12 +15,12 @@ export const SLACK_TOP_SIGNALS = 5;
 export const SLACK_DIGEST_LINES = 10;
 
 /** Slack's mrkdwn control characters, escaped as its docs ask. */
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const mrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** A Slack user or group id (`U024BE7LH`) becomes a mention; an email or name stays text. */
 export function mention(who: string): string {
-  return /^[UW][A-Z0-9]{6,}$/.test(who) ? `<@${who}>` : escape(who);
+  return /^[UW][A-Z0-9]{6,}$/.test(who) ? `<@${who}>` : mrkdwn(who);
 }
 
 /** The dashboard page of a subject on the collector's public URL. */
@@ -57,10 +57,10 @@ export function slackMessage(payload: WebhookPayload, kind: RuleSubject, publicU
   ];
   if (found) {
     const s = found.subject;
-    const title = link ? `<${link}|${escape(cut(who, 200))}>` : escape(who);
+    const title = link ? `<${link}|${mrkdwn(cut(who, 200))}>` : mrkdwn(who);
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${title}* (${found.kind}) ${escape(payload.reason)}` },
+      text: { type: 'mrkdwn', text: `*${title}* (${found.kind}) ${mrkdwn(payload.reason)}` },
       fields: [
         { type: 'mrkdwn', text: `*Score*\n${s.score}` },
         { type: 'mrkdwn', text: `*Tier*\n${tierChange(s)}` },
@@ -69,7 +69,7 @@ export function slackMessage(payload: WebhookPayload, kind: RuleSubject, publicU
   }
   const top = [...payload.signals].sort((a, b) => b.points - a.points).slice(0, SLACK_TOP_SIGNALS);
   if (top.length > 0) {
-    const lines = top.map((g) => `• ${escape(g.signal)} (+${g.points})`);
+    const lines = top.map((g) => `• ${mrkdwn(g.signal)} (+${g.points})`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top signals*\n${lines.join('\n')}` } });
   }
   const recipient = payload.recipient ?? found?.subject.owner ?? null;
@@ -91,10 +91,10 @@ export function slackMessage(payload: WebhookPayload, kind: RuleSubject, publicU
 export function slackDigest(digest: DigestPayload, kind: RuleSubject, publicUrl: string): SlackMessage {
   const lines = digest.firings.slice(0, SLACK_DIGEST_LINES).map((f) => {
     const found = firingSubject(f, kind);
-    if (!found) return `• ${escape(f.reason)}`;
+    if (!found) return `• ${mrkdwn(f.reason)}`;
     const s = found.subject;
     const link = dashboardUrl(publicUrl, found.kind, s.id);
-    return `• <${link}|${escape(cut(nameOf(s), 200))}>: ${tierChange(s)}, score ${s.score}`;
+    return `• <${link}|${mrkdwn(cut(nameOf(s), 200))}>: ${tierChange(s)}, score ${s.score}`;
   });
   const more = digest.firings.length - SLACK_DIGEST_LINES;
   if (more > 0) lines.push(`…and ${more} more`);
@@ -102,7 +102,7 @@ export function slackDigest(digest: DigestPayload, kind: RuleSubject, publicUrl:
     text: `${digest.rule.name}: ${digest.digest.summary}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: cut(digest.rule.name, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*${escape(digest.digest.summary)}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwn(digest.digest.summary)}*` } },
       { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), 3000) } },
     ],
   };
