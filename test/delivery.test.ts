@@ -52,7 +52,7 @@ const ruleRow = async (ruleId: string) =>
     )
   )[0];
 
-describe('webhook delivery', () => {
+describe('webhook delivery', { timeout: 120_000 }, () => {
   it('should POST the firing payload signed per Standard Webhooks, verified by the receiver', async () => {
     const signed = await receiver();
     const rule = await insertRule(t.db, t.siteId, [{ type: 'webhook', url: `${signed.url}/hook` }]);
@@ -233,7 +233,7 @@ describe('webhook delivery', () => {
   });
 });
 
-describe('Slack delivery', () => {
+describe('Slack delivery', { timeout: 120_000 }, () => {
   it('should post a Block Kit message with who, score, tier change, top signals, recipient and a dashboard link', async () => {
     const slack = await receiver();
     const rule = await insertRule(t.db, t.siteId, [{ type: 'slack', url: `${slack.url}/services/T0/B0/x` }]);
