@@ -22,6 +22,8 @@ let receivers: Receiver[] = [];
 afterEach(async () => {
   for (const c of open) await c.drain();
   for (const r of receivers) await r.close();
+  // What a test left retrying stays out of the next one's way.
+  await t.db.query(`update deliveries set status = 'dead', last_error = 'test over' where status = 'pending'`);
   open = [];
   receivers = [];
 });
@@ -101,6 +103,29 @@ describe('webhook delivery', { timeout: 120_000 }, () => {
     // Every attempt counted, the refused ones too.
     expect(row.attempts).toBeGreaterThan(hook.received.length);
     expect(row).toMatchObject({ last_status: 200, last_error: null });
+  });
+
+  it('should leave a row claimed by a process that died alone until its lease ends, then deliver it', async () => {
+    const hook = await receiver();
+    const rule = await insertRule(t.db, t.siteId, [{ type: 'webhook', url: `${hook.url}/leased` }]);
+    const [firing] = await fire(t.db, t.siteId, rule);
+    // As a process killed mid-delivery leaves it: claimed until its lease ends, no attempt recorded.
+    const leaseEnd = Date.now() + 1_500;
+    await t.db.query('update deliveries set locked_until = $3 where site_id = $1 and rule_id = $2', [
+      t.siteId,
+      rule.id,
+      new Date(leaseEnd),
+    ]);
+    collector();
+    const got = await eventually(() => hook.received[0]);
+    expect(Date.now()).toBeGreaterThanOrEqual(leaseEnd);
+    expect(got.id).toBe(firing?.id);
+    const row = await eventually(async () => {
+      const r = await one(rule.id);
+      return r?.status === 'delivered' ? r : undefined;
+    });
+    expect(row.attempts).toBe(1);
+    expect(hook.received).toHaveLength(1);
   });
 
   it('should honour Retry-After in seconds and as an HTTP date', async () => {
