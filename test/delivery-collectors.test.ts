@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueFirings } from '../collector/alerts/outbox.ts';
 import { type Collector, createCollector } from '../collector/app.ts';
+import { notifyChanged } from '../collector/changes/notices.ts';
 import { type Database, openDatabase } from '../collector/db/client.ts';
-import { deliveriesOf, fire, insertRule, useDeliveryDatabase } from './helpers/alerts.ts';
+import { deliveriesOf, fire, insertRule, payloadFor, useDeliveryDatabase } from './helpers/alerts.ts';
 import { eventually, type Receiver, startReceiver } from './helpers/receiver.ts';
 
 /**
@@ -47,4 +49,37 @@ describe('two collectors delivering from one outbox', () => {
       for (const c of collectors) await c.drain();
     }
   }, 180_000);
+
+  it("should wake on another process's score change, without waiting for its poll", async () => {
+    const rule = await insertRule(t.db, t.siteId, [{ type: 'webhook', url: `${hook.url}/woken` }]);
+    hook.secret = rule.secret;
+    // Only the second collector delivers, and it would poll only hourly.
+    const listener = createCollector({ db: second, rescoreIntervalMs: 0, delivery: { pollMs: 3_600_000 } });
+    try {
+      await eventually(() => (listener.changes.listening || !second.url ? true : undefined));
+      const firedAt = Date.now();
+      // As the rules evaluation does on the first database: the firing with the score change that caused it.
+      await t.db.transaction(async (tx) => {
+        await enqueueFirings(tx, t.siteId, [
+          {
+            id: 'fir_woken',
+            ruleId: rule.id,
+            subjectKind: 'account',
+            subjectId: 'acc_woken',
+            changeKey: 'tier:high:woken',
+            outcome: 'fired',
+            recipient: null,
+            payload: payloadFor(rule, 'fir_woken', 'acc_woken', firedAt) as unknown as Record<string, unknown>,
+            firedAt,
+            actions: rule.actions,
+          },
+        ]);
+        await notifyChanged(tx, t.siteId, 'account', ['acc_woken']);
+      });
+      const got = await eventually(() => hook.received.find((r) => r.id === 'fir_woken'));
+      expect(got.verified).toBe(true);
+    } finally {
+      await listener.drain();
+    }
+  }, 120_000);
 });
