@@ -61,10 +61,9 @@ export async function buildRequest(db: Queryable, row: Claimed, publicUrl: strin
     );
     if (firings.length === 0) return { send: false, reason: 'firings erased' };
     const every = rule.definition.digest?.every ?? '';
-    const when = rule.definition.when ?? { type: 'signal', signal: '' };
     const digest = digestPayload(
       row.webhookId,
-      { id: row.ruleId, name: rule.name, subject: rule.subject, when },
+      { id: row.ruleId, name: rule.name, subject: rule.subject, when: rule.definition.when },
       every,
       firings.map((f) => f.payload),
     );

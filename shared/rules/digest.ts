@@ -31,8 +31,8 @@ const TIER_NAME: Record<Tier, string> = { high: 'High', medium: 'Medium', low: '
 export const tierName = (tier: Tier | null | undefined): string => (tier ? TIER_NAME[tier] : 'none');
 
 /** What the subjects did, in the words of the rule's condition ("crossed into High"). */
-export function conditionText(when: RuleCondition, name: string): string {
-  switch (when.type) {
+export function conditionText(when: RuleCondition | undefined, name: string): string {
+  switch (when?.type) {
     case 'threshold':
       return when.tier ? `crossed into ${tierName(when.tier)}` : `crossed a score of ${when.score}`;
     case 'spike':
@@ -53,7 +53,7 @@ function subjects(kind: RuleSubject, n: number): string {
 
 /** "5 accounts crossed into High in the last hour". */
 export function digestSummary(
-  rule: Pick<RuleDefinition, 'name' | 'subject' | 'when'>,
+  rule: Pick<RuleDefinition, 'name' | 'subject'> & { when?: RuleCondition },
   count: number,
   every: string,
 ): string {
@@ -72,7 +72,7 @@ export interface DigestPayload {
 
 export function digestPayload(
   id: string,
-  rule: { id: string } & Pick<RuleDefinition, 'name' | 'subject' | 'when'>,
+  rule: { id: string } & Pick<RuleDefinition, 'name' | 'subject'> & { when?: RuleCondition },
   every: string,
   firings: readonly WebhookPayload[],
 ): DigestPayload {
