@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchCollectors, collectorsMarkdown } from './collectors.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
+import { benchDelivery, deliveryMarkdown } from './delivery.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLookup, lookupMarkdown } from './lookup.ts';
 import { benchOverload, overloadMarkdown } from './overload.ts';
@@ -22,7 +23,7 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event,
+ * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --per-event-samples N (default 21, at least 15),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
@@ -30,6 +31,8 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
  * --collector-events N, --collector-sites N (collectors: 1, 2 and 4 collector processes,
  * default 20000 events on 1 site),
+ * --delivery-samples N, --delivery-burst N (delivery: firings one at a time, default 200, and a
+ * burst, default 1000; on a database of its own, BENCH_DATABASE_URL's name + `_delivery`),
  * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
  * not part of a plain `npm run bench`).
  */
@@ -51,6 +54,8 @@ const { values } = parseArgs({
     'partition-events': { type: 'string', default: '300000' },
     'collector-events': { type: 'string', default: '20000' },
     'collector-sites': { type: 'string', default: '1' },
+    'delivery-samples': { type: 'string', default: '200' },
+    'delivery-burst': { type: 'string', default: '1000' },
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
@@ -58,7 +63,7 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event   one benchmark
+  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery   one benchmark
   --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
@@ -66,6 +71,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
   --partition-months N, --partition-events N   partitions (default 24, 300000)
   --collector-events N, --collector-sites N   collectors: 1, 2 and 4 collector processes (default 20000 events, 1 site)
+  --delivery-samples N, --delivery-burst N    delivery: outbox vs direct POST (default 200, 1000)
   --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
@@ -95,11 +101,22 @@ async function main(): Promise<void> {
   const only = values.only;
   if (
     only &&
-    !['ingest', 'rules', 'rescore', 'lookup', 'overload', 'partitions', 'collectors', 'per-event', 'soak'].includes(
-      only,
-    )
+    ![
+      'ingest',
+      'rules',
+      'rescore',
+      'lookup',
+      'overload',
+      'partitions',
+      'collectors',
+      'per-event',
+      'delivery',
+      'soak',
+    ].includes(only)
   )
-    throw new Error('--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event or soak');
+    throw new Error(
+      '--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event, delivery or soak',
+    );
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -187,6 +204,19 @@ async function main(): Promise<void> {
     if (samples < 15) throw new Error('--per-event-samples must be at least 15');
     const result = await benchPerEvent({ url, samples, log });
     save('Cost of one event vs history', 'per-event', perEventMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'delivery') {
+    // A database of its own, so that it never drops one another benchmark is using.
+    const own = new URL(url);
+    own.pathname = `${own.pathname}_delivery`;
+    const result = await benchDelivery({
+      url: own.toString(),
+      samples: positive(values['delivery-samples'], 'delivery-samples'),
+      burst: positive(values['delivery-burst'], 'delivery-burst'),
+      log,
+    });
+    save('Webhook delivery', 'delivery', deliveryMarkdown(result, command, new Date()));
   }
 
   if (only === 'soak') {

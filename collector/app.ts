@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
+import { startDigestJob } from './alerts/digest-job.ts';
+import { type Dispatcher, startDispatcher } from './alerts/dispatcher.ts';
 import { registerRuleEvaluator } from './alerts/evaluator.ts';
+import { DEFAULT_DELIVERY, type DeliverySettings } from './alerts/settings.ts';
 import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
@@ -64,6 +67,16 @@ export interface AppOptions {
   limits?: Partial<LoadLimits>;
   /** Also export the process's memory, CPU and event loop metrics on `/metrics`. @default false */
   processMetrics?: boolean;
+  /**
+   * Delivery of rule firings (alerts/): the dispatcher and the digest job run in every
+   * collector unless `enabled` is false (tests that look at the outbox untouched).
+   */
+  delivery?: Partial<DeliverySettings> & {
+    /** @default true */
+    enabled?: boolean;
+    /** Test only (off by default): runs right before each delivery's POST. */
+    beforeSend?: () => void;
+  };
 }
 
 export interface Collector {
@@ -77,6 +90,10 @@ export interface Collector {
   intents: IntentCache;
   /** This collector's Prometheus registry and metrics (`GET /metrics`). */
   metrics: Metrics;
+  /** The outbox's dispatcher in this process (null when delivery is off). */
+  dispatcher: Dispatcher | null;
+  /** How delivery runs in this process (the give-up time for new firings, among others). */
+  delivery: DeliverySettings;
   /** Stops answering /readyz and waits for queued writes. */
   drain(): Promise<void>;
 }
@@ -104,6 +121,14 @@ export function createCollector(options: AppOptions): Collector {
   const sites = createSiteCache(db);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
+  const { enabled: deliveryOn = true, beforeSend, ...deliveryOptions } = options.delivery ?? {};
+  const delivery: DeliverySettings = { ...DEFAULT_DELIVERY, ...deliveryOptions };
+  const dispatcher = deliveryOn
+    ? startDispatcher(db, { settings: delivery, publicUrl, log, changes, beforeSend })
+    : null;
+  const digests = dispatcher
+    ? startDigestJob(db, log, delivery.digestIntervalMs, delivery.giveUpMs, dispatcher.wake)
+    : null;
   let closing = false;
   const metrics = createMetrics({
     db,
@@ -200,8 +225,12 @@ export function createCollector(options: AppOptions): Collector {
     changes,
     intents,
     metrics,
+    dispatcher,
+    delivery,
     async drain() {
       closing = true;
+      await digests?.stop();
+      await dispatcher?.stop();
       await timer?.stop();
       await writer.drain();
       await intents.close();

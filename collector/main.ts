@@ -1,4 +1,6 @@
 import { serve } from '@hono/node-server';
+import { releaseLeases } from './alerts/claim.ts';
+import { readDeliverySettings } from './alerts/settings.ts';
 import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -13,6 +15,7 @@ import { createSite, listSites } from './sites.ts';
 async function main(): Promise<void> {
   const config = readConfig();
   const retention = readRetentionSettings();
+  const delivery = readDeliverySettings();
   const log = createLogger(config.logLevel);
   const { db, close } = await openConfiguredDatabase(config);
   log.info('database ready', { database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined });
@@ -25,6 +28,8 @@ async function main(): Promise<void> {
     printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
   }
 
+  // The embedded folder is this process's alone: a lease left in it is a dead process's.
+  if (db.kind === 'embedded') await releaseLeases(db);
   const collector = createCollector({
     db,
     config,
@@ -35,6 +40,12 @@ async function main(): Promise<void> {
     // Test only, off by default: dies right after a group's insert commits, before scoring.
     afterStored:
       process.env.INKLING_TEST_KILL_AFTER_STORE === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
+    delivery: {
+      ...delivery,
+      // Test only, off by default: dies right before a delivery's POST (after its claim).
+      beforeSend:
+        process.env.INKLING_TEST_KILL_BEFORE_DELIVERY === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
+    },
   });
   await recoverOnStart(db, collector, log);
   // Event partitions made ahead and retention applied, now and hourly (collector/retention.ts).
