@@ -109,8 +109,10 @@ export function createCollector(options: AppOptions): Collector {
   const configs = createConfigStore(db);
   const scoring = options.scoring ?? true;
   const changes = openChangeFeed(db, log);
+  const { enabled: deliveryOn = true, beforeSend, ...deliveryOptions } = options.delivery ?? {};
+  const delivery: DeliverySettings = { ...DEFAULT_DELIVERY, ...deliveryOptions };
   // Rules fire inside the transactions that store scores (ingest and the periodic rescore).
-  const stopRules = registerRuleEvaluator(db);
+  const stopRules = registerRuleEvaluator(db, delivery.giveUpMs);
   const intents = createIntentCache(db, changes, configs.model);
   const writer = createEventWriter(db, {
     pipeline: scoring ? createPipeline(db, configs, { beforeRun: options.afterStored }) : undefined,
@@ -121,8 +123,6 @@ export function createCollector(options: AppOptions): Collector {
   const sites = createSiteCache(db);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
-  const { enabled: deliveryOn = true, beforeSend, ...deliveryOptions } = options.delivery ?? {};
-  const delivery: DeliverySettings = { ...DEFAULT_DELIVERY, ...deliveryOptions };
   const dispatcher = deliveryOn
     ? startDispatcher(db, { settings: delivery, publicUrl, log, changes, beforeSend })
     : null;

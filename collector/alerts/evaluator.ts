@@ -31,7 +31,7 @@ import {
   takeRoundRobin,
   toRuleEvent,
 } from './facts.ts';
-import { enqueueFirings, type NewFiring } from './outbox.ts';
+import { DEFAULT_GIVE_UP_MS, enqueueFirings, type NewFiring } from './outbox.ts';
 import { enabledRules, type StoredRule } from './rules-store.ts';
 
 /**
@@ -42,11 +42,12 @@ import { enabledRules, type StoredRule } from './rules-store.ts';
  * at once, and a replay sees the stored state equal to the new one (nothing moved, no new
  * hit); the unique (rule, subject, change key) of `firings` guards the rest.
  */
-export function registerRuleEvaluator(db: Database): () => void {
-  // Once per database object, however many collectors share it (tests, benches).
+export function registerRuleEvaluator(db: Database, giveUpMs = DEFAULT_GIVE_UP_MS): () => void {
+  // Once per database object, however many collectors share it (tests, benches): the first
+  // one's give-up time applies to the deliveries of new firings.
   let entry = registered.get(db);
   if (!entry) {
-    entry = { users: 0, stop: onScoresStored(db, evaluateStored) };
+    entry = { users: 0, stop: onScoresStored(db, (tx, stored) => evaluateStored(tx, stored, giveUpMs)) };
     registered.set(db, entry);
   }
   entry.users++;
@@ -110,7 +111,7 @@ function historySpan(when: RuleCondition): number | null {
   return null;
 }
 
-async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void> {
+async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: number): Promise<void> {
   const rules = (await enabledRules(tx, stored.site)).filter((r) => r.subject === stored.kind);
   if (rules.length === 0) return;
   const { site, kind, now } = stored;
@@ -155,7 +156,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored): Promise<void
   if (candidates.length === 0) return;
   // The stop conditions of the conditions that hold need their subjects' events too.
   await events.load(candidates.filter((c) => c.rule.definition.stopWhen).map((c) => c.subject.stored.id));
-  await record(tx, stored, candidates, events.of);
+  await record(tx, stored, candidates, events.of, giveUpMs);
 }
 
 /**
@@ -207,6 +208,7 @@ async function record(
   stored: ScoresStored,
   candidates: Candidate[],
   eventsOf: (id: string) => RuleEvent[],
+  giveUpMs: number,
 ): Promise<void> {
   const { site, kind, now } = stored;
   const pairs = candidates.map((c) => ({ ruleId: c.rule.id, subjectId: c.subject.stored.id }));
@@ -303,7 +305,7 @@ async function record(
       actions: rule.definition.digest ? [] : rule.definition.actions,
     };
   });
-  const recorded = new Set((await enqueueFirings(tx, site, firings)).map((f) => f.id));
+  const recorded = new Set((await enqueueFirings(tx, site, firings, giveUpMs)).map((f) => f.id));
   // Fired and held-out firings count against the caps; capped ones do not.
   const counts = outcomes
     .filter((o, i) => recorded.has(firings[i]!.id) && o.outcome !== 'capped')

@@ -51,8 +51,12 @@ async function insertDelivery(
   state: { status: 'pending' | 'delivered' | 'dead'; attempts: number },
 ) {
   await db.query(
-    `insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, status, attempts, give_up_at)
-     values ($1, $2, $3, $3, 'webhook', 'http://127.0.0.1:9/hook', $4, $5, now() + interval '1 day')`,
+    // Not due for a day: the collectors' dispatchers (every test collector runs one, on a shared
+    // PostgreSQL database too) leave the row as inserted.
+    `insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, status, attempts, give_up_at,
+       next_attempt_at)
+     values ($1, $2, $3, $3, 'webhook', 'http://127.0.0.1:9/hook', $4, $5, now() + interval '2 days',
+       now() + interval '1 day')`,
     [site.siteId, ruleId, firingId, state.status, state.attempts],
   );
 }
