@@ -284,7 +284,7 @@ export const personScores = pgTable(
   ],
 );
 
-/** An account's current score with its breakdown by contact and category. */
+/** An account's current score with its breakdown by category (by contact: `account_contacts`). */
 export const accountScores = pgTable(
   'account_scores',
   {
@@ -298,7 +298,6 @@ export const accountScores = pgTable(
     points: doublePrecision('points').notNull(),
     explanation: jsonb('explanation').$type<unknown[]>().notNull(),
     categories: jsonb('categories').$type<Record<string, number>>().notNull(),
-    contacts: jsonb('contacts').$type<unknown[]>().notNull(),
     nextChangeAt: ts('next_change_at'),
     updatedAt: ts('updated_at').notNull(),
   },
@@ -308,6 +307,27 @@ export const accountScores = pgTable(
     index('account_scores_site_score_idx').on(t.siteId, t.score),
     index('account_scores_site_change_idx').on(t.siteId, t.change7d),
   ],
+);
+
+/**
+ * An account score's breakdown by contact: one row per contact, as of the account's last
+ * rescore (its `contacts` lines: the contact's own score, tier and type, their points in the
+ * account and whether they are engaged). A rescore writes only the lines that changed, so
+ * one event of one contact of a large account rewrites one line, not the whole breakdown.
+ */
+export const accountContacts = pgTable(
+  'account_contacts',
+  {
+    siteId: text('site_id').notNull(),
+    accountId: text('account_id').notNull(),
+    personId: text('person_id').notNull(),
+    score: integer('score').notNull(),
+    tier: text('tier').notNull(),
+    type: text('type').notNull(),
+    points: doublePrecision('points').notNull(),
+    engaged: boolean('engaged').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.accountId, t.personId] })],
 );
 
 /** One row per change of a score or tier, at write time (for alerts and charts; lists and trends come from the model). */

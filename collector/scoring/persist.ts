@@ -16,6 +16,7 @@ import {
 } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
+import { deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
 
 /**
@@ -127,14 +128,13 @@ export async function rescoreAccountsLocked(
   const gone = ids.filter((id) => !found.has(id));
   if (gone.length > 0) {
     await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [siteId, gone]);
+    await deleteContactLines(tx, siteId, gone);
     await notifyChanged(tx, siteId, 'account', gone);
   }
-  const people = await tx.query<{ id: string; account_id: string; hits: PackedHit[] | null }>(
-    `select p.id, p.account_id, s.hits from persons p
-       left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
-      where p.site_id = $1 and p.account_id = any($2::text[]) order by p.id`,
-    [siteId, [...found]],
-  );
+  // The contacts with their stored signals, and the breakdown lines as stored (of former
+  // contacts too, to delete), in one query.
+  const stored = await readContacts(tx, siteId, [...found]);
+  const people = stored.filter((p) => p.member);
   const unstored = people.filter((p) => p.hits === null).map((p) => p.id);
   const events = await loadEventsOfPersons(tx, siteId, unstored, horizonStart(model, now));
   const contacts = new Map<string, ContactSignals[]>();
@@ -145,6 +145,7 @@ export async function rescoreAccountsLocked(
   }
   const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccountFromHits(c, model, now) }));
   await storeScores(tx, siteId, 'account', results, now);
+  await storeContactLines(tx, siteId, new Map(results.map(({ id, r }) => [id, r.contacts])), stored, now);
 }
 
 /** A person's signals from their events (those within the horizon of `now` count). */
@@ -178,19 +179,20 @@ const PERSON_UPSERT = `insert into person_scores
     is distinct from (excluded.score, excluded.tier, excluded.type, excluded.trend, excluded.change_7d, excluded.points,
       excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits)`;
 
+/** The breakdown by contact is not in the row: `account_contacts` (see ./account-contacts.ts). */
 const ACCOUNT_UPSERT = `insert into account_scores
-    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, contacts, next_change_at, updated_at)
-  select $1, r.id, r.score, r.tier, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.contacts,
-      r.next_change_at, $3::timestamptz
+    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, next_change_at, updated_at)
+  select $1, r.id, r.score, r.tier, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.next_change_at,
+      $3::timestamptz
     from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, trend text, change_7d int,
-      points double precision, explanation jsonb, categories jsonb, contacts jsonb, next_change_at timestamptz)
+      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz)
   on conflict (site_id, account_id) do update set score = excluded.score, tier = excluded.tier, trend = excluded.trend,
     change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation, categories = excluded.categories,
-    contacts = excluded.contacts, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at
+    next_change_at = excluded.next_change_at, updated_at = excluded.updated_at
   where (account_scores.score, account_scores.tier, account_scores.trend, account_scores.change_7d, account_scores.points,
-      account_scores.explanation, account_scores.categories, account_scores.contacts, account_scores.next_change_at)
+      account_scores.explanation, account_scores.categories, account_scores.next_change_at)
     is distinct from (excluded.score, excluded.tier, excluded.trend, excluded.change_7d, excluded.points,
-      excluded.explanation, excluded.categories, excluded.contacts, excluded.next_change_at)`;
+      excluded.explanation, excluded.categories, excluded.next_change_at)`;
 
 /**
  * Writes the scores and, for each score or tier that moved, a history row. A row whose
@@ -221,7 +223,6 @@ async function storeScores(
       points: r.points,
       explanation: r.explanation,
       categories: r.categories,
-      contacts: 'contacts' in r ? r.contacts : undefined,
       next_change_at: iso(r.nextChangeAt),
       hits: 'hits' in scored ? scored.hits : undefined,
     };
