@@ -272,7 +272,8 @@ export const personScores = pgTable(
     /**
      * The person's signals that can still count for their account (`hitsKept`), as
      * `[at (epoch ms), signal, intent, derived (0|1)]` tuples: an account is rolled up from its
-     * contacts' rows, not from their events. Null until the person is scored with this column.
+     * contacts' rows, not from their events. Null for a person who had no account when last
+     * scored (nothing reads them), or scored before this column: a roll-up derives those from events.
      */
     hits: jsonb('hits').$type<StoredHit[]>(),
   },

@@ -79,7 +79,11 @@ export async function rescorePersons(
       const events = await loadEventsOfPersons(tx, siteId, [...found], horizonStart(model, now));
       const results = persons.map((p) => {
         const hits = signalsOf(events.get(p.id), model, now);
-        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(hitsKept(hits, model, now)) };
+        // Only an account reads them: a person without one (most visitors) stores none, which
+        // is 45 % of the JSON a rescore of such people builds, sends and stores. Should they
+        // join an account before their next rescore, its roll-up derives them from events.
+        const kept = p.account_id === null ? null : packHits(hitsKept(hits, model, now));
+        return { id: p.id, r: scoreSignals(hits, model, now), hits: kept };
       });
       await storeScores(tx, siteId, 'person', results, now);
       for (const p of persons) if (p.account_id) accounts.add(p.account_id);
@@ -110,8 +114,8 @@ export async function rescoreAccounts(
  * each contact's stored signals (`person_scores.hits`, written by the contact's last
  * rescore, which every new event, merge and config change makes before its accounts are
  * rescored). Derived signals depend on nothing outside the horizon, so stored signals do not
- * go stale with time; a contact without them (not scored yet, or scored before they were
- * stored) is derived from their events within the horizon here.
+ * go stale with time; a contact without them (not scored yet, scored while they had no
+ * account, or before they were stored) is derived from their events within the horizon here.
  */
 export async function rescoreAccountsLocked(
   tx: Queryable,
@@ -160,7 +164,7 @@ function* chunks(ids: Iterable<string>): Generator<string[]> {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-type Scored = { id: string; r: ScoreResult; hits: PackedHit[] } | { id: string; r: AccountScoreResult };
+type Scored = { id: string; r: ScoreResult; hits: PackedHit[] | null } | { id: string; r: AccountScoreResult };
 
 const PERSON_UPSERT = `insert into person_scores
     (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at,

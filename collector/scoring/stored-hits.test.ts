@@ -74,6 +74,27 @@ describe('stored signals', () => {
     expect(await row()).toEqual(before);
   });
 
+  it('should store no signals for a person without an account, and store them once they join one', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('cat', '/pricing'), page('cat', '/product')]);
+    const cat = (await api.person('cat')).id as string;
+    const hits = async () =>
+      (
+        await db.query<{ hits: unknown[][] | null }>(
+          'select hits from person_scores where site_id = $1 and person_id = $2',
+          [site.siteId, cat],
+        )
+      )[0]!.hits;
+    expect(await hits()).toBeNull();
+    await api.send([{ type: 'group', messageId: mid(), anonymousId: 'cat', groupId: 'initech' }]);
+    expect((await hits())?.map((h) => h[1])).toEqual(['pricing_page', 'product_page']);
+    // An account of one contact scores exactly as that contact.
+    const person = await api.person('cat');
+    expect(person.account?.score).toBeGreaterThan(0);
+    expect(person.account?.score).toBe(person.score);
+  });
+
   it("should rebuild the stored signals and the account's roll-up when the config changes", async () => {
     const { site, api, ann, row } = await account();
     const withoutPricing = { ...defaultConfig, rules: defaultConfig.rules.filter((r) => r.signal !== 'pricing_page') };
