@@ -272,7 +272,8 @@ export const personScores = pgTable(
     /**
      * The person's signals that can still count for their account (`hitsKept`), as
      * `[at (epoch ms), signal, intent, derived (0|1)]` tuples: an account is rolled up from its
-     * contacts' rows, not from their events. Null until the person is scored with this column.
+     * contacts' rows, not from their events. Null for a person who had no account when last
+     * scored (nothing reads them), or scored before this column: a roll-up derives those from events.
      */
     hits: jsonb('hits').$type<StoredHit[]>(),
   },
@@ -284,7 +285,7 @@ export const personScores = pgTable(
   ],
 );
 
-/** An account's current score with its breakdown by contact and category. */
+/** An account's current score with its breakdown by category (by contact: `account_contacts`). */
 export const accountScores = pgTable(
   'account_scores',
   {
@@ -298,15 +299,8 @@ export const accountScores = pgTable(
     points: doublePrecision('points').notNull(),
     explanation: jsonb('explanation').$type<unknown[]>().notNull(),
     categories: jsonb('categories').$type<Record<string, number>>().notNull(),
-    contacts: jsonb('contacts').$type<unknown[]>().notNull(),
     nextChangeAt: ts('next_change_at'),
     updatedAt: ts('updated_at').notNull(),
-    /**
-     * Every contact's stored signals it was rolled up from, as `[at, signal, personId]`: the
-     * next rollup's new signals are those not here (alert rules on accounts). Null until the
-     * account is scored with this column.
-     */
-    hits: jsonb('hits').$type<[number, string, string][]>(),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.accountId] }),
@@ -314,6 +308,33 @@ export const accountScores = pgTable(
     index('account_scores_site_score_idx').on(t.siteId, t.score),
     index('account_scores_site_change_idx').on(t.siteId, t.change7d),
   ],
+);
+
+/**
+ * An account score's breakdown by contact: one row per contact, as of the account's last
+ * rescore (its `contacts` lines: the contact's own score, tier and type, their points in the
+ * account and whether they are engaged). A rescore writes only the lines that changed, so
+ * one event of one contact of a large account rewrites one line, not the whole breakdown.
+ */
+export const accountContacts = pgTable(
+  'account_contacts',
+  {
+    siteId: text('site_id').notNull(),
+    accountId: text('account_id').notNull(),
+    personId: text('person_id').notNull(),
+    score: integer('score').notNull(),
+    tier: text('tier').notNull(),
+    type: text('type').notNull(),
+    points: doublePrecision('points').notNull(),
+    engaged: boolean('engaged').notNull(),
+    /**
+     * The contact's signals (`person_scores.hits`) as this roll-up took them: the account's
+     * signals before its next change, which the alerts compare it with. Null on lines
+     * migrated from the old breakdown column.
+     */
+    hits: jsonb('hits').$type<unknown[]>(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.accountId, t.personId] })],
 );
 
 /** One row per change of a score or tier, at write time (for alerts and charts; lists and trends come from the model). */

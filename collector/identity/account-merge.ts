@@ -78,6 +78,8 @@ export async function mergeAccounts(tx: Queryable, siteId: string, from: Account
     [siteId, from.id, into.id],
   );
   await tx.query('delete from account_scores where site_id = $1 and account_id = $2', [siteId, from.id]);
+  // Its breakdown by contact (the contacts moved: `into`'s rescore writes their lines there).
+  await tx.query('delete from account_contacts where site_id = $1 and account_id = $2', [siteId, from.id]);
   await tx.query('delete from accounts where site_id = $1 and id = $2', [siteId, from.id]);
   // Only now: the unique group id and domain indexes still held them on `from` until its delete.
   const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(

@@ -1,6 +1,7 @@
 import type { CompiledConfig } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
 import type { Queryable } from '../db/client.ts';
+import { deleteContactLines } from '../scoring/account-contacts.ts';
 import { rescoreAccountsLocked } from '../scoring/persist.ts';
 
 /**
@@ -28,6 +29,7 @@ export async function eraseLoneAccounts(
   let history = 0;
   if (erased.length > 0) {
     await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [siteId, erased]);
+    await deleteContactLines(tx, siteId, erased);
     // The names a merge left pointing at the account go with it.
     await tx.query('delete from account_aliases where site_id = $1 and account_id = any($2::text[])', [siteId, erased]);
     const rows = await tx.query(

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/client.ts';
+import { contactLinesJson } from '../scoring/account-contacts.ts';
 import { accountIdByRef } from './account-ref.ts';
 import { COOLING_POINTS, type ListParams, RISING_POINTS } from './list-params.ts';
 
@@ -95,7 +96,7 @@ export async function findAccountDetail(q: Queryable, siteId: string, idOrDomain
   const [row] = await q.query<AccountDetailRow>(
     `select a.id, a.group_id, a.domain, a.name, a.owner, a.traits, coalesce(s.score, 0)::int as score,
        coalesce(s.tier, 'low') as tier, coalesce(s.trend, 'stable') as trend,
-       s.categories, s.contacts, s.explanation, coalesce(s.change_7d, 0)::int as change_7d
+       s.categories, ${contactLinesJson('a.site_id', 'a.id')} as contacts, s.explanation, coalesce(s.change_7d, 0)::int as change_7d
      from accounts a left join account_scores s on s.site_id = a.site_id and s.account_id = a.id
      where a.site_id = $1 and a.id = ${accountIdByRef('$1', '$2')}`,
     [siteId, idOrDomain],

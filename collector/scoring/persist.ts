@@ -18,6 +18,7 @@ import {
 import { notifyChanged } from '../changes/notices.ts';
 import { announceScores, type ScoresStored, type StoredHit } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
+import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
 
 /**
@@ -112,8 +113,8 @@ export async function rescoreAccounts(
  * each contact's stored signals (`person_scores.hits`, written by the contact's last
  * rescore, which every new event, merge and config change makes before its accounts are
  * rescored). Derived signals depend on nothing outside the horizon, so stored signals do not
- * go stale with time; a contact without them (not scored yet, or scored before they were
- * stored) is derived from their events within the horizon here.
+ * go stale with time; a contact without them (not scored yet, scored while they had no
+ * account, or before they were stored) is derived from their events within the horizon here.
  */
 export async function rescoreAccountsLocked(
   tx: Queryable,
@@ -130,24 +131,55 @@ export async function rescoreAccountsLocked(
   const gone = ids.filter((id) => !found.has(id));
   if (gone.length > 0) {
     await tx.query('delete from account_scores where site_id = $1 and account_id = any($2::text[])', [siteId, gone]);
+    await deleteContactLines(tx, siteId, gone);
     await notifyChanged(tx, siteId, 'account', gone);
   }
-  const people = await tx.query<{ id: string; account_id: string; hits: PackedHit[] | null }>(
-    `select p.id, p.account_id, s.hits from persons p
-       left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
-      where p.site_id = $1 and p.account_id = any($2::text[]) order by p.id`,
-    [siteId, [...found]],
-  );
+  // The contacts with their stored signals, and the breakdown lines as stored (of former
+  // contacts too, to delete), in one query.
+  const stored = await readContacts(tx, siteId, [...found]);
+  const people = stored.filter((p) => p.member);
   const unstored = people.filter((p) => p.hits === null).map((p) => p.id);
   const events = await loadEventsOfPersons(tx, siteId, unstored, horizonStart(model, now));
   const contacts = new Map<string, ContactSignals[]>();
+  const packed = new Map<string, PackedHit[]>();
   for (const id of found) contacts.set(id, []);
   for (const p of people) {
     const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackHits(p.hits, model);
     contacts.get(p.account_id)?.push({ personId: p.id, hits });
+    packed.set(`${p.account_id}\u0001${p.id}`, p.hits ?? packHits(hits));
   }
-  const results = [...contacts].map(([id, c]) => ({ id, r: scoreAccountFromHits(c, model, now), contacts: c }));
+  const before = linesHits(stored);
+  const results = [...contacts].map(([id, c]) => ({
+    id,
+    r: scoreAccountFromHits(c, model, now),
+    contacts: c,
+    beforeHits: before.get(id) ?? [],
+  }));
   await storeScores(tx, siteId, 'account', results, now);
+  const lines = new Map(results.map(({ id, r }) => [id, r.contacts]));
+  await storeContactLines(tx, siteId, lines, packed, stored, now);
+}
+
+/**
+ * Each account's signals as of its last roll-up, `[at, signal, personId]`, from its stored
+ * breakdown lines (former contacts' too): what the alerts compare a change with. Null for an
+ * account whose lines predate stored signals (nothing then counts as new).
+ */
+function linesHits(stored: readonly ContactRow[]): Map<string, (readonly unknown[])[] | null> {
+  const out = new Map<string, (readonly unknown[])[] | null>();
+  for (const row of stored) {
+    if (row.score === null) continue;
+    const acc = out.get(row.account_id);
+    if (acc === null) continue;
+    if (row.lineHits === null) {
+      out.set(row.account_id, null);
+      continue;
+    }
+    const list = acc ?? [];
+    for (const [at, signal] of row.lineHits) list.push([at, signal, row.id]);
+    out.set(row.account_id, list);
+  }
+  return out;
 }
 
 /** A person's signals from their events (those within the horizon of `now` count). */
@@ -164,11 +196,18 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 type Scored =
   | { id: string; r: ScoreResult; hits: PackedHit[]; kept: readonly StoredHit[] }
-  | { id: string; r: AccountScoreResult; contacts: readonly ContactSignals[] };
+  | {
+      id: string;
+      r: AccountScoreResult;
+      contacts: readonly ContactSignals[];
+      beforeHits: (readonly unknown[])[] | null;
+    };
 
-/** An account's stored hits: `[at, signal, personId]` of every contact's, what the next change is compared with. */
-const accountHits = (contacts: readonly ContactSignals[]) =>
-  contacts.flatMap((c) => c.hits.map((h) => [h.at, h.signal, c.personId] as const));
+/** The stored row as it was, with an account's hits from its breakdown lines. */
+function beforeOf(row: { score: number; tier: Tier; hits: unknown[][] | null } | undefined, scored: Scored) {
+  if (!row) return null;
+  return 'beforeHits' in scored ? { ...row, hits: scored.beforeHits } : row;
+}
 
 const PERSON_UPSERT = `insert into person_scores
     (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at,
@@ -187,22 +226,20 @@ const PERSON_UPSERT = `insert into person_scores
     is distinct from (excluded.score, excluded.tier, excluded.type, excluded.trend, excluded.change_7d, excluded.points,
       excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits)`;
 
+/** The breakdown by contact is not in the row: `account_contacts` (see ./account-contacts.ts). */
 const ACCOUNT_UPSERT = `insert into account_scores
-    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, contacts, next_change_at, updated_at,
-      hits)
-  select $1, r.id, r.score, r.tier, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.contacts,
-      r.next_change_at, $3::timestamptz, r.hits
+    (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, next_change_at, updated_at)
+  select $1, r.id, r.score, r.tier, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.next_change_at,
+      $3::timestamptz
     from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, trend text, change_7d int,
-      points double precision, explanation jsonb, categories jsonb, contacts jsonb, next_change_at timestamptz, hits jsonb)
+      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz)
   on conflict (site_id, account_id) do update set score = excluded.score, tier = excluded.tier, trend = excluded.trend,
     change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation, categories = excluded.categories,
-    contacts = excluded.contacts, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at,
-    hits = excluded.hits
+    next_change_at = excluded.next_change_at, updated_at = excluded.updated_at
   where (account_scores.score, account_scores.tier, account_scores.trend, account_scores.change_7d, account_scores.points,
-      account_scores.explanation, account_scores.categories, account_scores.contacts, account_scores.next_change_at,
-      account_scores.hits)
+      account_scores.explanation, account_scores.categories, account_scores.next_change_at)
     is distinct from (excluded.score, excluded.tier, excluded.trend, excluded.change_7d, excluded.points,
-      excluded.explanation, excluded.categories, excluded.contacts, excluded.next_change_at, excluded.hits)`;
+      excluded.explanation, excluded.categories, excluded.next_change_at)`;
 
 /**
  * Writes the scores and, for each score or tier that moved, a history row. A row whose
@@ -234,9 +271,8 @@ async function storeScores(
       points: r.points,
       explanation: r.explanation,
       categories: r.categories,
-      contacts: 'contacts' in r ? r.contacts : undefined,
       next_change_at: iso(r.nextChangeAt),
-      hits: 'hits' in scored ? scored.hits : accountHits(scored.contacts),
+      hits: 'hits' in scored ? scored.hits : undefined,
     };
   });
   const at = iso(now);
@@ -244,7 +280,8 @@ async function storeScores(
   // the upsert), and the upsert.
   const before = await tx.query<{ id: string; score: number; tier: Tier; hits: unknown[][] | null }>(
     `with before as (
-       select ${idColumn} as id, score, tier, hits from ${table} where site_id = $1 and ${idColumn} = any($4::text[])),
+       select ${idColumn} as id, score, tier, ${kind === 'person' ? 'hits' : 'null::jsonb as hits'} from ${table}
+        where site_id = $1 and ${idColumn} = any($4::text[])),
      upsert as (${kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT})
      select id, score, tier, hits from before`,
     [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
@@ -285,7 +322,8 @@ async function storeScores(
     events,
     subjects: results.map((scored) => ({
       id: scored.id,
-      before: was.get(scored.id) ?? null,
+      // An account's hits as of its last roll-up are its breakdown lines' (`account_contacts`).
+      before: beforeOf(was.get(scored.id), scored),
       after: { score: scored.r.score, tier: scored.r.tier, explanation: scored.r.explanation },
       contacts: 'kept' in scored ? [{ personId: scored.id, hits: scored.kept }] : scored.contacts,
     })),

@@ -4,6 +4,7 @@ import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, mid, page } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
+import { contactLinesJson } from './account-contacts.ts';
 import { rescore } from './rescore.ts';
 
 let db: Database;
@@ -27,7 +28,8 @@ describe('rescore in rounds', () => {
         [site.siteId],
       ),
       accounts: await db.query(
-        'select account_id, score, contacts from account_scores where site_id = $1 order by account_id',
+        `select account_id, score, ${contactLinesJson('account_scores.site_id', 'account_scores.account_id')} as contacts
+         from account_scores where site_id = $1 order by account_id`,
         [site.siteId],
       ),
     });

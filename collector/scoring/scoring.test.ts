@@ -4,6 +4,7 @@ import { newSite } from '../../test/helpers/db.ts';
 import { daysAgo, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
 import { type Collector, createCollector } from '../app.ts';
 import type { Database } from '../db/client.ts';
+import { contactLinesJson } from './account-contacts.ts';
 import { rescore } from './rescore.ts';
 
 let db: Database;
@@ -126,7 +127,8 @@ describe('real-time scores', () => {
         [site.siteId],
       ),
       accounts: await db.query(
-        'select account_id, score, points, categories, contacts from account_scores where site_id = $1 order by account_id',
+        `select account_id, score, points, categories, ${contactLinesJson('account_scores.site_id', 'account_scores.account_id')} as contacts
+         from account_scores where site_id = $1 order by account_id`,
         [site.siteId],
       ),
     });

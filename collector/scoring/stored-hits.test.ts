@@ -5,6 +5,7 @@ import { newSite } from '../../test/helpers/db.ts';
 import { daysAgo, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
+import { contactLinesJson } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
 import { rescoreAccounts } from './persist.ts';
 
@@ -27,7 +28,8 @@ async function account() {
   expect(bob.account?.id).toBe(accountId);
   const row = async () => {
     const [r] = await db.query<{ score: number; contacts: { personId: string; points: number }[] }>(
-      'select score, contacts from account_scores where site_id = $1 and account_id = $2',
+      `select score, ${contactLinesJson('account_scores.site_id', 'account_scores.account_id')} as contacts
+         from account_scores where site_id = $1 and account_id = $2`,
       [site.siteId, accountId],
     );
     return r!;

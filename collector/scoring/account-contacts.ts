@@ -1,0 +1,140 @@
+import type { ContactContribution, PackedHit } from '../../shared/scoring/index.ts';
+import type { Queryable } from '../db/client.ts';
+
+/**
+ * An account score's breakdown by contact lives in `account_contacts`, one row per contact,
+ * so that one event of one contact of a large account rewrites that contact's line (and
+ * any other line that moved), not a breakdown of hundreds of lines. The rescore reads the
+ * lines as they are with the contacts' stored signals, in one query, and writes the
+ * difference.
+ */
+
+/** A contact of one of the accounts being rescored, or a line left by someone who no longer is. */
+export interface ContactRow {
+  id: string;
+  account_id: string;
+  /** Whether the person is (still) a contact of `account_id`. */
+  member: boolean;
+  /** Their stored signals (`person_scores.hits`); null when not stored. */
+  hits: PackedHit[] | null;
+  /** Their stored line in the account's breakdown, if any (all null when none). */
+  score: number | null;
+  tier: string | null;
+  type: string | null;
+  points: number | null;
+  engaged: boolean | null;
+  /** The contact's signals as the account last rolled them up (null: none stored with the line). */
+  lineHits: PackedHit[] | null;
+}
+
+/** The contacts of `accountIds` with their stored signals and lines, and the lines of former contacts. */
+export async function readContacts(
+  tx: Queryable,
+  siteId: string,
+  accountIds: readonly string[],
+): Promise<ContactRow[]> {
+  if (accountIds.length === 0) return [];
+  // The signals come as text and are parsed in one JSON.parse for all rows: a quarter less
+  // of the read's CPU in Node for 400 contacts than the driver parsing each row's jsonb.
+  const rows = await tx.query<
+    Omit<ContactRow, 'hits' | 'lineHits'> & { hits: string | null; line_hits: string | null }
+  >(
+    `with members as (
+       select p.id, p.account_id, s.hits::text as hits from persons p
+         left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
+        where p.site_id = $1 and p.account_id = any($2::text[])),
+     lines as (
+       select person_id, account_id, score, tier, type, points, engaged, hits::text as line_hits from account_contacts
+        where site_id = $1 and account_id = any($2::text[]))
+     select coalesce(m.id, l.person_id) as id, coalesce(m.account_id, l.account_id) as account_id,
+       m.id is not null as member, m.hits, l.score, l.tier, l.type, l.points, l.engaged, l.line_hits
+       from members m full join lines l on l.person_id = m.id and l.account_id = m.account_id`,
+    [siteId, accountIds],
+  );
+  const text = rows.flatMap((r) => [r.hits ?? 'null', r.line_hits ?? 'null']).join(',');
+  const parsed = JSON.parse(`[${text}]`) as (PackedHit[] | null)[];
+  return rows.map(({ line_hits: _, ...r }, i) => ({
+    ...r,
+    hits: parsed[2 * i] ?? null,
+    lineHits: parsed[2 * i + 1] ?? null,
+  }));
+}
+
+/**
+ * Stores the breakdowns `lines` (by account) against what `stored` read: upserts the lines
+ * that are new or differ, deletes the lines of people who are no longer contacts, and marks
+ * an account whose breakdown changed as updated at `now` (its `updated_at` is when its stored
+ * result last changed, as for the score row). One statement, none when nothing changed.
+ */
+export async function storeContactLines(
+  tx: Queryable,
+  siteId: string,
+  lines: ReadonlyMap<string, readonly ContactContribution[]>,
+  /** Each contact's signals now, by `accountId \u0001 personId`: stored with the line. */
+  hits: ReadonlyMap<string, readonly PackedHit[]>,
+  stored: readonly ContactRow[],
+  now: number,
+): Promise<void> {
+  const old = new Map<string, ContactRow>();
+  const gone: { account_id: string; person_id: string }[] = [];
+  for (const row of stored) {
+    if (!row.member) gone.push({ account_id: row.account_id, person_id: row.id });
+    else if (row.score !== null) old.set(`${row.account_id}\u0001${row.id}`, row);
+  }
+  const changed: (ContactContribution & { accountId: string; hits: readonly PackedHit[] })[] = [];
+  for (const [accountId, contacts] of lines) {
+    for (const line of contacts) {
+      const key = `${accountId}\u0001${line.personId}`;
+      const was = old.get(key);
+      const current = hits.get(key) ?? [];
+      if (
+        !was ||
+        was.score !== line.score ||
+        was.tier !== line.tier ||
+        was.type !== line.type ||
+        was.points !== line.points ||
+        was.engaged !== line.engaged ||
+        JSON.stringify(was.lineHits) !== JSON.stringify(current)
+      ) {
+        changed.push({ ...line, accountId, hits: current });
+      }
+    }
+  }
+  if (changed.length === 0 && gone.length === 0) return;
+  const touched = [...new Set([...changed.map((c) => c.accountId), ...gone.map((g) => g.account_id)])];
+  await tx.query(
+    `with upsert as (
+       insert into account_contacts (site_id, account_id, person_id, score, tier, type, points, engaged, hits)
+       select $1, r."accountId", r."personId", r.score, r.tier, r.type, r.points, r.engaged, r.hits
+         from jsonb_to_recordset($2::text::jsonb) as r("accountId" text, "personId" text, score int, tier text,
+           type text, points double precision, engaged boolean, hits jsonb)
+       on conflict (site_id, account_id, person_id) do update set score = excluded.score, tier = excluded.tier,
+         type = excluded.type, points = excluded.points, engaged = excluded.engaged, hits = excluded.hits),
+     removed as (
+       delete from account_contacts c using jsonb_to_recordset($3::text::jsonb) as g(account_id text, person_id text)
+        where c.site_id = $1 and c.account_id = g.account_id and c.person_id = g.person_id)
+     update account_scores set updated_at = $4::timestamptz
+      where site_id = $1 and account_id = any($5::text[]) and updated_at is distinct from $4::timestamptz`,
+    [siteId, JSON.stringify(changed), JSON.stringify(gone), new Date(now).toISOString(), touched],
+  );
+}
+
+/**
+ * SQL for an account's breakdown lines as the Sales API answers them (`contacts`, a JSON
+ * array), best first: the account is the one of the query whose site and id columns are named.
+ */
+export function contactLinesJson(siteColumn: string, accountColumn: string): string {
+  return `coalesce((
+  select json_agg(json_build_object('personId', c.person_id, 'score', c.score, 'tier', c.tier, 'type', c.type,
+           'points', c.points, 'engaged', c.engaged) order by c.points desc, c.person_id collate "C")
+    from account_contacts c where c.site_id = ${siteColumn} and c.account_id = ${accountColumn}), '[]'::json)`;
+}
+
+/** Deletes every breakdown line of `accountIds` (accounts deleted, merged away or erased). */
+export async function deleteContactLines(tx: Queryable, siteId: string, accountIds: readonly string[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  await tx.query('delete from account_contacts where site_id = $1 and account_id = any($2::text[])', [
+    siteId,
+    accountIds,
+  ]);
+}
