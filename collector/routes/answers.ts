@@ -144,3 +144,11 @@ export const siteAnswer = z.object({
 });
 export const sitesAnswer = z.object({ sites: z.array(siteAnswer) });
 export const healthAnswer = z.object({ status: z.string(), database: z.string().optional() });
+
+/** `POST /v1/admin/sites/:siteId/users`: the new dashboard user (never the password or its hash). */
+export const userCreatedAnswer = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['admin', 'rep']),
+});
