@@ -51,7 +51,7 @@ async function seedSite() {
      where a.site_id = $1 and a.domain = 'hot.example'`,
     [site.siteId],
   );
-  if (!hot || hot.tier !== 'high') throw new Error(`the seeded account is not High: ${JSON.stringify(hot)}`);
+  if (hot?.tier !== 'high' || !hot) throw new Error(`the seeded account is not High: ${JSON.stringify(hot)}`);
   // The account's name as a visitor's `group` traits could set it: a script.
   await db.query('update accounts set name = $3 where site_id = $1 and id = $2', [site.siteId, hot.id, XSS_ACCOUNT]);
   return { site, hotId: hot.id };
