@@ -12,6 +12,7 @@ import type { DashboardEnv } from './context.ts';
 const ASSETS: Record<string, { file: URL; type: string }> = {
   'dashboard.css': { file: new URL('./static/dashboard.css', import.meta.url), type: 'text/css; charset=utf-8' },
   'dashboard.js': { file: new URL('./static/dashboard.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  'icon.svg': { file: new URL('./static/icon.svg', import.meta.url), type: 'image/svg+xml' },
   'uplot.iife.min.js': {
     file: new URL('../../node_modules/uplot/dist/uPlot.iife.min.js', import.meta.url),
     type: 'text/javascript; charset=utf-8',

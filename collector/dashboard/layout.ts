@@ -34,6 +34,7 @@ export function layout(o: LayoutOptions): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
 <title>${o.title} · Inkling</title>
+<link rel="icon" href="/dashboard/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css">
 ${o.charts ? html`<link rel="stylesheet" href="/dashboard/assets/uplot.min.css"><script defer src="/dashboard/assets/uplot.iife.min.js"></script>` : ''}
 <script defer src="/dashboard/assets/dashboard.js"></script>

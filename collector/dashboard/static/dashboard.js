@@ -6,6 +6,8 @@
   const numbers = new Intl.NumberFormat(locale);
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const days = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const day = (seconds) => (seconds == null ? '—' : days.format(new Date(seconds * 1000)));
 
   const localize = () => {
     for (const el of document.querySelectorAll('[data-num]')) {
@@ -51,8 +53,11 @@
       {
         width,
         height: 220,
-        series: [{}, ...series],
-        axes: [{}, { values: (_u, ticks) => ticks.map((t) => numbers.format(t)) }],
+        series: [{ label: 'Day', value: (_u, t) => day(t) }, ...series],
+        axes: [
+          { values: (_u, ticks) => ticks.map(day) },
+          { values: (_u, ticks) => ticks.map((t) => numbers.format(t)) },
+        ],
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, ...(opts.scales || {}) },
