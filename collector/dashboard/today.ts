@@ -50,12 +50,12 @@ function tierBar(tiers: Record<'high' | 'medium' | 'low', number>): SafeHtml {
 </section>`;
 }
 
-function charts(trends: Trends, days: number): SafeHtml {
+function charts(trends: Trends, days: number, mine: boolean): SafeHtml {
   const totals = trends.volume.map((v) => ({ label: v.label, total: v.counts.reduce((a, b) => a + b, 0) }));
   const tth = trends.timeToHigh;
   return html`<section class="card wide" aria-labelledby="h-volume">
 <div class="card-head"><h2 id="h-volume">Signals per day by category</h2>
-<nav class="periods" aria-label="Period">${PERIODS.map((p) => html`<a href="/dashboard?days=${p}"${p === days ? html` aria-current="true"` : ''}>${p} days</a>`)}</nav></div>
+<nav class="periods" aria-label="Period">${PERIODS.map((p) => html`<a href="/dashboard?days=${p}${mine ? '&mine=1' : ''}"${p === days ? html` aria-current="true"` : ''}>${p} days</a>`)}</nav></div>
 <div class="chart" id="chart-volume" data-chart="volume" role="img" aria-label="Daily signal volume by category, last ${days} days"></div>
 <table class="compact fallback"><caption>Signals in the last ${days} days</caption><tbody>${
     totals.length
@@ -93,7 +93,7 @@ export function registerToday(app: Hono<DashboardEnv>, deps: DashboardDeps, tren
     const body = html`<div class="page-head">
 <h1>Today</h1>
 <nav class="filter" aria-label="Whose accounts">
-<a href="/dashboard?${keep.slice(1)}"${mine ? '' : html` aria-current="true"`}>All accounts</a>
+<a href="${days === 90 ? '/dashboard?days=90' : '/dashboard'}"${mine ? '' : html` aria-current="true"`}>All accounts</a>
 <a href="/dashboard?mine=1${keep}"${mine ? html` aria-current="true"` : ''}>Mine</a>
 </nav>
 </div>
@@ -102,7 +102,7 @@ ${accountTable('high', high)}
 ${accountTable('rising', rising)}
 ${accountTable('cooling', cooling)}
 ${tierBar(tiers)}
-${charts(chartData, days)}
+${charts(chartData, days, mine)}
 </div>`;
     return sendPage(c, layout({ title: 'Today', session, active: 'today', body, charts: true }));
   });

@@ -69,6 +69,7 @@ afterAll(async () => {
 async function openPage(viewport: (typeof VIEWPORTS)[keyof typeof VIEWPORTS]) {
   const context = await browser.newContext({ viewport, locale: 'de-DE' });
   const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
@@ -88,6 +89,9 @@ async function signIn(page: Page) {
   await Promise.all([page.waitForURL(`${server.url}/dashboard`), page.click('button[type="submit"].primary')]);
 }
 
+/** Two contexts, four pages, screenshots: generous on a loaded machine (the test never measures time). */
+const BROWSER_TIMEOUT = 180_000;
+
 describe.each(Object.entries(VIEWPORTS))('the dashboard in Chromium (%s)', (width, viewport) => {
   it('should sign in, show the hot account on Today with a drawn chart, show the model, and sign out', async () => {
     const { context, page, problems } = await openPage(viewport);
@@ -100,8 +104,8 @@ describe.each(Object.entries(VIEWPORTS))('the dashboard in Chromium (%s)', (widt
       await expect.poll(() => hot.count()).toBe(1);
       expect(await hot.textContent()).toBe('Northwind Traders');
       // uPlot drew both charts into canvases; numbers are in the visitor's locale (de-DE).
-      await page.locator('#chart-volume canvas').waitFor({ timeout: 15_000 });
-      await page.locator('#chart-average canvas').waitFor({ timeout: 15_000 });
+      await page.locator('#chart-volume canvas').waitFor({ timeout: 60_000 });
+      await page.locator('#chart-average canvas').waitFor({ timeout: 60_000 });
       expect(await page.locator('#chart-volume .u-legend').textContent()).toContain('Page visits');
       expect(await page.locator('html').getAttribute('class')).toContain('js');
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-today-${width}.png`), fullPage: true });
@@ -124,5 +128,5 @@ describe.each(Object.entries(VIEWPORTS))('the dashboard in Chromium (%s)', (widt
     } finally {
       await context.close();
     }
-  });
+  }, BROWSER_TIMEOUT);
 });
