@@ -21,14 +21,12 @@ import { createTrendsCache } from './trends-cache.ts';
 export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
   const trends = createTrendsCache(deps);
-  app.use('/dashboard', dashboardHeaders());
+  // `/dashboard/*` also matches `/dashboard` itself.
   app.use('/dashboard/*', dashboardHeaders());
-  app.use('/dashboard', sameOriginForms(deps));
   app.use('/dashboard/*', sameOriginForms(deps));
   registerAssets(app);
   registerLogin(app, deps);
 
-  app.use('/dashboard', requireSession(deps));
   app.use('/dashboard/*', requireSession(deps));
   registerLogout(app, deps);
   registerToday(app, deps, trends);
