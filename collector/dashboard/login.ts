@@ -54,7 +54,7 @@ const field = (form: Record<string, unknown>, name: string) =>
   typeof form[name] === 'string' ? (form[name] as string) : '';
 
 /**
- * `GET /dashboard/login`, `POST /dashboard/login`, `POST /dashboard/logout`. The form has
+ * `GET /dashboard/login` and `POST /dashboard/login` (no session needed). The form has
  * `email` and `password`; the email is found across sites, and when the same address and
  * password sign in to several sites, the sign-in link names the site (`?site=site_...`).
  */
