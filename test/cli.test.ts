@@ -144,5 +144,5 @@ describe.each(targets)('npm run inkling (%s)', (_name, makeEnv) => {
     const unknown = await runScript('collector/cli.ts', ['keys', 'rotate', 'site_nope'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no site with id site_nope/);
-  });
+  }, PROCESS_TIMEOUT);
 });
