@@ -93,40 +93,47 @@ async function signIn(page: Page) {
 const BROWSER_TIMEOUT = 180_000;
 
 describe.each(Object.entries(VIEWPORTS))('the dashboard in Chromium (%s)', (width, viewport) => {
-  it('should sign in, show the hot account on Today with a drawn chart, show the model, and sign out', async () => {
-    const { context, page, problems } = await openPage(viewport);
-    try {
-      await page.goto(`${server.url}/dashboard/login`);
-      await page.screenshot({ path: join(ARTIFACTS, `dashboard-login-${width}.png`), fullPage: true });
-      await signIn(page);
+  it(
+    'should sign in, show the hot account on Today with a drawn chart, show the model, and sign out',
+    async () => {
+      const { context, page, problems } = await openPage(viewport);
+      try {
+        await page.goto(`${server.url}/dashboard/login`);
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-login-${width}.png`), fullPage: true });
+        await signIn(page);
 
-      const hot = page.locator(`#list-high a[href="/dashboard/accounts/${hotId}"]`);
-      await expect.poll(() => hot.count()).toBe(1);
-      expect(await hot.textContent()).toBe('Northwind Traders');
-      // uPlot drew both charts into canvases; numbers are in the visitor's locale (de-DE).
-      await page.locator('#chart-volume canvas').waitFor({ timeout: 60_000 });
-      await page.locator('#chart-average canvas').waitFor({ timeout: 60_000 });
-      expect(await page.locator('#chart-volume .u-legend').textContent()).toContain('Page visits');
-      expect(await page.locator('html').getAttribute('class')).toContain('js');
-      await page.screenshot({ path: join(ARTIFACTS, `dashboard-today-${width}.png`), fullPage: true });
+        const hot = page.locator(`#list-high a[href="/dashboard/accounts/${hotId}"]`);
+        await expect.poll(() => hot.count()).toBe(1);
+        expect(await hot.textContent()).toBe('Northwind Traders');
+        // uPlot drew both charts into canvases; numbers are in the visitor's locale (de-DE).
+        await page.locator('#chart-volume canvas').waitFor({ timeout: 60_000 });
+        await page.locator('#chart-average canvas').waitFor({ timeout: 60_000 });
+        expect(await page.locator('#chart-volume .u-legend').textContent()).toContain('Page visits');
+        expect(await page.locator('html').getAttribute('class')).toContain('js');
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-today-${width}.png`), fullPage: true });
 
-      await page.goto(`${server.url}/dashboard/model`);
-      expect(await page.locator('h1').textContent()).toBe('Scoring model');
-      expect(await page.locator('table.catalogue').first().isVisible()).toBe(true);
-      await page.screenshot({ path: join(ARTIFACTS, `dashboard-model-${width}.png`), fullPage: true });
-      await page.screenshot({ path: join(ARTIFACTS, `dashboard-model-${width}-top.png`) });
+        await page.goto(`${server.url}/dashboard/model`);
+        expect(await page.locator('h1').textContent()).toBe('Scoring model');
+        expect(await page.locator('table.catalogue').first().isVisible()).toBe(true);
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-model-${width}.png`), fullPage: true });
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-model-${width}-top.png`) });
 
-      await page.fill('input[name="q"]', 'northwind');
-      await Promise.all([page.waitForURL(/\/dashboard\/search\?q=northwind/), page.press('input[name="q"]', 'Enter')]);
-      expect(await page.locator(`a[href="/dashboard/accounts/${hotId}"]`).count()).toBe(1);
+        await page.fill('input[name="q"]', 'northwind');
+        await Promise.all([
+          page.waitForURL(/\/dashboard\/search\?q=northwind/),
+          page.press('input[name="q"]', 'Enter'),
+        ]);
+        expect(await page.locator(`a[href="/dashboard/accounts/${hotId}"]`).count()).toBe(1);
 
-      await Promise.all([page.waitForURL(`${server.url}/dashboard/login`), page.click('form.signout button')]);
-      await page.goto(`${server.url}/dashboard`);
-      expect(new URL(page.url()).pathname).toBe('/dashboard/login');
-      // No CSP refusal, no script error on any page.
-      expect(problems).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  }, BROWSER_TIMEOUT);
+        await Promise.all([page.waitForURL(`${server.url}/dashboard/login`), page.click('form.signout button')]);
+        await page.goto(`${server.url}/dashboard`);
+        expect(new URL(page.url()).pathname).toBe('/dashboard/login');
+        // No CSP refusal, no script error on any page.
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    BROWSER_TIMEOUT,
+  );
 });
