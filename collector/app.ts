@@ -6,6 +6,8 @@ import { DEFAULT_DELIVERY, type DeliverySettings } from './alerts/settings.ts';
 import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './dashboard/context.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { errorBody, InklingError, RETRY_AFTER_SECONDS } from './errors.ts';
@@ -77,6 +79,8 @@ export interface AppOptions {
     /** Test only (off by default): runs right before each delivery's POST. */
     beforeSend?: () => void;
   };
+  /** The dashboard's sign-in attempts per email and per address. @default DEFAULT_LOGIN_LIMITS */
+  loginLimits?: Partial<LoginLimits>;
 }
 
 export interface Collector {
@@ -191,6 +195,17 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', eraseRoutes(db, configs));
   app.route('/', configRoutes(db, configs));
   app.route('/', staticRoutes(db, { publicUrl }));
+  app.route(
+    '/',
+    dashboardRoutes({
+      db,
+      configs,
+      log,
+      trustProxy: options.config?.trustProxy ?? false,
+      publicUrl,
+      loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits },
+    }),
+  );
 
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}.` } }, 404),

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
+import { generatePassword } from './dashboard/passwords.ts';
+import { createUser, userInputSchema } from './dashboard/users.ts';
 import { ensureEventPartitions } from './db/partitions.ts';
 import { applyRetention, readRetentionSettings } from './db/retention.ts';
 import { recoverUnscored } from './pipeline/recover.ts';
@@ -17,6 +19,9 @@ const USAGE = `usage: npm run inkling -- <command>
   migrate
   rescore [--site SITE_ID] [--all]           (default: the scores that are due; also scores
                                              the events a crash left unscored, every site's)
+  user add --site SITE_ID --email E --name N --role admin|rep [--password P] [--slack U0123ABCD]
+                                             a dashboard user (without --password, one is
+                                             generated and printed once)
   retention                                  makes the event partitions ahead, then deletes
                                              what is older than the retention settings
                                              (INKLING_RETENTION_DAYS, each site's own, and
@@ -38,6 +43,10 @@ async function run(argv: string[]): Promise<number> {
       secret: { type: 'boolean', default: false },
       verification: { type: 'boolean', default: false },
       site: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      slack: { type: 'string' },
       all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -50,7 +59,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const single = ['migrate', 'rescore', 'retention'];
   const command = single.includes(group) ? group : `${group} ${verb ?? ''}`.trim();
-  if (![...single, 'site create', 'site list', 'keys rotate'].includes(command)) {
+  if (![...single, 'site create', 'site list', 'keys rotate', 'user add'].includes(command)) {
     throw new UsageError(`unknown command: ${command}`);
   }
 
@@ -63,6 +72,24 @@ async function run(argv: string[]): Promise<number> {
     if (!originSchema.safeParse(o).success) throw new UsageError(`not an origin: ${o} (e.g. https://example.com)`);
   }
   if (command === 'keys rotate' && !arg) throw new UsageError('keys rotate needs a SITE_ID');
+  if (command === 'user add' && !values.site) throw new UsageError('user add needs --site SITE_ID');
+  const generated = command === 'user add' && values.password === undefined ? generatePassword() : undefined;
+  const user =
+    command === 'user add'
+      ? userInputSchema.safeParse({
+          email: values.email,
+          name: values.name,
+          role: values.role,
+          password: values.password ?? generated,
+          slackMemberId: values.slack ?? null,
+        })
+      : undefined;
+  if (user && !user.success) {
+    const issue = user.error.issues[0];
+    throw new UsageError(
+      `user add: --${String(issue?.path[0] ?? 'email').replace('slackMemberId', 'slack')}: ${issue?.message}`,
+    );
+  }
 
   const out = (human: string, data: unknown) =>
     process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human}\n`);
@@ -133,6 +160,17 @@ async function run(argv: string[]): Promise<number> {
               .join('\n')
           : 'no sites yet: npm run inkling -- site create --name "My site"';
         out(human, data);
+        return 0;
+      }
+      case 'user add': {
+        if (!user?.success) return 2;
+        const created = await createUser(db, values.site ?? '', user.data);
+        const lines = [
+          `dashboard user created: ${created.name} <${created.email}> (${created.role}) of ${created.siteId}`,
+          `  sign in at ${config.publicUrl}/dashboard/login`,
+        ];
+        if (generated) lines.push(`  password: ${generated}   (shown once)`);
+        out(lines.join('\n'), { ...created, ...(generated ? { password: generated } : {}) });
         return 0;
       }
       case 'keys rotate': {

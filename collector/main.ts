@@ -3,6 +3,8 @@ import { releaseLeases } from './alerts/claim.ts';
 import { readDeliverySettings } from './alerts/settings.ts';
 import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
+import { generatePassword } from './dashboard/passwords.ts';
+import { createUser } from './dashboard/users.ts';
 import type { Database } from './db/client.ts';
 import { readRetentionSettings, startMaintenanceTimer } from './db/retention.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -25,7 +27,10 @@ async function main(): Promise<void> {
     const local = [base, `http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`];
     const origins = [...new Set([...local, new URL(config.publicUrl).origin])];
     const demo = await createSite(db, 'Demo site', origins);
+    const password = generatePassword();
+    const user = await createUser(db, demo.siteId, { ...DEMO_USER, password, slackMemberId: null });
     printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
+    printDemoUser(`${config.publicUrl}/dashboard`, user.email, password);
   }
 
   // The embedded folder is this process's alone: a lease left in it is a dead process's.
@@ -109,6 +114,19 @@ async function recoverOnStart(db: Database, collector: Collector, log: Logger): 
   } catch (err) {
     log.error('recovering unscored events failed', { err });
   }
+}
+
+/** The dashboard user `npm start` creates beside the demo site (an admin of it). */
+const DEMO_USER = { email: 'demo@inkling.local', name: 'Demo Admin', role: 'admin' } as const;
+
+function printDemoUser(url: string, email: string, password: string): void {
+  const lines = [
+    'Dashboard (first start): sign in with this demo user. The password is shown only now.',
+    `  dashboard:  ${url}`,
+    `  email:      ${email}`,
+    `  password:   ${password}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 function printDemoKeys(siteId: string, writeKey: string, secretKey: string): void {

@@ -57,6 +57,13 @@ const LAYERS: Layer[] = [
     uses: below('alerts', 'pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
   },
   {
+    // The dashboard's pages (server-rendered HTML), its users and sessions: called by app.ts,
+    // and by the admin route and the CLI that create users.
+    name: 'dashboard',
+    paths: ['collector/dashboard/'],
+    uses: below('services', 'alerts', 'pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
+  },
+  {
     name: 'routes',
     paths: [
       'collector/routes/',
@@ -66,7 +73,18 @@ const LAYERS: Layer[] = [
       'collector/cors.ts',
       'collector/url-text.ts',
     ],
-    uses: below('services', 'alerts', 'pipeline', 'scoring', 'identity', 'changes', 'db', 'base', 'shared'),
+    uses: below(
+      'dashboard',
+      'services',
+      'alerts',
+      'pipeline',
+      'scoring',
+      'identity',
+      'changes',
+      'db',
+      'base',
+      'shared',
+    ),
   },
 ];
 

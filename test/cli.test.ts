@@ -133,16 +133,24 @@ describe.each(targets)('npm run inkling (%s)', (_name, makeEnv) => {
     PROCESS_TIMEOUT,
   );
 
-  it('should explain bad usage with exit code 2', async () => {
-    const env = makeEnv();
-    const bad = await runScript('collector/cli.ts', ['site', 'create'], env);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/site create needs --name/);
-    const badOrigin = await runScript('collector/cli.ts', ['site', 'create', '--name', 'x', '--origins', 'acme'], env);
-    expect(badOrigin.code).toBe(2);
-    expect(badOrigin.stderr).toMatch(/not an origin: acme/);
-    const unknown = await runScript('collector/cli.ts', ['keys', 'rotate', 'site_nope'], env);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no site with id site_nope/);
-  });
+  it(
+    'should explain bad usage with exit code 2',
+    async () => {
+      const env = makeEnv();
+      const bad = await runScript('collector/cli.ts', ['site', 'create'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/site create needs --name/);
+      const badOrigin = await runScript(
+        'collector/cli.ts',
+        ['site', 'create', '--name', 'x', '--origins', 'acme'],
+        env,
+      );
+      expect(badOrigin.code).toBe(2);
+      expect(badOrigin.stderr).toMatch(/not an origin: acme/);
+      const unknown = await runScript('collector/cli.ts', ['keys', 'rotate', 'site_nope'], env);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/no site with id site_nope/);
+    },
+    PROCESS_TIMEOUT,
+  );
 });

@@ -58,6 +58,25 @@ describe('npm start on a fresh machine', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', database: 'embedded' });
 
+    // The demo user printed beside the keys signs in to the printed dashboard URL.
+    expect(stdout).toMatch(/dashboard:\s+http:\/\/\S+\/dashboard\n/);
+    const email = /email:\s+(\S+)/.exec(stdout)?.[1] ?? '';
+    const password = /password:\s+(\S+)/.exec(stdout)?.[1] ?? '';
+    const form = await fetch(`${url}/dashboard/login`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const signIn = await fetch(`${url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        origin: url,
+        cookie: form.headers.getSetCookie()[0]?.split(';')[0] ?? '',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ email, password, csrf }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/dashboard');
+
     // A second collector on the same data folder must refuse, not corrupt it.
     const second = await runScript('collector/main.ts', [], env);
     expect(second.code).toBe(1);

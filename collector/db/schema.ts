@@ -23,6 +23,7 @@ import {
 export const REFERENCE_TABLES = ['sites', 'link_slugs'] as const;
 
 export * from './schema-alerts.ts';
+export * from './schema-dashboard.ts';
 
 export const sites = pgTable(
   'sites',
@@ -349,7 +350,11 @@ export const scoreHistory = pgTable(
     score: integer('score').notNull(),
     tier: text('tier').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.subjectKind, t.subjectId, t.at, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.subjectKind, t.subjectId, t.at, t.id] }),
+    // The dashboard's charts over the last 30 or 90 days (average score, time to high intent).
+    index('score_history_site_kind_at_idx').on(t.siteId, t.subjectKind, t.at),
+  ],
 );
 
 /** A site's scoring model; sites without a row use the default. */

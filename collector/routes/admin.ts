@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { isStorableText } from '../../shared/text.ts';
+import { createUser, userInputSchema } from '../dashboard/users.ts';
 import type { Database } from '../db/client.ts';
 import { MIN_RETENTION_DAYS } from '../db/retention.ts';
 import { InklingError } from '../errors.ts';
@@ -49,11 +50,11 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unkno
   });
 }
 
-function parseSite<T>(schema: z.ZodType<T>, body: unknown): T {
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, code = 'invalid_site'): T {
   const input = schema.safeParse(body);
   if (input.success) return input.data;
   const issue = input.error.issues[0];
-  throw new InklingError(400, 'invalid_site', `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
+  throw new InklingError(400, code, `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
 }
 
 /** The admin API; mounted only when INKLING_ADMIN_TOKEN is set. */
@@ -70,7 +71,7 @@ export function adminRoutes(db: Database, token: string): Hono {
   });
 
   app.post('/v1/admin/sites', async (c) => {
-    const input = parseSite(siteInputSchema, await jsonBody(c));
+    const input = parseBody(siteInputSchema, await jsonBody(c));
     const site = await createSite(db, input.name, input.origins, { retentionDays: input.retentionDays });
     return c.json(site, 201);
   });
@@ -81,10 +82,17 @@ export function adminRoutes(db: Database, token: string): Hono {
   });
 
   app.patch('/v1/admin/sites/:siteId', async (c) => {
-    const input = parseSite(siteUpdateSchema, await jsonBody(c));
+    const input = parseBody(siteUpdateSchema, await jsonBody(c));
     const site = await setSiteRetention(db, c.req.param('siteId'), input.retentionDays);
     if (!site) throw new InklingError(404, 'not_found', 'No such site.');
     return c.json(site);
+  });
+
+  // A dashboard user of the site (CONTRACT "Dashboard users"); 409 when the email is taken there.
+  app.post('/v1/admin/sites/:siteId/users', async (c) => {
+    const input = parseBody(userInputSchema, await jsonBody(c), 'invalid_user');
+    const user = await createUser(db, c.req.param('siteId'), input);
+    return c.json({ id: user.id, email: user.email, name: user.name, role: user.role }, 201);
   });
 
   return app;

@@ -179,3 +179,11 @@ export const ruleStatsAnswer = z.object({
     lift: z.number().nullable().describe('Fired rate minus held-out rate; null unless both groups have subjects'),
   }),
 });
+
+/** `POST /v1/admin/sites/:siteId/users`: the new dashboard user (never the password or its hash). */
+export const userCreatedAnswer = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['admin', 'rep']),
+});

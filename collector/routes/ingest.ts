@@ -17,6 +17,7 @@ import { markVerified } from '../ingest/verify.ts';
 import type { EventWriter } from '../ingest/writer.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { clientAddress } from '../overload/client-address.ts';
 import { type InflightGauge, inflightGate } from '../overload/in-flight.ts';
 import type { RateLimits } from '../overload/rate-limit.ts';
 import type { SiteCache } from '../site-cache.ts';
@@ -63,7 +64,7 @@ export function ingestRoutes(deps: IngestDeps): { routes: Hono<IngestEnv>; infli
   const shed: MiddlewareHandler = async function shedEarly(c, next) {
     if (!routeKind(c.req.param('route') ?? ''))
       throw new InklingError(404, 'not_found', `No route POST ${c.req.path}.`);
-    await deps.rates.address(clientIp(c, deps.trustProxy));
+    await deps.rates.address(clientAddress(c, deps.trustProxy));
     if (deps.writer.pending > deps.limits.maxPendingRows) {
       throw new InklingError(429, 'overloaded', 'The collector is busy; retry shortly.', { 'Retry-After': '1' });
     }
@@ -100,7 +101,7 @@ export function ingestRoutes(deps: IngestDeps): { routes: Hono<IngestEnv>; infli
       receivedAt: new Date(),
       sentAt,
       context,
-      clientIp: clientIp(c, deps.trustProxy),
+      clientIp: clientAddress(c, deps.trustProxy),
       userAgent: browserAgent((name) => c.req.header(name)),
       newMessageId: () => `srv-${nanoid()}`,
     };
@@ -167,13 +168,4 @@ function unavailable(): InklingError {
 /** Served by Node's HTTP/1 server, whose parser delivers exactly the declared Content-Length. */
 function overHttp1(c: Context): boolean {
   return (c.env as { incoming?: unknown } | undefined)?.incoming instanceof IncomingMessage;
-}
-
-function clientIp(c: Context, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress;
 }

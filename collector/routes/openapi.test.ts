@@ -77,6 +77,8 @@ describe('GET /openapi.json covers every public route', () => {
     for (const app of [collector.app, admin.app]) {
       for (const r of app.routes) {
         if (r.method === 'ALL' || r.method === 'OPTIONS') continue; // middleware and preflights
+        // The dashboard's pages and assets are for people (HTML, README "Dashboard"), not the API.
+        if (r.path === '/dashboard' || r.path.startsWith('/dashboard/')) continue;
         if (r.path === '/v1/:route') {
           for (const name of Object.keys(ROUTES)) served.add(`post /v1/${name}`);
           continue;

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { scoringConfigSchema } from '../../shared/scoring/config.ts';
+import { userInputSchema } from '../dashboard/users.ts';
 import { ROUTES } from '../ingest/paths.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
 import { listQuerySchema, pageQuerySchema } from '../sales/list-params.ts';
@@ -19,6 +20,7 @@ import {
   siteCreatedAnswer,
   sitesAnswer,
   timelinePage,
+  userCreatedAnswer,
 } from './answers.ts';
 import { exportQuerySchema } from './export.ts';
 import { intentQuerySchema } from './intent.ts';
@@ -362,6 +364,20 @@ export function buildOpenApi() {
             200: { description: 'The site', content: answer(siteAnswer) },
             ...errors,
             404: { description: 'No such site', content: ref('Error') },
+          },
+        },
+      },
+      '/v1/admin/sites/{siteId}/users': {
+        post: {
+          summary: 'Creates a dashboard user of the site (admin or rep)',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'siteId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: content(userInputSchema) },
+          responses: {
+            201: { description: 'Created', content: answer(userCreatedAnswer) },
+            ...errors,
+            404: { description: 'No such site', content: ref('Error') },
+            409: { description: 'The site already has a user with this email', content: ref('Error') },
           },
         },
       },
