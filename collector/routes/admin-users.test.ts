@@ -26,22 +26,24 @@ const addUser = (siteId: string, body: unknown, token = TOKEN) =>
 describe('POST /v1/admin/sites/:siteId/users', () => {
   it('should create a dashboard user who can then sign in, answering 201 without the password', async () => {
     const site = await newSite(t.db);
+    // Unique per run: the PostgreSQL test database keeps earlier runs' users.
+    const local = `ann-${Date.now()}`;
     const res = await addUser(site.siteId, {
-      email: ' Ann@Acme.TEST ',
+      email: ` ${local.toUpperCase()}@Acme.TEST `,
       name: 'Ann',
       role: 'rep',
       password: 'correct horse battery',
     });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body).toEqual({ id: expect.stringMatching(/^usr_/), email: 'ann@acme.test', name: 'Ann', role: 'rep' });
+    expect(body).toEqual({ id: expect.stringMatching(/^usr_/), email: `${local}@acme.test`, name: 'Ann', role: 'rep' });
     const [row] = await t.db.query<{ password_hash: string }>(
       'select password_hash from dashboard_users where site_id = $1 and id = $2',
       [site.siteId, body.id],
     );
     expect(row?.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(row?.password_hash).not.toContain('correct horse');
-    const signIn = await dashboardBrowser(collector.app).signIn('ann@acme.test', 'correct horse battery');
+    const signIn = await dashboardBrowser(collector.app).signIn(`${local}@acme.test`, 'correct horse battery');
     expect(signIn.status).toBe(303);
   });
 
