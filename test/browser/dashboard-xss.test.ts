@@ -27,6 +27,7 @@ const PAYLOADS = [
   '" onmouseover="alert(1)" x="',
   "' onfocus='alert(1)' autofocus x='",
   '`-alert(1)-`',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, kept as text
   '${alert(1)}',
   '{{constructor.constructor("alert(1)")()}}',
   '<details open ontoggle=alert(1)>',
