@@ -44,7 +44,10 @@ export interface DashboardBenchResult {
   pageBytes: number;
 }
 
-const PATHS = ['/', '/pricing', '/product', '/customers/northwind', '/blog/intent', '/docs/api', '/careers', '/demo'];
+/** The first four name no buying intent; the people of one account in five also read the others. */
+const PATHS = ['/', '/blog/intent', '/docs/api', '/careers', '/pricing', '/product', '/customers/northwind', '/demo'];
+/** One account in `HOT_EVERY` reads pricing and asks for demos. */
+const HOT_EVERY = 5;
 const DAY = 86_400_000;
 
 export async function benchDashboard(options: DashboardBenchOptions): Promise<DashboardBenchResult> {
@@ -74,21 +77,23 @@ export async function benchDashboard(options: DashboardBenchOptions): Promise<Da
        select $1, 'anon_' || g, 'per_' || g from generate_series(1, $2::int) g`,
       [site.siteId, people],
     );
-    // Ages spread over 90 days (the Today charts' longest period); a page view or, one in
-    // twenty, a form submission; paths follow from the person and event numbers.
+    // Ages spread over 90 days (the Today charts' longest period). The people of one account
+    // in HOT_EVERY read every path and, one event in twenty, ask for a demo; the others read
+    // the four paths without buying intent. Paths follow from the person and event numbers.
     await db.query(
       `insert into events (site_id, received_at, message_id, type, event, anonymous_id, path, url, "timestamp",
                            properties, traits, context, is_bot)
        select $1, $3::timestamptz, 'seed-' || g || '-' || k,
-              case when k % 20 = 0 then 'track' else 'page' end,
-              case when k % 20 = 0 then 'Demo Requested' end,
+              case when h.hot and k % 20 = 0 then 'track' else 'page' end,
+              case when h.hot and k % 20 = 0 then 'Demo Requested' end,
               'anon_' || g, p.path, 'https://acme.test' || p.path,
               $3::timestamptz - ((((g::bigint * 7919 + k * 104729) % 129600)) * interval '1 minute'),
               jsonb_build_object('path', p.path), '{}'::jsonb, '{}'::jsonb, false
        from generate_series(1, $2::int) g
+       cross join lateral (select (1 + (g - 1) / $7) % $8 = 0 as hot) h
        cross join generate_series(1, $4::int) k
-       cross join lateral (select ($5::text[])[1 + (g * 31 + k * 17) % $6] as path) p`,
-      [site.siteId, people, new Date(now).toISOString(), perPerson, PATHS, PATHS.length],
+       cross join lateral (select ($5::text[])[1 + (g * 31 + k * 17) % (case when h.hot then $6 else 4 end)] as path) p`,
+      [site.siteId, people, new Date(now).toISOString(), perPerson, PATHS, PATHS.length, peoplePerAccount, HOT_EVERY],
     );
     await db.query('analyze');
     const seedMs = performance.now() - t0;
@@ -164,7 +169,7 @@ export function dashboardMarkdown(r: DashboardBenchResult, command: string, date
   return [
     `Measured ${date.toISOString().slice(0, 10)} with \`${command}\` (1-minute load average at the start: ${r.loadAverage.toFixed(1)}).`,
     '',
-    `${fmt(o.accounts)} accounts of ${fmt(o.peoplePerAccount)} people, ${fmt(o.events)} events over 90 days (page views and one in twenty a form submission), seeded with set-based SQL in ${(r.seedMs / 1000).toFixed(1)} s and scored by two \`rescore --all\` (8 days ago, then now: ${(r.rescoreMs / 1000).toFixed(1)} s; ${fmt(r.highAccounts)} accounts at High). A signed-in rep's \`GET /dashboard\` (the three lists, the tier counts and the charts' data inline, ${fmt(r.pageBytes)} bytes) through \`app.request()\` in the bench process, one request at a time, ${fmt(o.requests)} per route in each of 4 alternating rounds; baseline: \`GET /healthz\` of the same app.`,
+    `${fmt(o.accounts)} accounts of ${fmt(o.peoplePerAccount)} people, ${fmt(o.events)} events over 90 days (one account in five reads pricing and asks for demos, one event in twenty; the others read the blog, docs and careers), seeded with set-based SQL in ${(r.seedMs / 1000).toFixed(1)} s and scored by two \`rescore --all\` (8 days ago, then now: ${(r.rescoreMs / 1000).toFixed(1)} s; ${fmt(r.highAccounts)} accounts at High). A signed-in rep's \`GET /dashboard\` (the three lists, the tier counts and the charts' data inline, ${fmt(r.pageBytes)} bytes) through \`app.request()\` in the bench process, one request at a time, ${fmt(o.requests)} per route in each of 4 alternating rounds; baseline: \`GET /healthz\` of the same app.`,
     '',
     `The first view of a period after a start computes its charts: ${fmt(r.firstView.days30)} ms for 30 days, ${fmt(r.firstView.days90)} ms for 90 days. The views after it (below) read the three lists and the tier counts, and the charts kept for a minute (then recomputed in the background while the kept ones answer).`,
     '',
