@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchCollectors, collectorsMarkdown } from './collectors.ts';
+import { benchDashboard, dashboardMarkdown } from './dashboard.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
 import { benchDelivery, deliveryMarkdown } from './delivery.ts';
 import { benchIngest } from './ingest.ts';
@@ -23,7 +24,7 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery,
+ * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --per-event-samples N (default 21, at least 15),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
@@ -33,6 +34,8 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * default 20000 events on 1 site),
  * --delivery-samples N, --delivery-burst N (delivery: firings one at a time, default 200, and a
  * burst, default 1000; on a database of its own, BENCH_DATABASE_URL's name + `_delivery`),
+ * --dashboard-events N, --dashboard-accounts N, --dashboard-requests N (dashboard: the Today page,
+ * default 1000000 events, 10000 accounts, 25 requests per route per round),
  * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
  * not part of a plain `npm run bench`).
  */
@@ -56,6 +59,9 @@ const { values } = parseArgs({
     'collector-sites': { type: 'string', default: '1' },
     'delivery-samples': { type: 'string', default: '200' },
     'delivery-burst': { type: 'string', default: '1000' },
+    'dashboard-events': { type: 'string', default: '1000000' },
+    'dashboard-accounts': { type: 'string', default: '10000' },
+    'dashboard-requests': { type: 'string', default: '25' },
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
@@ -63,7 +69,7 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery   one benchmark
+  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard   one benchmark
   --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
@@ -72,6 +78,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --partition-months N, --partition-events N   partitions (default 24, 300000)
   --collector-events N, --collector-sites N   collectors: 1, 2 and 4 collector processes (default 20000 events, 1 site)
   --delivery-samples N, --delivery-burst N    delivery: outbox vs direct POST (default 200, 1000)
+  --dashboard-events N, --dashboard-accounts N, --dashboard-requests N   dashboard: Today (default 1000000, 10000, 25)
   --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
@@ -111,11 +118,12 @@ async function main(): Promise<void> {
       'collectors',
       'per-event',
       'delivery',
+      'dashboard',
       'soak',
     ].includes(only)
   )
     throw new Error(
-      '--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event, delivery or soak',
+      '--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event, delivery, dashboard or soak',
     );
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
@@ -217,6 +225,18 @@ async function main(): Promise<void> {
       log,
     });
     save('Webhook delivery', 'delivery', deliveryMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'dashboard') {
+    const result = await benchDashboard({
+      url,
+      events: positive(values['dashboard-events'], 'dashboard-events'),
+      accounts: positive(values['dashboard-accounts'], 'dashboard-accounts'),
+      peoplePerAccount: 5,
+      requests: positive(values['dashboard-requests'], 'dashboard-requests'),
+      log,
+    });
+    save('The dashboard: Today', 'dashboard', dashboardMarkdown(result, command, new Date()));
   }
 
   if (only === 'soak') {

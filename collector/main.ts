@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     const password = generatePassword();
     const user = await createUser(db, demo.siteId, { ...DEMO_USER, password, slackMemberId: null });
     printDemoKeys(demo.siteId, demo.writeKey, demo.secretKey);
-    printDemoUser(`${config.publicUrl}/dashboard`, user.email, password);
+    printDemoUser(config.publicUrl, user.email, password);
   }
 
   // The embedded folder is this process's alone: a lease left in it is a dead process's.
@@ -119,12 +119,16 @@ async function recoverOnStart(db: Database, collector: Collector, log: Logger): 
 /** The dashboard user `npm start` creates beside the demo site (an admin of it). */
 const DEMO_USER = { email: 'demo@inkling.local', name: 'Demo Admin', role: 'admin' } as const;
 
-function printDemoUser(url: string, email: string, password: string): void {
+function printDemoUser(publicUrl: string, email: string, password: string): void {
   const lines = [
     'Dashboard (first start): sign in with this demo user. The password is shown only now.',
-    `  dashboard:  ${url}`,
+    `  dashboard:  ${publicUrl}/dashboard`,
     `  email:      ${email}`,
     `  password:   ${password}`,
+    '',
+    'Then browse the example site (it sends to the demo site): its visitors appear on the dashboard',
+    'and change tiers as they read pricing and book a demo (a work email there names their company).',
+    `  example site: ${publicUrl}/examples/`,
   ];
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -60,6 +60,11 @@ describe('npm start on a fresh machine', () => {
 
     // The demo user printed beside the keys signs in to the printed dashboard URL.
     expect(stdout).toMatch(/dashboard:\s+http:\/\/\S+\/dashboard\n/);
+    // ... and the example site that sends to the demo site (PORT=0 here: the printed port is 0).
+    const example = /example site:\s+(http:\/\/\S+\/examples\/)\n/.exec(stdout)?.[1] ?? '';
+    const examplePage = await fetch(new URL(new URL(example).pathname, url));
+    expect(examplePage.status).toBe(200);
+    expect(await examplePage.text()).toContain(`data-key="${writeKey}"`);
     const email = /email:\s+(\S+)/.exec(stdout)?.[1] ?? '';
     const password = /password:\s+(\S+)/.exec(stdout)?.[1] ?? '';
     const form = await fetch(`${url}/dashboard/login`);

@@ -167,6 +167,21 @@ describe('search', () => {
     expect(byEmail).not.toContain('>bo<');
   });
 
+  it("should show the domain of an account named by its work email's domain once, not under itself", async () => {
+    const [quiet] = await db.query<{ id: string; name: string | null }>(
+      "select id, name from accounts where site_id = $1 and domain = 'quiet.example'",
+      [seeded.site.siteId],
+    );
+    expect(quiet?.name).toBe('quiet.example');
+    const { browser } = await signedIn(seeded.site.siteId);
+    const page = await (await browser.get('/dashboard/search?q=quiet')).text();
+    expect(page).toContain(`<a href="/dashboard/accounts/${quiet?.id}">quiet.example</a>`);
+    expect(page).not.toContain('<span class="sub">quiet.example</span>');
+    // An account whose name differs shows its domain under the name.
+    const hot = await (await browser.get('/dashboard/search?q=hot.example')).text();
+    expect(hot).toContain('<span class="sub">hot.example</span>');
+  });
+
   it('should escape a stored person name and the query itself', async () => {
     const { browser } = await signedIn(seeded.site.siteId);
     const html = await (await browser.get('/dashboard/search?q=%3Cimg')).text();

@@ -35,3 +35,11 @@ export function num(value: number): SafeHtml {
 export function accountLabel(a: { name: string | null; domain: string | null; id: string }): string {
   return a.name?.trim() || a.domain || a.id;
 }
+
+/**
+ * The domain shown under an account's label, when it adds something: an account made from a
+ * work email's domain is named by that domain, and shows it once.
+ */
+export function accountDomain(a: { name: string | null; domain: string | null; id: string }): SafeHtml | '' {
+  return a.domain && accountLabel(a) !== a.domain ? html`<span class="sub">${a.domain}</span>` : '';
+}

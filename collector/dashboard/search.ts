@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
-import { accountLabel, num, tierBadge } from './partials.ts';
+import { accountDomain, accountLabel, num, tierBadge } from './partials.ts';
 import { SEARCH_LIMIT, searchAccounts, searchPeople } from './search-data.ts';
 
 /** `GET /dashboard/search?q=`: people and accounts by name, email, domain or id, linking to their pages. */
@@ -28,7 +28,7 @@ ${
   accounts.length
     ? html`<ul class="results">${accounts.map(
         (a) =>
-          html`<li><a href="/dashboard/accounts/${encodeURIComponent(a.id)}">${accountLabel(a)}</a> ${a.domain && a.name ? html`<span class="sub">${a.domain}</span>` : ''} ${tierBadge(a.tier)} ${num(a.score)}</li>`,
+          html`<li><a href="/dashboard/accounts/${encodeURIComponent(a.id)}">${accountLabel(a)}</a> ${accountDomain(a)} ${tierBadge(a.tier)} ${num(a.score)}</li>`,
       )}</ul>${more(accounts.length)}`
     : html`<p class="muted">No account matches “${query}”.</p>`
 }

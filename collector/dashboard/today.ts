@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { html, jsonScript, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
-import { accountLabel, num, tierBadge, trendArrow } from './partials.ts';
+import { accountDomain, accountLabel, num, tierBadge, trendArrow } from './partials.ts';
 import { countAccountTiers, listTodayAccounts, type TodayAccount, type TodayList } from './today-data.ts';
 import type { TrendsCache } from './trends-cache.ts';
 import type { Trends } from './trends-data.ts';
@@ -26,7 +26,7 @@ ${
 <thead><tr><th scope="col">Account</th><th scope="col" class="n">Score</th><th scope="col">Tier</th><th scope="col">Trend</th><th scope="col">Owner</th><th scope="col">Top signals</th></tr></thead>
 <tbody>${rows.map(
         (a) => html`<tr>
-<td data-label="Account"><a href="/dashboard/accounts/${encodeURIComponent(a.id)}">${accountLabel(a)}</a>${a.domain && a.name ? html`<span class="sub">${a.domain}</span>` : ''}</td>
+<td data-label="Account"><a href="/dashboard/accounts/${encodeURIComponent(a.id)}">${accountLabel(a)}</a>${accountDomain(a)}</td>
 <td data-label="Score" class="n"><strong>${num(a.score)}</strong></td>
 <td data-label="Tier">${tierBadge(a.tier)}</td>
 <td data-label="Trend">${trendArrow(a.trend, a.change7d)}</td>

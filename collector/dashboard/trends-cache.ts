@@ -6,11 +6,20 @@ import { loadTrends, type Trends } from './trends-data.ts';
  * score history (seconds with a million events), and a minute-old chart is as good as a fresh
  * one, while the lists beside them are read on every request. After `ttlMs` the kept charts
  * are still answered while new ones are computed in the background (one at a time per key),
- * so only the first view of a site's period after a start waits for them. A failed load is
- * not kept.
+ * so only the first view of a site's period after a start waits for them. Charts that took
+ * less than `cheapMs` to compute (a small site, e.g. the demo site of a first `npm start`)
+ * are not kept: the next view computes them again and shows the visits of a moment ago. A
+ * failed load is not kept.
  */
 export interface TrendsCache {
   get(siteId: string, days: number): Promise<Trends>;
+}
+
+export interface TrendsCacheOptions {
+  /** How long expensive charts are answered before they are recomputed in the background. @default 60_000 */
+  ttlMs?: number;
+  /** Charts computed faster than this are not kept. @default 200 */
+  cheapMs?: number;
 }
 
 interface Entry {
@@ -19,10 +28,20 @@ interface Entry {
   refreshing: boolean;
 }
 
-export function createTrendsCache(deps: Pick<DashboardDeps, 'db' | 'configs' | 'log'>, ttlMs = 60_000): TrendsCache {
+export function createTrendsCache(
+  deps: Pick<DashboardDeps, 'db' | 'configs' | 'log'>,
+  options: TrendsCacheOptions = {},
+): TrendsCache {
+  const { ttlMs = 60_000, cheapMs = 200 } = options;
   const cache = new Map<string, Entry>();
-  const load = (siteId: string, days: number, now: number) =>
-    deps.configs.model(siteId).then((model) => loadTrends(deps.db, siteId, model, now, days));
+  /** Computes the charts; answers them, whether they are kept (not computed cheaply) and until when. */
+  const load = async (siteId: string, days: number, now: number) => {
+    const started = performance.now();
+    const model = await deps.configs.model(siteId);
+    const value = await loadTrends(deps.db, siteId, model, now, days);
+    const kept = performance.now() - started >= cheapMs;
+    return { value, kept, until: Date.now() + ttlMs };
+  };
 
   return {
     get(siteId, days) {
@@ -34,7 +53,7 @@ export function createTrendsCache(deps: Pick<DashboardDeps, 'db' | 'configs' | '
         if (!hit.refreshing) {
           hit.refreshing = true;
           load(siteId, days, now).then(
-            (fresh) => cache.set(key, { value: Promise.resolve(fresh), until: Date.now() + ttlMs, refreshing: false }),
+            (fresh) => cache.set(key, { value: Promise.resolve(fresh.value), until: fresh.until, refreshing: false }),
             (err) => {
               hit.refreshing = false;
               deps.log.warn('dashboard charts not refreshed', { siteId, err });
@@ -44,10 +63,25 @@ export function createTrendsCache(deps: Pick<DashboardDeps, 'db' | 'configs' | '
         return hit.value;
       }
       if (cache.size > 1_000) cache.clear();
-      const value = load(siteId, days, now);
-      value.catch(() => cache.delete(key));
-      cache.set(key, { value, until: now + ttlMs, refreshing: false });
-      return value;
+      // Until computed, concurrent views share this load; its cost then decides whether it is kept
+      // (answered stale after `ttlMs`, then refreshed) or dropped (the next view computes anew).
+      const loaded = load(siteId, days, now);
+      const entry: Entry = {
+        value: loaded.then((fresh) => fresh.value),
+        until: Number.POSITIVE_INFINITY,
+        refreshing: false,
+      };
+      loaded.then(
+        (fresh) => {
+          if (fresh.kept) entry.until = fresh.until;
+          else if (cache.get(key) === entry) cache.delete(key);
+        },
+        () => {
+          if (cache.get(key) === entry) cache.delete(key);
+        },
+      );
+      cache.set(key, entry);
+      return entry.value;
     },
   };
 }

@@ -306,7 +306,10 @@ export const accountScores = pgTable(
   (t) => [
     primaryKey({ columns: [t.siteId, t.accountId] }),
     index('account_scores_next_change_idx').on(t.nextChangeAt),
-    index('account_scores_site_score_idx').on(t.siteId, t.score),
+    // In the dashboard's order (score descending, then id): its High list reads 15 entries, not every tie.
+    index('account_scores_site_score_idx').on(t.siteId, t.score.desc().nullsFirst(), t.accountId),
+    // The dashboard's tier counts: an index-only scan, not the wide rows (explanations, signals).
+    index('account_scores_site_tier_idx').on(t.siteId, t.tier),
     index('account_scores_site_change_idx').on(t.siteId, t.change7d),
   ],
 );
