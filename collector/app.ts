@@ -44,7 +44,7 @@ import { rejectNulInUrl } from './url-text.ts';
 
 export interface AppOptions {
   db: Database;
-  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy' | 'publicUrl'>>;
+  config?: Partial<Pick<Config, 'adminToken' | 'trustProxy' | 'publicUrl' | 'denyPrivateWebhooks'>>;
   log?: Logger;
   /** Log one line per request. @default false */
   accessLog?: boolean;
@@ -180,7 +180,7 @@ export function createCollector(options: AppOptions): Collector {
   if (options.config?.adminToken) app.route('/', adminRoutes(db, options.config.adminToken));
   // Before ingest, whose `POST /v1/:route` answers 404 for any other name.
   app.route('/', linkRoutes(db, writer, publicUrl));
-  app.route('/', ruleRoutes(db, configs));
+  app.route('/', ruleRoutes(db, configs, { denyPrivate: options.config?.denyPrivateWebhooks ?? false }));
   app.route('/', openApiRoutes());
   app.route('/', metricsRoutes(metrics));
   app.route('/', ingest.routes);

@@ -24,6 +24,11 @@ export interface Config {
    * @default 'http://HOST:PORT'
    */
   publicUrl: string;
+  /**
+   * Refuse rules whose webhook or Slack URL names a loopback or private host
+   * (`INKLING_WEBHOOK_DENY_PRIVATE=1`). @default false: self-hosted collectors post to them.
+   */
+  denyPrivateWebhooks: boolean;
 }
 
 /** The bounds that keep the collector answering under overload; every one is an env var. */
@@ -124,6 +129,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     limits: readLimits(env),
     publicUrl: publicUrlOf(env.INKLING_PUBLIC_URL, host, port),
+    denyPrivateWebhooks: env.INKLING_WEBHOOK_DENY_PRIVATE === 'true' || env.INKLING_WEBHOOK_DENY_PRIVATE === '1',
   };
 }
 

@@ -27,7 +27,6 @@ import {
   loadSubjectInfo,
   markStopped,
   pairKey,
-  saveCounts,
   takeRoundRobin,
   toRuleEvent,
 } from './facts.ts';
@@ -305,14 +304,19 @@ async function record(
       actions: rule.definition.digest ? [] : rule.definition.actions,
     };
   });
-  const recorded = new Set((await enqueueFirings(tx, site, firings, giveUpMs)).map((f) => f.id));
-  // Fired and held-out firings count against the caps; capped ones do not.
-  const counts = outcomes
-    .filter((o, i) => recorded.has(firings[i]!.id) && o.outcome !== 'capped')
-    .map((o) => ({
-      ruleId: o.c.rule.id,
-      subjectId: o.c.subject.stored.id,
-      state: recordFiring(o.c.rule.definition.cap, o.state, now),
-    }));
-  await saveCounts(tx, site, counts, now);
+  // Fired and held-out firings count against the caps; capped ones do not. Stored with the
+  // firings, in the same statement, for those really recorded.
+  const counts = outcomes.flatMap((o, i) =>
+    o.outcome === 'capped'
+      ? []
+      : [
+          {
+            firingId: firings[i]!.id,
+            ruleId: o.c.rule.id,
+            subjectId: o.c.subject.stored.id,
+            ...recordFiring(o.c.rule.definition.cap, o.state, now),
+          },
+        ],
+  );
+  await enqueueFirings(tx, site, firings, giveUpMs, counts);
 }

@@ -129,35 +129,6 @@ export async function markStopped(
   );
 }
 
-/** Stores each pair's counted firings after this change. */
-export async function saveCounts(
-  tx: Queryable,
-  siteId: string,
-  counts: readonly { ruleId: string; subjectId: string; state: CapState }[],
-  now: number,
-): Promise<void> {
-  if (counts.length === 0) return;
-  await tx.query(
-    `insert into rule_subjects (site_id, rule_id, subject_id, fired_count, recent_firings, updated_at)
-     select $1, r.rule_id, r.subject_id, r.fired_count, r.recent_firings, $3::timestamptz
-       from jsonb_to_recordset($2::text::jsonb) as r(rule_id text, subject_id text, fired_count int, recent_firings jsonb)
-     on conflict (site_id, rule_id, subject_id) do update set fired_count = excluded.fired_count,
-       recent_firings = excluded.recent_firings, updated_at = excluded.updated_at`,
-    [
-      siteId,
-      JSON.stringify(
-        counts.map((c) => ({
-          rule_id: c.ruleId,
-          subject_id: c.subjectId,
-          fired_count: c.state.count,
-          recent_firings: c.state.recent,
-        })),
-      ),
-      new Date(now).toISOString(),
-    ],
-  );
-}
-
 /** Each subject's display name and owner. */
 export async function loadSubjectInfo(
   tx: Queryable,

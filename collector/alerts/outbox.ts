@@ -36,17 +36,28 @@ export function onOutboxWritten(db: Database, wake: Wake): () => void {
   };
 }
 
+/** A (rule, subject) pair's counted firings after a firing, stored only if that firing is recorded. */
+export interface FiringCount {
+  firingId: string;
+  ruleId: string;
+  subjectId: string;
+  count: number;
+  recent: readonly number[];
+}
+
 /**
  * Records `firings` inside the caller's transaction (the one that stores the change that
- * caused them), with one outbox row per action of each `fired` one. A firing already
- * recorded for its (rule, subject, change) is skipped with its deliveries. Answers the
- * firings actually recorded. Once the transaction commits, this process's dispatcher wakes.
+ * caused them), with one outbox row per action of each `fired` one, and the `counts` of the
+ * pairs (`rule_subjects`) whose firing was recorded: all in one statement. A firing already
+ * recorded for its (rule, subject, change) is skipped with its deliveries and count. Answers
+ * the firings actually recorded. Once the transaction commits, this process's dispatcher wakes.
  */
 export async function enqueueFirings(
   tx: Queryable,
   siteId: string,
   firings: readonly NewFiring[],
   giveUpMs = DEFAULT_GIVE_UP_MS,
+  counts: readonly FiringCount[] = [],
 ): Promise<NewFiring[]> {
   if (firings.length === 0) return [];
   const rows = firings.map((f) => ({
@@ -60,18 +71,7 @@ export async function enqueueFirings(
     payload: f.payload,
     fired_at: new Date(f.firedAt).toISOString(),
   }));
-  const inserted = await tx.query<{ id: string }>(
-    `insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, recipient, payload, fired_at)
-     select $1, r.id, r.rule_id, r.subject_kind, r.subject_id, r.change_key, r.outcome, r.recipient, r.payload, r.fired_at
-       from jsonb_to_recordset($2::text::jsonb) as r(id text, rule_id text, subject_kind text, subject_id text,
-         change_key text, outcome text, recipient text, payload jsonb, fired_at timestamptz)
-     on conflict do nothing
-     returning id`,
-    [siteId, JSON.stringify(rows)],
-  );
-  const ids = new Set(inserted.map((r) => r.id));
-  const recorded = firings.filter((f) => ids.has(f.id));
-  const outbox = recorded
+  const outbox = firings
     .filter((f) => f.outcome === 'fired')
     .flatMap((f) =>
       f.actions.map((a) => ({
@@ -83,14 +83,50 @@ export async function enqueueFirings(
         give_up_at: new Date(f.firedAt + giveUpMs).toISOString(),
       })),
     );
-  if (outbox.length > 0) {
-    await tx.query(
-      `insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, give_up_at)
+  const firedAt = new Map(firings.map((f) => [f.id, new Date(f.firedAt).toISOString()]));
+  const countRows = counts.map((c) => ({
+    firing_id: c.firingId,
+    rule_id: c.ruleId,
+    subject_id: c.subjectId,
+    fired_count: c.count,
+    recent_firings: c.recent,
+    updated_at: firedAt.get(c.firingId),
+  }));
+  // Data-modifying CTEs all run, on the firings this statement really inserted; the outbox
+  // rows in the order given (a firing's actions in the rule's order).
+  const inserted = await tx.query<{ id: string }>(
+    `with f as (
+       insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, recipient, payload, fired_at)
+       select $1, r.id, r.rule_id, r.subject_kind, r.subject_id, r.change_key, r.outcome, r.recipient, r.payload, r.fired_at
+         from jsonb_to_recordset($2::text::jsonb) as r(id text, rule_id text, subject_kind text, subject_id text,
+           change_key text, outcome text, recipient text, payload jsonb, fired_at timestamptz)
+       on conflict do nothing
+       returning id
+     ), d as (
+       insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, give_up_at)
        select $1, r.rule_id, r.firing_id, r.webhook_id, r.kind, r.url, r.give_up_at
-         from jsonb_to_recordset($2::text::jsonb) as r(rule_id text, firing_id text, webhook_id text, kind text,
-           url text, give_up_at timestamptz)`,
-      [siteId, JSON.stringify(outbox)],
-    );
+         from rows from (jsonb_to_recordset($3::text::jsonb) as (rule_id text, firing_id text, webhook_id text,
+           kind text, url text, give_up_at timestamptz)) with ordinality
+           as r(rule_id, firing_id, webhook_id, kind, url, give_up_at, n)
+         join f on f.id = r.firing_id
+        order by r.n
+       returning 1
+     ), c as (
+       insert into rule_subjects (site_id, rule_id, subject_id, fired_count, recent_firings, updated_at)
+       select $1, r.rule_id, r.subject_id, r.fired_count, r.recent_firings, r.updated_at
+         from jsonb_to_recordset($4::text::jsonb) as r(firing_id text, rule_id text, subject_id text, fired_count int,
+           recent_firings jsonb, updated_at timestamptz)
+         join f on f.id = r.firing_id
+       on conflict (site_id, rule_id, subject_id) do update set fired_count = excluded.fired_count,
+         recent_firings = excluded.recent_firings, updated_at = excluded.updated_at
+       returning 1
+     )
+     select id from f`,
+    [siteId, JSON.stringify(rows), JSON.stringify(outbox), JSON.stringify(countRows)],
+  );
+  const ids = new Set(inserted.map((r) => r.id));
+  const recorded = firings.filter((f) => ids.has(f.id));
+  if (recorded.some((f) => f.outcome === 'fired' && f.actions.length > 0)) {
     const db = tx.database;
     tx.afterCommit(() => {
       for (const wake of wakers.get(db) ?? []) wake();

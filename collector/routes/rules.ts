@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { isPrivateHost } from '../../shared/rules/private-host.ts';
 import type { RuleDefinition } from '../../shared/rules/types.ts';
 import { deleteRule, findRule, insertRule, listRules, type StoredRule, updateRule } from '../alerts/rules-store.ts';
 import type { Database } from '../db/client.ts';
@@ -24,9 +25,14 @@ function toAnswer(rule: StoredRule) {
 
 /**
  * `GET/POST /v1/rules`, `GET/PUT/DELETE /v1/rules/:id` (secret key): alerts and triggers.
- * A rule naming a signal the site's scoring model does not define is refused.
+ * A rule naming a signal the site's scoring model does not define is refused, and with
+ * `denyPrivate` (INKLING_WEBHOOK_DENY_PRIVATE) one whose action URL names a private host.
  */
-export function ruleRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEnv> {
+export function ruleRoutes(
+  db: Database,
+  configs: ConfigStore,
+  options: { denyPrivate?: boolean } = {},
+): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   const auth = secretKeyAuth(db);
 
@@ -37,6 +43,17 @@ export function ruleRoutes(db: Database, configs: ConfigStore): Hono<SecretKeyEn
     const signal = def.when.type === 'signal' || def.when.type === 'behavior' ? def.when.signal : undefined;
     if (signal !== undefined && !(await configs.model(siteId)).signals.has(signal)) {
       throw new InklingError(400, 'unknown_signal', `when.signal: the site's scoring model has no signal "${signal}".`);
+    }
+    if (options.denyPrivate) {
+      def.actions.forEach((a, i) => {
+        if (isPrivateHost(new URL(a.url).hostname)) {
+          throw new InklingError(
+            400,
+            'invalid_body',
+            `actions[${i}].url: names a loopback or private host, refused on this collector (INKLING_WEBHOOK_DENY_PRIVATE).`,
+          );
+        }
+      });
     }
     return def;
   };

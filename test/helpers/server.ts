@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll } from 'vitest';
-import { type Collector, createCollector } from '../../collector/app.ts';
+import { type AppOptions, type Collector, createCollector } from '../../collector/app.ts';
 import type { LoadLimits } from '../../collector/config.ts';
 import { DEFAULT_LIMITS } from '../../collector/config.ts';
 import type { Database } from '../../collector/db/client.ts';
@@ -37,7 +37,15 @@ export const TEST_LIMITS: Partial<LoadLimits> = {
  */
 export async function startTestServer(
   db: Database,
-  options: { adminToken?: string; wrap?: (app: Hono) => Hono; limits?: Partial<LoadLimits> } = {},
+  options: {
+    adminToken?: string;
+    wrap?: (app: Hono) => Hono;
+    limits?: Partial<LoadLimits>;
+    /** The collector's delivery of rule firings (its dispatcher runs unless `enabled` is false). */
+    delivery?: AppOptions['delivery'];
+    /** How often the periodic rescore runs; 0 = never. @default 60000 */
+    rescoreIntervalMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const limits = { ...DEFAULT_LIMITS, ...TEST_LIMITS, ...options.limits };
   // The port comes first: the collector's public URL (the example site's script, tracked
@@ -51,7 +59,13 @@ export async function startTestServer(
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const collector = createCollector({ db, config: { adminToken: options.adminToken, publicUrl: url }, limits });
+  const collector = createCollector({
+    db,
+    config: { adminToken: options.adminToken, publicUrl: url },
+    limits,
+    delivery: options.delivery,
+    rescoreIntervalMs: options.rescoreIntervalMs,
+  });
   const app = options.wrap ? options.wrap(collector.app) : collector.app;
   handle = (req, env) => app.fetch(req, env);
   return {
