@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
+import { registerAccount } from './account.ts';
 import { registerAssets } from './assets.ts';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { errorPage } from './error-page.ts';
@@ -32,6 +33,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerToday(app, deps, trends);
   registerModel(app, deps);
   registerSearch(app, deps);
+  registerAccount(app, deps);
   // Pages to come (accounts, people, rules) and mistyped paths: a page, not the API's JSON.
   app.all('/dashboard/*', (c) => sendPage(c, errorPage(404, 'There is no such page.', c.get('session')), 404));
 

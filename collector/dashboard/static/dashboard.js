@@ -100,6 +100,42 @@
     }
   };
 
+  // The account and person pages: the score over time, tier crossings as points on the line.
+  const drawHistory = () => {
+    const el = document.getElementById('chart-history');
+    const source = document.getElementById('history-data');
+    if (!el || !source || !window.uPlot) return;
+    let data;
+    try {
+      data = JSON.parse(source.textContent || 'null');
+    } catch {
+      return;
+    }
+    if (!data || data.at.length === 0) return;
+    const now = Math.floor(Date.now() / 1000);
+    const at = [...data.at, now];
+    const score = [...data.score, data.score[data.score.length - 1]];
+    const crossings = new Map(data.crossings.map((x) => [x.at, x.score]));
+    const marks = at.map((t, i) => (i < data.at.length && crossings.has(t) ? crossings.get(t) : null));
+    const fmt = (_u, n) => (n == null ? '—' : numbers.format(n));
+    draw(
+      el,
+      [
+        { label: 'Score', stroke: '#3346d3', width: 2, paths: window.uPlot.paths.stepped({ align: 1 }), value: fmt },
+        {
+          label: 'Tier change',
+          stroke: '#b3261e',
+          width: 0,
+          paths: () => null,
+          points: { show: true, size: 9, fill: '#b3261e' },
+          value: fmt,
+        },
+      ],
+      [at, score, marks],
+      { scales: { y: { range: [0, 100] } } },
+    );
+  };
+
   const resize = () => {
     for (const { el, plot } of charts) plot.setSize({ width: Math.max(260, el.clientWidth), height: 220 });
   };
@@ -107,6 +143,7 @@
   const start = () => {
     localize();
     drawCharts();
+    drawHistory();
     let pending = 0;
     window.addEventListener('resize', () => {
       cancelAnimationFrame(pending);
