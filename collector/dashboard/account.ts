@@ -44,7 +44,7 @@ ${
 </section>`;
 }
 
-function ownerSection(
+export function ownerSection(
   owner: string | null,
   path: string,
   canChange: boolean,

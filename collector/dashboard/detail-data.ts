@@ -148,14 +148,23 @@ export interface Device {
   lastSeen: Date | null;
 }
 
-/** The user agent of each of the person's anonymous ids (its latest event's), newest first. */
+/** How many of an anonymous id's latest events are searched for a user agent (server-sent events carry none). */
+const UA_LOOKBACK = 50;
+
+/**
+ * Each of the person's anonymous ids with its last event's time and the user agent of its
+ * latest event that has one (among its last `UA_LOOKBACK`), newest first.
+ */
 export async function loadDevices(q: Queryable, siteId: string, anonymousIds: readonly string[]): Promise<Device[]> {
   if (anonymousIds.length === 0) return [];
   const rows = await q.query<{ anonymous_id: string; ua: string | null; at: Date | null }>(
     `select a.id as anonymous_id, l.ua, l.at
        from unnest($2::text[]) as a(id)
-       left join lateral (select e.context ->> 'userAgent' as ua, e."timestamp" as at from events e
-          where e.site_id = $1 and e.anonymous_id = a.id order by e."timestamp" desc limit 1) l on true
+       left join lateral (
+         select max(x.at) as at, (array_agg(x.ua order by x.at desc) filter (where x.ua is not null))[1] as ua
+           from (select e.context ->> 'userAgent' as ua, e."timestamp" as at from events e
+                  where e.site_id = $1 and e.anonymous_id = a.id order by e."timestamp" desc limit ${UA_LOOKBACK}) x
+       ) l on true
       order by l.at desc nulls last`,
     [siteId, anonymousIds],
   );

@@ -7,6 +7,7 @@ import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { errorPage } from './error-page.ts';
 import { registerLogin, registerLogout } from './login.ts';
 import { registerModel } from './model.ts';
+import { registerPerson } from './person.ts';
 import { registerSearch } from './search.ts';
 import { dashboardHeaders, requireSession, sameOriginForms } from './security.ts';
 import { registerToday } from './today.ts';
@@ -34,6 +35,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerModel(app, deps);
   registerSearch(app, deps);
   registerAccount(app, deps);
+  registerPerson(app, deps);
   // Pages to come (accounts, people, rules) and mistyped paths: a page, not the API's JSON.
   app.all('/dashboard/*', (c) => sendPage(c, errorPage(404, 'There is no such page.', c.get('session')), 404));
 
