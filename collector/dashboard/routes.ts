@@ -8,6 +8,7 @@ import { errorPage } from './error-page.ts';
 import { registerLogin, registerLogout } from './login.ts';
 import { registerModel } from './model.ts';
 import { registerPerson } from './person.ts';
+import { registerRules } from './rules.ts';
 import { registerSearch } from './search.ts';
 import { dashboardHeaders, requireSession, sameOriginForms } from './security.ts';
 import { registerToday } from './today.ts';
@@ -36,7 +37,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerSearch(app, deps);
   registerAccount(app, deps);
   registerPerson(app, deps);
-  // Pages to come (accounts, people, rules) and mistyped paths: a page, not the API's JSON.
+  registerRules(app, deps);
+  // Mistyped paths: a page, not the API's JSON.
   app.all('/dashboard/*', (c) => sendPage(c, errorPage(404, 'There is no such page.', c.get('session')), 404));
 
   app.onError((err, c) => {
