@@ -46,7 +46,7 @@ describe('the account page', () => {
     expect(contacts).toContain('Contacts (<span class="num" data-num="3">3</span>)');
     expect(contacts).toContain(`href="/dashboard/people/${seeded.anaId}"`);
     expect(contacts).toMatch(/<time datetime="\d{4}-/);
-    expect(section(html, 'h-mix')).toMatch(/<rect x="110"[^>]*class="mix-bar"/);
+    expect(section(html, 'h-mix')).toMatch(/<rect x="128"[^>]*class="mix-bar"/);
     expect(section(html, 'h-why')).toContain('Demo requested');
     const timeline = section(html, 'h-timeline');
     expect(timeline).toContain('<strong>Demo Requested</strong>');

@@ -54,11 +54,11 @@ ${
     ? html`<p class="muted">No signals counted yet.</p>`
     : html`<svg class="mix" viewBox="0 0 320 ${entries.length * rowHeight}" role="img" aria-label="Points by category">
 ${entries.map(([id, v], i) => {
-  const w = Math.max(2, (Math.abs(v) / max) * 170);
+  const w = Math.max(2, (Math.abs(v) / max) * 150);
   const y = i * rowHeight;
   return html`<text x="0" y="${y + 17}" class="mix-label">${labels[id]?.label ?? id}</text>
-<rect x="110" y="${y + 5}" width="${w.toFixed(1)}" height="16" rx="3" class="mix-bar${v < 0 ? ' negative' : ''}"/>
-<text x="${(114 + w).toFixed(1)}" y="${y + 17}" class="mix-value">${Math.round(v * 10) / 10}</text>`;
+<rect x="128" y="${y + 5}" width="${w.toFixed(1)}" height="16" rx="3" class="mix-bar${v < 0 ? ' negative' : ''}"/>
+<text x="${(132 + w).toFixed(1)}" y="${y + 17}" class="mix-value">${Math.round(v * 10) / 10}</text>`;
 })}
 </svg>
 <table class="compact fallback"><caption>Points by category</caption><tbody>${entries.map(([id, v]) => html`<tr><th scope="row">${labels[id]?.label ?? id}</th><td class="n">${num(Math.round(v * 10) / 10)}</td></tr>`)}</tbody></table>`

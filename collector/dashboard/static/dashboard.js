@@ -7,6 +7,7 @@
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const days = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const clock = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
   const day = (seconds) => (seconds == null ? '—' : days.format(new Date(seconds * 1000)));
 
   const localize = () => {
@@ -55,7 +56,7 @@
         height: 220,
         series: [{ label: 'Day', value: (_u, t) => day(t) }, ...series],
         axes: [
-          { values: (_u, ticks) => ticks.map(day) },
+          { values: (_u, ticks) => ticks.map(opts.xLabel || day) },
           { values: (_u, ticks) => ticks.map((t) => numbers.format(t)) },
         ],
         legend: { show: true },
@@ -132,7 +133,11 @@
         },
       ],
       [at, score, marks],
-      { scales: { y: { range: [0, 100] } } },
+      {
+        scales: { y: { range: [0, 100] } },
+        // Within two days the ticks are hours: label them with the time, not the same day over and over.
+        xLabel: now - at[0] < 2 * 86400 ? (t) => (t == null ? '—' : clock.format(new Date(t * 1000))) : day,
+      },
     );
   };
 
