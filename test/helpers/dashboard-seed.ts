@@ -19,6 +19,8 @@ export async function seedHotAccount(db: Database, collector: Collector) {
   const api = intentClient(collector, site);
   for (const name of ['ana', 'bo', 'cy']) {
     const anon = `${name}-anon-${site.siteId}`;
+    // Distinct times, a minute apart: the order of the timeline and of the devices' latest user agent is defined.
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
     await api.sendAsServer([
       {
         type: 'identify',
@@ -26,15 +28,20 @@ export async function seedHotAccount(db: Database, collector: Collector) {
         anonymousId: anon,
         userId: `${name}@hot.example`,
         traits: { email: `${name}@hot.example`, name },
+        timestamp: at(4),
         context: {
           userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36',
         },
       },
-      page(anon, '/pricing', { context: { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1' } }),
+      page(anon, '/pricing', {
+        timestamp: at(3),
+        context: { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1' },
+      }),
       page(anon, '/case-studies/acme', {
+        timestamp: at(2),
         properties: { path: '/case-studies/acme', title: XSS_PROPERTY, url: XSS_URL },
       }),
-      track({ anonymousId: anon }, 'Demo Requested'),
+      track({ anonymousId: anon }, 'Demo Requested', { timestamp: at(1) }),
     ]);
   }
   const [hot] = await db.query<{ id: string; tier: string }>(
