@@ -100,11 +100,11 @@ export interface Contact {
 /** How many contacts an account page lists (the highest scores first). */
 export const CONTACTS_SHOWN = 50;
 
-/** The last event of person `p` (by user id, or anonymous id on events without a real user id). */
+/** The last event of contact `t` (by user id, or anonymous id on events without a real user id). */
 const LAST_EVENT = `greatest(
-  (select max(e."timestamp") from events e where e.site_id = p.site_id and e.user_id = p.user_id),
+  (select max(e."timestamp") from events e where e.site_id = t.site_id and e.user_id = t.user_id),
   (select max(e."timestamp") from identities i join events e on e.site_id = i.site_id and e.anonymous_id = i.anonymous_id
-     where i.site_id = p.site_id and i.person_id = p.id and (e.user_id is null or ${junkIdSql('e.user_id')})))`;
+     where i.site_id = t.site_id and i.person_id = t.id and (e.user_id is null or ${junkIdSql('e.user_id')})))`;
 
 /**
  * An account's contacts, highest score first (at most `CONTACTS_SHOWN`): the score each
@@ -117,12 +117,16 @@ export async function loadContacts(
   accountId: string,
 ): Promise<{ contacts: Contact[]; total: number }> {
   const rows = await q.query<Record<string, unknown>>(
-    `select p.id, p.traits ->> 'name' as name, p.email, p.user_id, coalesce(c.score, 0) as score,
-            coalesce(c.tier, 'low') as tier, coalesce(c.type, 'unknown') as type, coalesce(c.engaged, false) as engaged,
-            ${LAST_EVENT} as last_activity, count(*) over ()::int as total
-       from persons p left join account_contacts c on c.site_id = p.site_id and c.account_id = p.account_id and c.person_id = p.id
-      where p.site_id = $1 and p.account_id = $2
-      order by coalesce(c.score, 0) desc, p.id limit ${CONTACTS_SHOWN}`,
+    // The last event is looked up for the contacts shown only (the outer query), not for all of them.
+    `select t.*, ${LAST_EVENT} as last_activity from (
+       select p.site_id, p.id, p.traits ->> 'name' as name, p.email, p.user_id, coalesce(c.score, 0) as score,
+              coalesce(c.tier, 'low') as tier, coalesce(c.type, 'unknown') as type,
+              coalesce(c.engaged, false) as engaged, count(*) over ()::int as total
+         from persons p left join account_contacts c
+           on c.site_id = p.site_id and c.account_id = p.account_id and c.person_id = p.id
+        where p.site_id = $1 and p.account_id = $2
+        order by coalesce(c.score, 0) desc, p.id limit ${CONTACTS_SHOWN}) t
+     order by t.score desc, t.id`,
     [siteId, accountId],
   );
   return {
