@@ -1,11 +1,14 @@
 import { Hono } from 'hono';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
+import { registerAccount } from './account.ts';
 import { registerAssets } from './assets.ts';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { errorPage } from './error-page.ts';
 import { registerLogin, registerLogout } from './login.ts';
 import { registerModel } from './model.ts';
+import { registerPerson } from './person.ts';
+import { registerRules } from './rules.ts';
 import { registerSearch } from './search.ts';
 import { dashboardHeaders, requireSession, sameOriginForms } from './security.ts';
 import { registerToday } from './today.ts';
@@ -32,7 +35,10 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerToday(app, deps, trends);
   registerModel(app, deps);
   registerSearch(app, deps);
-  // Pages to come (accounts, people, rules) and mistyped paths: a page, not the API's JSON.
+  registerAccount(app, deps);
+  registerPerson(app, deps);
+  registerRules(app, deps);
+  // Mistyped paths: a page, not the API's JSON.
   app.all('/dashboard/*', (c) => sendPage(c, errorPage(404, 'There is no such page.', c.get('session')), 404));
 
   app.onError((err, c) => {

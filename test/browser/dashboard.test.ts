@@ -92,7 +92,81 @@ async function signIn(page: Page) {
 /** Two contexts, four pages, screenshots: generous on a loaded machine (the test never measures time). */
 const BROWSER_TIMEOUT = 180_000;
 
+/** One rule with a delivered firing for the rules page (created once, for both widths). */
+let ruleReady: Promise<void> | undefined;
+function seedRule(): Promise<void> {
+  ruleReady ??= (async () => {
+    const res = await server.collector.app.request('/v1/rules', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${site.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Account turns High',
+        subject: 'account',
+        when: { type: 'threshold', tier: 'high' },
+        actions: [{ type: 'webhook', url: 'https://hooks.example/inkling' }],
+        holdout: 0.1,
+      }),
+    });
+    if (res.status !== 201) throw new Error(`POST /v1/rules answered ${res.status}`);
+    const { id } = (await res.json()) as { id: string };
+    await tdb.db.query(
+      `insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, payload, fired_at)
+       values ($1, 'msg_browser_1', $2, 'account', $3, 'browser:1', 'fired', '{}'::jsonb, now())`,
+      [site.siteId, id, hotId],
+    );
+    // Not due: no dispatcher sends it.
+    await tdb.db.query(
+      `insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, status, attempts, give_up_at,
+         next_attempt_at, last_status, delivered_at)
+       values ($1, $2, 'msg_browser_1', 'msg_browser_1', 'webhook', 'https://hooks.example/inkling', 'delivered', 1,
+         now() + interval '2 days', now() + interval '1 day', 204, now())`,
+      [site.siteId, id],
+    );
+  })();
+  return ruleReady;
+}
+
 describe.each(Object.entries(VIEWPORTS))('the dashboard in Chromium (%s)', (width, viewport) => {
+  it(
+    'should open the hot account from Today, draw its score chart, show its timeline, follow a contact, and show the rules',
+    async () => {
+      await seedRule();
+      const { context, page, problems } = await openPage(viewport);
+      try {
+        await signIn(page);
+        const hot = page.locator(`#list-high a[href="/dashboard/accounts/${hotId}"]`);
+        await Promise.all([page.waitForURL(`${server.url}/dashboard/accounts/${hotId}`), hot.click()]);
+        expect(await page.locator('h1').textContent()).toBe('Northwind Traders');
+        await page.locator('#chart-history canvas').waitFor({ timeout: 60_000 });
+        expect(await page.locator('#chart-history .u-legend').textContent()).toContain('Score');
+        expect(await page.locator('.timeline > li').count()).toBeGreaterThanOrEqual(12);
+        expect(await page.locator('.timeline').textContent()).toContain('Demo Requested');
+        expect(await page.locator('svg.gauge').isVisible()).toBe(true);
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-account-${width}.png`), fullPage: true });
+
+        const contact = page.locator('table.contacts a', { hasText: 'ana' });
+        await Promise.all([page.waitForURL(/\/dashboard\/people\/per_/), contact.click()]);
+        expect(await page.locator('h1').textContent()).toBe('ana');
+        expect(await page.locator('#h-why').isVisible()).toBe(true);
+        await page.locator('#chart-history canvas').waitFor({ timeout: 60_000 });
+        expect(await page.locator(`a[href="/dashboard/accounts/${hotId}"]`).count()).toBeGreaterThanOrEqual(1);
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-person-${width}.png`), fullPage: true });
+
+        await Promise.all([
+          page.waitForURL(`${server.url}/dashboard/rules`),
+          page.click('nav a[href="/dashboard/rules"]'),
+        ]);
+        expect(await page.locator('table.rules').textContent()).toContain('Account turns High');
+        expect(await page.locator('table.deliveries').textContent()).toContain('hooks.example');
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-rules-${width}.png`), fullPage: true });
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    BROWSER_TIMEOUT,
+  );
+
   it(
     'should sign in, show the hot account on Today with a drawn chart, show the model, and sign out',
     async () => {

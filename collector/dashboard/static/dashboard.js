@@ -7,6 +7,7 @@
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const days = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const clock = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
   const day = (seconds) => (seconds == null ? '—' : days.format(new Date(seconds * 1000)));
 
   const localize = () => {
@@ -55,7 +56,7 @@
         height: 220,
         series: [{ label: 'Day', value: (_u, t) => day(t) }, ...series],
         axes: [
-          { values: (_u, ticks) => ticks.map(day) },
+          { values: (_u, ticks) => ticks.map(opts.xLabel || day) },
           { values: (_u, ticks) => ticks.map((t) => numbers.format(t)) },
         ],
         legend: { show: true },
@@ -100,6 +101,46 @@
     }
   };
 
+  // The account and person pages: the score over time, tier crossings as points on the line.
+  const drawHistory = () => {
+    const el = document.getElementById('chart-history');
+    const source = document.getElementById('history-data');
+    if (!el || !source || !window.uPlot) return;
+    let data;
+    try {
+      data = JSON.parse(source.textContent || 'null');
+    } catch {
+      return;
+    }
+    if (!data || data.at.length === 0) return;
+    const now = Math.floor(Date.now() / 1000);
+    const at = [...data.at, now];
+    const score = [...data.score, data.score[data.score.length - 1]];
+    const crossings = new Map(data.crossings.map((x) => [x.at, x.score]));
+    const marks = at.map((t, i) => (i < data.at.length && crossings.has(t) ? crossings.get(t) : null));
+    const fmt = (_u, n) => (n == null ? '—' : numbers.format(n));
+    draw(
+      el,
+      [
+        { label: 'Score', stroke: '#3346d3', width: 2, paths: window.uPlot.paths.stepped({ align: 1 }), value: fmt },
+        {
+          label: 'Tier change',
+          stroke: '#b3261e',
+          width: 0,
+          paths: () => null,
+          points: { show: true, size: 9, fill: '#b3261e' },
+          value: fmt,
+        },
+      ],
+      [at, score, marks],
+      {
+        scales: { y: { range: [0, 100] } },
+        // Within two days the ticks are hours: label them with the time, not the same day over and over.
+        xLabel: now - at[0] < 2 * 86400 ? (t) => (t == null ? '—' : clock.format(new Date(t * 1000))) : day,
+      },
+    );
+  };
+
   const resize = () => {
     for (const { el, plot } of charts) plot.setSize({ width: Math.max(260, el.clientWidth), height: 220 });
   };
@@ -107,6 +148,7 @@
   const start = () => {
     localize();
     drawCharts();
+    drawHistory();
     let pending = 0;
     window.addEventListener('resize', () => {
       cancelAnimationFrame(pending);
