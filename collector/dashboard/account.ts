@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { ownerSchema } from '../../shared/owner.ts';
 import { InklingError } from '../errors.ts';
 import { findAccountId } from '../sales/account-ref.ts';
@@ -113,15 +113,23 @@ ${timelineSection(items, next, before ? `${path}${days === 90 ? '?days=90' : ''}
   });
 
   app.post('/dashboard/accounts/:id/owner', async (c) => {
-    const session = c.get('session');
-    if (session.user.role !== 'admin') throw new InklingError(403, 'forbidden', 'Only an admin can change the owner.');
-    const form = await c.req.parseBody();
-    const raw = typeof form.owner === 'string' ? form.owner.trim() : '';
-    const parsed = raw === '' ? { success: true as const, data: null } : ownerSchema.safeParse(raw);
-    if (!parsed.success) throw new InklingError(400, 'invalid_owner', 'The owner must be an email address, or empty.');
+    const { session, owner } = await readOwnerForm(c);
     const ref = c.req.param('id');
-    const id = ref.length <= 256 ? await setAccountOwner(deps.db, session.siteId, ref, parsed.data) : undefined;
+    const id = ref.length <= 256 ? await setAccountOwner(deps.db, session.siteId, ref, owner) : undefined;
     if (!id) throw new InklingError(404, 'account_not_found', 'There is no such account on this site.');
     return c.redirect(`/dashboard/accounts/${encodeURIComponent(id)}?saved=1`, 303);
   });
+}
+
+/**
+ * The owner form of the account and person pages: admins only; an email, or empty for none.
+ */
+export async function readOwnerForm(c: Context<DashboardEnv>) {
+  const session = c.get('session');
+  if (session.user.role !== 'admin') throw new InklingError(403, 'forbidden', 'Only an admin can change the owner.');
+  const form = await c.req.parseBody();
+  const raw = typeof form.owner === 'string' ? form.owner.trim() : '';
+  const parsed = raw === '' ? { success: true as const, data: null } : ownerSchema.safeParse(raw);
+  if (!parsed.success) throw new InklingError(400, 'invalid_owner', 'The owner must be an email address, or empty.');
+  return { session, owner: parsed.data };
 }

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { ownerSchema } from '../../shared/owner.ts';
 import { InklingError } from '../errors.ts';
 import { findPerson } from '../identity/persons.ts';
 import { encodeEventCursor, parseEventCursor } from '../sales/event-keyset.ts';
@@ -7,7 +6,7 @@ import { setPersonOwner } from '../sales/owners.ts';
 import { describePerson } from '../sales/person-detail.ts';
 import { describeTimeline } from '../sales/timeline.ts';
 import { pagePersonEvents } from '../sales/timeline-events.ts';
-import { ownerSection, TIMELINE_PAGE } from './account.ts';
+import { ownerSection, readOwnerForm, TIMELINE_PAGE } from './account.ts';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { type Device, describeUserAgent, loadDevices, loadScoreHistory } from './detail-data.ts';
 import { categoryMix, explanationSection, gauge, historySection, timelineSection } from './detail-parts.ts';
@@ -104,14 +103,9 @@ ${timelineSection(items, next, before ? `${path}${days === 90 ? '?days=90' : ''}
   });
 
   app.post('/dashboard/people/:id/owner', async (c) => {
-    const session = c.get('session');
-    if (session.user.role !== 'admin') throw new InklingError(403, 'forbidden', 'Only an admin can change the owner.');
-    const form = await c.req.parseBody();
-    const raw = typeof form.owner === 'string' ? form.owner.trim() : '';
-    const parsed = raw === '' ? { success: true as const, data: null } : ownerSchema.safeParse(raw);
-    if (!parsed.success) throw new InklingError(400, 'invalid_owner', 'The owner must be an email address, or empty.');
+    const { session, owner } = await readOwnerForm(c);
     const ref = c.req.param('id');
-    const id = ref.length <= MAX_REF ? await setPersonOwner(deps.db, session.siteId, ref, parsed.data) : undefined;
+    const id = ref.length <= MAX_REF ? await setPersonOwner(deps.db, session.siteId, ref, owner) : undefined;
     if (!id) throw new InklingError(404, 'person_not_found', 'There is no such person on this site.');
     return c.redirect(`/dashboard/people/${encodeURIComponent(id)}?saved=1`, 303);
   });
