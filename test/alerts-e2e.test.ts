@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RuleStats } from '../collector/alerts/stats.ts';
 import type { CreatedSite } from '../collector/sites.ts';
 import { isHeldOut } from '../shared/rules/holdout.ts';
 import type { WebhookPayload } from '../shared/rules/types.ts';
@@ -69,20 +70,7 @@ async function ingest(batch: object[], as: 'browser' | 'server' = 'browser') {
   expect(await res.json()).toMatchObject({ success: true, rejected: [] });
 }
 
-interface Stats {
-  fired: number;
-  delivered: number;
-  failed: number;
-  deadLettered: number;
-  capped: number;
-  heldOut: number;
-  pending: number;
-  conversion: {
-    goal: string;
-    fired: { n: number; converted: number };
-    heldOut: { n: number; converted: number };
-  };
-}
+type Stats = RuleStats;
 
 describe('alerts end to end', { timeout: 180_000 }, () => {
   it('should send the owner a verified webhook and a Slack message when an account turns High, and count both in the stats', async () => {
