@@ -24,6 +24,8 @@ const collector = createCollector({
   scoring: process.env.BENCH_SCORING !== 'off',
   rescoreIntervalMs: 0,
   limits,
+  // BENCH_DELIVERY=off: rules are evaluated and firings recorded, nothing is sent from here.
+  delivery: { enabled: process.env.BENCH_DELIVERY !== 'off' },
 });
 
 const send = parentChannel(async (m) => {

@@ -146,7 +146,13 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'rules') {
     // Ingest with 20 enabled rules against none (alerts evaluated in the scoring transactions).
-    const result = await benchRules({ url, events: 20_000, clients: positive(values.clients, 'clients'), log });
+    const result = await benchRules({
+      url,
+      events: 20_000,
+      clients: positive(values.clients, 'clients'),
+      profileDir,
+      log,
+    });
     save('Ingest with alert rules', 'rules', rulesMarkdown(result, command, new Date()));
   }
   if (!only || only === 'rescore') {

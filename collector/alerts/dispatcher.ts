@@ -1,10 +1,11 @@
+import { answerOutcome } from '../../shared/rules/retry.ts';
 import type { ChangeFeed } from '../changes/feed.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { claimDue, nextDueAt } from './claim.ts';
 import { buildRequest, type Claimed } from './message.ts';
 import { onOutboxWritten } from './outbox.ts';
-import { recordAnswer, recordDropped, releaseRow } from './record.ts';
+import { recordAnswer, recordDelivered, recordDropped, releaseRow } from './record.ts';
 import { postJson } from './send.ts';
 import type { DeliverySettings } from './settings.ts';
 
@@ -51,16 +52,20 @@ export function startDispatcher(db: Database, options: DispatcherOptions): Dispa
   let timerAt = Number.POSITIVE_INFINITY;
   let noticed = false;
 
-  const deliver = async (row: Claimed) => {
+  /** Sends one row; a 2xx is answered for the batch to record (one statement for all of them). */
+  const deliver = async (row: Claimed): Promise<{ row: Claimed; status: number } | null> => {
     const request = await buildRequest(db, row, options.publicUrl, now());
     if (!request.send) {
       await recordDropped(db, row, request.reason);
-      return;
+      return null;
     }
     options.beforeSend?.();
     const answer = await postJson(row.url, request.body, request.headers, settings.timeoutMs, stopping.signal);
     if (answer.aborted) await releaseRow(db, row);
+    else if (answer.status !== null && answerOutcome(answer.status) === 'delivered')
+      return { row, status: answer.status };
     else await recordAnswer(db, row, answer, now(), settings.backoff, random(), log);
+    return null;
   };
 
   /** Sends until nothing is due; answers when to look again. */
@@ -70,10 +75,13 @@ export function startDispatcher(db: Database, options: DispatcherOptions): Dispa
         const claimed = await claimDue(db, now(), settings.leaseMs, settings.batch);
         if (claimed.length === 0) break;
         const results = await Promise.allSettled(claimed.map(deliver));
+        const delivered: { row: Claimed; status: number }[] = [];
         for (const r of results) {
           // The row stays claimed until its lease ends, then is retried.
           if (r.status === 'rejected') log.error('delivery failed', { err: r.reason });
+          else if (r.value) delivered.push(r.value);
         }
+        await recordDelivered(db, delivered, now());
       }
       if (stopping.signal.aborted) return now();
       const due = await nextDueAt(db);

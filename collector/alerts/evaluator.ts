@@ -129,7 +129,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
   ];
   const history =
     historyIds.length > 0 ? await loadHistory(tx, site, kind, historyIds, now - span, now) : new Map<string, never[]>();
-  const events = eventSource(tx, stored);
+  const events = eventSource(tx, stored, eventNames(rules));
   await events.load(
     pairs
       .filter((p) => p.rule.definition.when.type === 'behavior' && p.rule.definition.when.event !== undefined)
@@ -180,18 +180,32 @@ async function stopOnGoals(tx: Queryable, stored: ScoresStored, rules: StoredRul
   await markStopped(tx, stored.site, pairs, stored.now);
 }
 
+/** The event names the rules count (behavior) or stop on: all an account's rules read of its events. */
+const eventNames = (rules: readonly StoredRule[]): string[] => [
+  ...new Set(
+    rules.flatMap((r) => {
+      const { when, stopWhen } = r.definition;
+      return [
+        ...(when.type === 'behavior' && when.event !== undefined ? [when.event] : []),
+        ...(stopWhen ? [stopWhen.event] : []),
+      ];
+    }),
+  ),
+];
+
 /**
  * The subjects' events, for the rules that look at them, loaded on demand: a person's from
- * the change (scoring loaded them), an account's contacts' read back, once per account.
+ * the change (scoring loaded them), an account's contacts' read back (only the `names` the
+ * rules look at), once per account.
  */
-function eventSource(tx: Queryable, stored: ScoresStored) {
+function eventSource(tx: Queryable, stored: ScoresStored, names: readonly string[]) {
   const loaded = new Map<string, RuleEvent[]>();
   return {
     async load(ids: readonly string[]): Promise<void> {
       const missing = [...new Set(ids)].filter((id) => !loaded.has(id));
       if (missing.length === 0) return;
       if (stored.kind === 'account') {
-        const read = await loadAccountEvents(tx, stored.site, missing, stored.now - MAX_BEHAVIOR_DAYS * DAY_MS);
+        const read = await loadAccountEvents(tx, stored.site, missing, stored.now - MAX_BEHAVIOR_DAYS * DAY_MS, names);
         for (const id of missing) loaded.set(id, read.get(id) ?? []);
       } else {
         for (const id of missing) loaded.set(id, (stored.events?.get(id) ?? []).map(toRuleEvent));

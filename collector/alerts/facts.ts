@@ -53,12 +53,16 @@ export async function loadHistory(
   return out;
 }
 
-/** The events since `from` of each account's contacts, by account id. */
+/**
+ * The track events named `names` since `from` of each account's contacts, by account id: a
+ * rule reads only the events it counts or stops on, not the contacts' whole window.
+ */
 export async function loadAccountEvents(
   tx: Queryable,
   siteId: string,
   accountIds: readonly string[],
   from: number,
+  names: readonly string[],
 ): Promise<Map<string, RuleEvent[]>> {
   const contacts = await tx.query<{ id: string; account_id: string }>(
     'select id, account_id from persons where site_id = $1 and account_id = any($2::text[])',
@@ -69,6 +73,7 @@ export async function loadAccountEvents(
     siteId,
     contacts.map((c) => c.id),
     from,
+    names,
   );
   const out = new Map<string, RuleEvent[]>(accountIds.map((id) => [id, []]));
   for (const c of contacts) for (const e of events.get(c.id) ?? []) out.get(c.account_id)?.push(toRuleEvent(e));

@@ -17,11 +17,15 @@ export interface Claimed {
   attempts: number;
   giveUpAt: Date;
   createdAt: Date;
+  /** The rule as claimed with the row; null when it is deleted. */
+  rule: ClaimedRule | null;
+  /** The firing's payload as claimed with the row; null for a digest or an erased firing. */
+  firing: { payload: WebhookPayload; subjectKind: RuleSubject } | null;
 }
 
 export type Request = { send: true; body: string; headers: Record<string, string> } | { send: false; reason: string };
 
-interface RuleRow {
+export interface ClaimedRule {
   enabled: boolean;
   secret: string;
   name: string;
@@ -37,20 +41,13 @@ interface RuleRow {
  * attempt's.
  */
 export async function buildRequest(db: Queryable, row: Claimed, publicUrl: string, now: number): Promise<Request> {
-  const [rule] = await db.query<RuleRow>(
-    'select enabled, secret, name, subject, definition from rules where site_id = $1 and id = $2',
-    [row.siteId, row.ruleId],
-  );
+  const { rule, firing } = row;
   if (!rule) return { send: false, reason: 'rule deleted' };
   if (!rule.enabled) return { send: false, reason: 'rule disabled' };
   let body: unknown;
   if (row.firingId !== null) {
-    const [firing] = await db.query<{ payload: WebhookPayload; subject_kind: RuleSubject }>(
-      'select payload, subject_kind from firings where site_id = $1 and id = $2',
-      [row.siteId, row.firingId],
-    );
     if (!firing) return { send: false, reason: 'firing erased' };
-    body = row.kind === 'slack' ? slackMessage(firing.payload, firing.subject_kind, publicUrl) : firing.payload;
+    body = row.kind === 'slack' ? slackMessage(firing.payload, firing.subjectKind, publicUrl) : firing.payload;
   } else {
     const firings = await db.query<{ payload: WebhookPayload }>(
       `select f.payload from firings f

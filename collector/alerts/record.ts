@@ -6,6 +6,25 @@ import type { Claimed } from './message.ts';
 import type { Answer } from './send.ts';
 
 /**
+ * Records the 2xx answers of a batch of attempts in one statement: each row delivered with
+ * its status (only a row still pending is changed).
+ */
+export async function recordDelivered(
+  db: Database,
+  delivered: readonly { row: Claimed; status: number }[],
+  now: number,
+): Promise<void> {
+  if (delivered.length === 0) return;
+  await db.query(
+    `update deliveries d set status = 'delivered', attempts = d.attempts + 1, last_status = a.status, last_error = null,
+            delivered_at = $4, locked_until = null
+       from unnest($1::text[], $2::bigint[], $3::int[]) as a(site_id, id, status)
+      where d.site_id = a.site_id and d.id = a.id and d.status = 'pending'`,
+    [delivered.map((d) => d.row.siteId), delivered.map((d) => d.row.id), delivered.map((d) => d.status), new Date(now)],
+  );
+}
+
+/**
  * Records one attempt's answer on its outbox row: delivered (2xx), retried later (backoff or
  * `Retry-After`), or dead (gave up at `give_up_at`, or 410 Gone), turning the rule off when
  * its endpoint keeps failing (disable.ts). Only a row still pending is changed.

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 /** What one delivery attempt got back. */
 export interface Answer {
   /** The HTTP status; null when no answer came (network error, timeout). */
@@ -13,53 +15,101 @@ export interface Answer {
 const ERROR_BODY_CHARS = 200;
 
 /**
+ * Kept-alive connections per host: a busy rule posts to one endpoint many times a second,
+ * and a new TCP (and TLS) connection per delivery cost more CPU than the delivery itself.
+ */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
+};
+
+/**
  * POSTs `body` to `url` within `timeoutMs` (answer included). Redirects are not followed
  * (a 3xx is a failure like any other), so a delivery never goes to a host the rule did not
- * name. Never rejects.
+ * name. Never rejects. Node's own `http` client with a keep-alive agent: measured about a
+ * third of `fetch`'s CPU per delivery (no web streams, no abort signal objects per request).
  */
-export async function postJson(
+export function postJson(
   url: string,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
   stop: AbortSignal,
 ): Promise<Answer> {
-  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
-  try {
-    const res = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal });
-    const ok = res.status >= 200 && res.status < 300;
-    let text = '';
-    if (ok) await res.body?.cancel();
-    else text = await readStart(res, ERROR_BODY_CHARS);
-    return {
-      status: res.status,
-      retryAfter: res.headers.get('retry-after'),
-      error: ok ? null : `HTTP ${res.status}${text ? `: ${text}` : ''}`,
-      aborted: false,
+  return new Promise<Answer>((resolve) => {
+    let settled = false;
+    const finish = (answer: Answer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+      resolve(answer);
     };
-  } catch (err) {
-    if (stop.aborted) return { status: null, retryAfter: null, error: 'collector stopping', aborted: true };
-    return { status: null, retryAfter: null, error: describe(err, timeoutMs), aborted: false };
-  }
+    const failed = (error: string) => finish({ status: null, retryAfter: null, error, aborted: false });
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      failed('not a valid URL');
+      return;
+    }
+    const agent =
+      target.protocol === 'https:' ? agents['https:'] : target.protocol === 'http:' ? agents['http:'] : null;
+    if (!agent) {
+      failed(`unsupported protocol ${target.protocol}`);
+      return;
+    }
+    const client = target.protocol === 'https:' ? https : http;
+    const payload = Buffer.from(body);
+    const req = client.request(target, {
+      method: 'POST',
+      agent,
+      headers: { ...headers, 'content-length': String(payload.length) },
+    });
+    // First: every way out below destroys the request, which then emits an error.
+    req.on('error', (err: NodeJS.ErrnoException) => failed(err.code ? `${err.message} (${err.code})` : err.message));
+    const timer = setTimeout(() => {
+      failed(`no answer within ${timeoutMs} ms`);
+      req.destroy();
+    }, timeoutMs);
+    const onStop = () => {
+      finish({ status: null, retryAfter: null, error: 'collector stopping', aborted: true });
+      req.destroy();
+    };
+    if (stop.aborted) {
+      onStop();
+      return;
+    }
+    stop.addEventListener('abort', onStop, { once: true });
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const retryAfter = headerOf(res.headers['retry-after']);
+      if (status >= 200 && status < 300) {
+        // Drain the answer so the connection goes back to the pool.
+        res.resume();
+        const delivered = () => finish({ status, retryAfter, error: null, aborted: false });
+        res.on('end', delivered);
+        res.on('close', delivered);
+        res.on('error', delivered);
+        return;
+      }
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (text.length < ERROR_BODY_CHARS) text += chunk;
+        // Enough read for the record: the rest of a failed answer is not waited for.
+        if (text.length >= ERROR_BODY_CHARS) res.destroy();
+      });
+      const done = () => {
+        const start = text.slice(0, ERROR_BODY_CHARS).replace(/\s+/g, ' ').trim();
+        finish({ status, retryAfter, error: `HTTP ${status}${start ? `: ${start}` : ''}`, aborted: false });
+      };
+      res.on('end', done);
+      res.on('close', done);
+      res.on('error', done);
+    });
+    req.end(payload);
+  });
 }
 
-async function readStart(res: Response, chars: number): Promise<string> {
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const decoder = new TextDecoder();
-  let text = '';
-  while (text.length < chars) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  await reader.cancel().catch(() => {});
-  return text.slice(0, chars).replace(/\s+/g, ' ').trim();
-}
-
-function describe(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const cause = e.cause?.code ?? e.cause?.message;
-  return cause ? `${e.message ?? 'request failed'} (${cause})` : (e.message ?? String(err));
-}
+const headerOf = (v: string | string[] | undefined): string | null => (Array.isArray(v) ? (v[0] ?? null) : (v ?? null));
