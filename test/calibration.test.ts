@@ -1,3 +1,4 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedSite } from '../collector/sites.ts';
 import { batches, generateVisitors } from '../examples/calibration/generate.ts';
@@ -13,7 +14,7 @@ import { type TestServer, useTestServer } from './helpers/server.ts';
  * a CRM (secret key) would send them; `GET /v1/calibration` must recover what was planted.
  */
 /** Enough for every seed tried (14 and 1-5) to recover the planted effects with a margin, few enough for a quick test. */
-const VISITORS = 1200;
+const VISITORS = 1000;
 let server: TestServer;
 let site: CreatedSite;
 let report: CalibrationReport;
@@ -56,7 +57,7 @@ beforeAll(async () => {
   const res = await get('/v1/calibration');
   expect(res.status).toBe(200);
   report = (await res.json()) as CalibrationReport;
-}, 120_000);
+}, 180_000);
 
 describe('GET /v1/calibration on synthetic visitors with planted effects', () => {
   it('should observe the weekly snapshots of the history and the default outcomes', () => {
@@ -104,6 +105,15 @@ describe('GET /v1/calibration on synthetic visitors with planted effects', () =>
     const after = await (await get('/v1/config')).json();
     const fitted = report.model!.weights.find((w) => w.signal === 'pricing_page')!.fitted;
     expect(after.signals.pricing_page.points).toBe(fitted);
+  });
+
+  it('should answer exactly as /openapi.json describes it', async () => {
+    const doc = await (await get('/openapi.json', {})).json();
+    const validate = new Ajv2020({ strict: false }).compile(
+      doc.paths['/v1/calibration'].get.responses['200'].content['application/json'].schema,
+    );
+    expect(validate(report) ? [] : validate.errors).toEqual([]);
+    expect(report.model).not.toBeNull();
   });
 
   it('should answer 400 to a bad rate or window and 401 without the secret key', async () => {

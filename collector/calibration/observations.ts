@@ -1,12 +1,11 @@
 import type { WeeklyObservation } from '../../shared/calibration/by-tier.ts';
 import { type CompactHits, HitCodes } from '../../shared/calibration/compact.ts';
-import { observation, personPointsAt, signalWeights, unitHits } from '../../shared/calibration/observe.ts';
+import { observation, personAt } from '../../shared/calibration/observe.ts';
 import {
   accountPointsAt,
   type CompiledConfig,
   deriveAccountSignals,
   pointsToScore,
-  type SignalHit,
   tierOf,
 } from '../../shared/scoring/index.ts';
 import type { PersonHistory } from './histories.ts';
@@ -66,25 +65,25 @@ export class Observations {
 
   private addPerson(p: PersonHistory): void {
     const { model } = this;
-    let unit: SignalHit[] | null = null;
+    let observed = false;
     const index = this.persons.length;
     for (const w of this.weeks) {
       const seen = observation(p.hits, p.outcomes, w, this.windowMs);
       if (!seen) continue;
-      unit ??= unitHits(p.hits);
-      const points = personPointsAt(p.hits, model, w);
+      observed = true;
+      const { points, weights } = personAt(p.hits, model, w);
       this.person.push(index);
       this.week.push(w);
       this.converted.push(seen.converted ? 1 : 0);
       this.points.push(points);
       this.score.push(pointsToScore(points, model.config));
-      for (const [signal, weight] of signalWeights(unit, model, w)) {
+      for (const [signal, weight] of weights) {
         this.featureIndex.push(this.indexOf(signal));
         this.featureValue.push(weight);
       }
       this.featureOffsets.push(this.featureIndex.length);
     }
-    if (unit !== null) this.persons.push({ id: p.id, firstSeen: p.firstSeen ?? 0, hits: this.codes.pack(p.hits) });
+    if (observed) this.persons.push({ id: p.id, firstSeen: p.firstSeen ?? 0, hits: this.codes.pack(p.hits) });
   }
 
   private addAccount(contacts: PersonHistory[]): void {

@@ -6,7 +6,7 @@ import { collectSignals } from '../scoring/derive.ts';
 import { days, hours, NOW, page, track } from '../scoring/fixtures.ts';
 import { scorePerson } from '../scoring/score.ts';
 import { HitCodes } from './compact.ts';
-import { observation, personPointsAt, repoint, signalWeights, unitHits, weeklySnapshots } from './observe.ts';
+import { observation, personAt, personPointsAt, repoint, weeklySnapshots } from './observe.ts';
 
 const model = compileConfig(defaultConfig);
 const events = [
@@ -37,8 +37,9 @@ describe('calibration observations', () => {
     expect(observation(hits, [], NOW + days(111), window)).toBeNull(); // the last signal over 90 days old
   });
 
-  it('should weigh each signal by recency and frequency with unit points', () => {
-    const weights = signalWeights(unitHits(hits), model, NOW);
+  it('should weigh each signal by recency and frequency with unit points, in the same evaluation as the points', () => {
+    const { points, weights } = personAt(hits, model, NOW);
+    expect(points).toBe(personPointsAt(hits, model, NOW));
     // Pricing: one visit 3 days old (1) and a repeat 20 days old (0.5 x 0.6).
     expect(weights.get('pricing_page')).toBeCloseTo(1.3, 10);
     expect(weights.get('careers_page')).toBe(1);

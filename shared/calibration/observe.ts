@@ -46,6 +46,26 @@ export function personPointsAt(hits: readonly SignalHit[], model: CompiledConfig
 }
 
 /**
+ * A person at `at` in one evaluation: their points (as `personPointsAt`) and each signal's
+ * weight, the sum over its occurrences counted of recency x repeatFactor^rank (its points
+ * with one point per occurrence): the regression's features, so that a fitted coefficient is
+ * directly a signal's points. Signals with no weight are left out.
+ */
+export function personAt(
+  hits: readonly SignalHit[],
+  model: CompiledConfig,
+  at: number,
+): { points: number; weights: Map<string, number> } {
+  const ev = evaluate(hits, model, at);
+  const weights = new Map<string, number>();
+  for (const g of ev.groups) {
+    if (g.weight > 0) weights.set(g.signal.signal, (weights.get(g.signal.signal) ?? 0) + g.weight);
+  }
+  const points = Math.max(0, ev.positive * diversityOf(ev.categories.size, model.config) + ev.negative);
+  return { points, weights };
+}
+
+/**
  * The hits as `model` would have made them, for a model that differs from theirs in points
  * alone (a calibration proposal, uniform weights): each hit's points recomputed by the model's
  * own rule (`toSignal`). Collecting the events again under that model gives the same hits.
@@ -55,22 +75,4 @@ export function repoint(hits: readonly SignalHit[], model: CompiledConfig): Sign
     const def = model.signals.get(h.signal);
     return def ? { ...h, points: toSignal(model, def, h.intent).points } : h;
   });
-}
-
-/**
- * Each signal's weight at `at` under the model's recency and frequency with unit points (the
- * sum over its occurrences of recency x repeatFactor^rank): the regression's features, so
- * that a fitted coefficient is directly a signal's points. Signals with no weight are left out.
- */
-export function signalWeights(unitHits: readonly SignalHit[], model: CompiledConfig, at: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const g of evaluate(unitHits, model, at).groups) {
-    if (g.points > 0) out.set(g.signal.signal, (out.get(g.signal.signal) ?? 0) + g.points);
-  }
-  return out;
-}
-
-/** The hits with every point set to 1 (see `signalWeights`). */
-export function unitHits(hits: readonly SignalHit[]): SignalHit[] {
-  return hits.map((h) => ({ ...h, points: 1 }));
 }
