@@ -1,5 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../collector/db/client.ts';
 import type { CreatedSite } from '../collector/sites.ts';
 import { batches, generateVisitors } from '../examples/calibration/generate.ts';
 import type { CalibrationReport, SignalLift } from '../shared/calibration/report.ts';
@@ -22,12 +23,10 @@ const now = Date.now();
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const bearer = () => ({ authorization: `Bearer ${site.secretKey}` });
 
+let db: Database;
 useTestServer((env) => {
   server = env.server;
-  site = undefined as unknown as CreatedSite;
-  void newSite(env.t.db).then((s) => {
-    site = s;
-  });
+  db = env.t.db;
 });
 
 async function post(batch: object[], key: string) {
@@ -50,7 +49,20 @@ const lift = (signal: string): SignalLift => {
 };
 
 beforeAll(async () => {
-  while (!site) await new Promise((r) => setTimeout(r, 10));
+  site = await newSite(db);
+  // A trigger with a holdout: the report's trigger lift lists it.
+  const rule = await fetch(`${server.url}/v1/rules`, {
+    method: 'POST',
+    headers: { ...bearer(), 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Medium intent',
+      subject: 'person',
+      when: { type: 'threshold', tier: 'medium' },
+      actions: [{ type: 'webhook', url: 'http://127.0.0.1:9/inkling' }],
+      holdout: 0.5,
+    }),
+  });
+  expect(rule.status).toBe(201);
   const data = generateVisitors({ seed: 14, visitors: VISITORS, weeks: 20, now });
   for (const batch of batches(data.browser)) await post(batch, site.writeKey);
   for (const batch of batches(data.crm)) await post(batch, site.secretKey);
@@ -105,6 +117,14 @@ describe('GET /v1/calibration on synthetic visitors with planted effects', () =>
     const after = await (await get('/v1/config')).json();
     const fitted = report.model!.weights.find((w) => w.signal === 'pricing_page')!.fitted;
     expect(after.signals.pricing_page.points).toBe(fitted);
+  });
+
+  it('should list the trigger with a holdout, fired against held out', () => {
+    expect(report.triggers).toHaveLength(1);
+    const [trigger] = report.triggers;
+    expect(trigger).toMatchObject({ rule: { name: 'Medium intent' }, goal: 'Demo Booked', days: 30 });
+    expect(trigger!.fired.n).toBeGreaterThan(0);
+    expect(trigger!.heldOut.n).toBeGreaterThan(0);
   });
 
   it('should answer exactly as /openapi.json describes it', async () => {
