@@ -2,7 +2,7 @@ import { conversionByTier } from '../../shared/calibration/by-tier.ts';
 import { type SignalCount, signalLifts } from '../../shared/calibration/lift.ts';
 import { weeklySnapshots } from '../../shared/calibration/observe.ts';
 import type { CalibrationReport, ThresholdAdvice } from '../../shared/calibration/report.ts';
-import { thresholdFor, tierCounts } from '../../shared/calibration/thresholds.ts';
+import { rateAtOrAbove, thresholdFor, tierCounts } from '../../shared/calibration/thresholds.ts';
 import { compileConfig, type ScoringConfig } from '../../shared/scoring/index.ts';
 import type { Database } from '../db/client.ts';
 import { loadSiteConfig } from '../scoring/config-store.ts';
@@ -116,8 +116,11 @@ async function thresholdAdvice(
   const high = thresholdFor(obs.score, labels, targets.high);
   const medium = thresholdFor(obs.score, labels, targets.medium);
   let mediumThreshold = medium?.threshold ?? null;
-  if (mediumThreshold !== null && high !== null && mediumThreshold >= high.threshold)
+  let mediumConversion = medium?.conversion ?? null;
+  if (mediumThreshold !== null && high !== null && mediumThreshold >= high.threshold) {
     mediumThreshold = high.threshold - 1;
+    mediumConversion = rateAtOrAbove(obs.score, labels, mediumThreshold);
+  }
   const histogram = await scoreHistogram(db, siteId);
   const proposedHigh = high?.threshold ?? 101;
   return {
@@ -127,7 +130,7 @@ async function thresholdAdvice(
       high: high?.threshold ?? null,
       medium: mediumThreshold,
       subjects: tierCounts(histogram, { high: proposedHigh, medium: mediumThreshold ?? proposedHigh }),
-      conversion: { high: high?.conversion ?? null, medium: medium?.conversion ?? null },
+      conversion: { high: high?.conversion ?? null, medium: mediumConversion },
     },
   };
 }

@@ -4,7 +4,7 @@ import { signalLifts } from './lift.ts';
 import { fitLogistic, type SparseRows } from './logistic.ts';
 import { auc, topDecile } from './ranking.ts';
 import { rateOf } from './rates.ts';
-import { thresholdFor, tierCounts } from './thresholds.ts';
+import { rateAtOrAbove, thresholdFor, tierCounts } from './thresholds.ts';
 
 /** Rows of one binary feature: `groups` of [x, n, converted]. */
 function oneFeature(groups: [x: number, n: number, converted: number][]): SparseRows {
@@ -161,6 +161,11 @@ describe('thresholds', () => {
         0.1,
       ),
     ).toBeNull();
+  });
+
+  it('should give the conversion at and above any threshold', () => {
+    expect(rateAtOrAbove(scores, labels, 90)).toMatchObject({ n: 10, converted: 10 });
+    expect(rateAtOrAbove(scores, labels, 50)).toMatchObject({ n: 50, converted: 40 });
   });
 
   it('should count subjects per tier for thresholds', () => {

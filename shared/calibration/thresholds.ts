@@ -36,6 +36,19 @@ export function thresholdFor(
   return null;
 }
 
+/** Conversion of the observations scoring `threshold` or more. */
+export function rateAtOrAbove(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): Rate {
+  let n = 0;
+  let converted = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i]! >= threshold) {
+      n++;
+      if (labels[i]) converted++;
+    }
+  }
+  return rateOf(converted, n);
+}
+
 /** How many subjects each tier holds for the given thresholds, from a histogram of current scores. */
 export function tierCounts(
   histogram: ReadonlyArray<{ score: number; subjects: number }>,
