@@ -96,6 +96,9 @@ describe('GET /v1/calibration on synthetic visitors with planted effects', () =>
     expect(low.rate!).toBeLessThan(medium.rate!);
     expect(medium.rate!).toBeLessThan(high.rate!);
     expect(report.conversionByTier.person.byWeek).toHaveLength(report.range.weeks);
+    // Half the visitors name a company (their email's domain): accounts are observed too.
+    const accounts = report.conversionByTier.account.overall;
+    expect(accounts.low.n + accounts.medium.n + accounts.high.n).toBeGreaterThan(100);
   });
 
   it('should rank the newer people better with the fitted weights than with uniform ones', () => {
@@ -108,6 +111,7 @@ describe('GET /v1/calibration on synthetic visitors with planted effects', () =>
   it('should propose a config that PUT /v1/config accepts, with the fitted points, and apply nothing by itself', async () => {
     const before = await (await get('/v1/config')).json();
     expect(before.signals.pricing_page.points).toBeUndefined();
+    expect(before.outcomes).toEqual({ events: ['Demo Booked', 'Opportunity Created', 'Deal Won'], windowDays: 30 });
     const res = await fetch(`${server.url}/v1/config`, {
       method: 'PUT',
       headers: { ...bearer(), 'content-type': 'application/json' },
