@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchCalibration, calibrationMarkdown } from './calibration.ts';
 import { benchCollectors, collectorsMarkdown } from './collectors.ts';
 import { benchDashboard, dashboardMarkdown } from './dashboard.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
@@ -24,7 +25,7 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard,
+ * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard|calibration,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
  * --per-event-samples N (default 21, at least 15),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
@@ -62,6 +63,8 @@ const { values } = parseArgs({
     'dashboard-events': { type: 'string', default: '1000000' },
     'dashboard-accounts': { type: 'string', default: '10000' },
     'dashboard-requests': { type: 'string', default: '25' },
+    'calibration-persons': { type: 'string', default: '100000' },
+    'calibration-events': { type: 'string', default: '1000000' },
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
@@ -69,7 +72,7 @@ const { values } = parseArgs({
 });
 
 const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard   one benchmark
+  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard|calibration   one benchmark
   --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
   --events N, --clients N        ingest (default 100000, 16)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
@@ -79,6 +82,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --collector-events N, --collector-sites N   collectors: 1, 2 and 4 collector processes (default 20000 events, 1 site)
   --delivery-samples N, --delivery-burst N    delivery: outbox vs direct POST (default 200, 1000)
   --dashboard-events N, --dashboard-accounts N, --dashboard-requests N   dashboard: Today (default 1000000, 10000, 25)
+  --calibration-persons N, --calibration-events N   calibration: GET /v1/calibration (default 100000, 1000000)
   --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
   --profile                      V8 CPU profile of the collector process (not recorded)
   --no-record                    do not update docs/BENCHMARKS.md
@@ -119,11 +123,12 @@ async function main(): Promise<void> {
       'per-event',
       'delivery',
       'dashboard',
+      'calibration',
       'soak',
     ].includes(only)
   )
     throw new Error(
-      '--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event, delivery, dashboard or soak',
+      '--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event, delivery, dashboard, calibration or soak',
     );
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
@@ -243,6 +248,17 @@ async function main(): Promise<void> {
       log,
     });
     save('The dashboard: Today', 'dashboard', dashboardMarkdown(result, command, new Date()));
+  }
+
+  if (!only || only === 'calibration') {
+    const result = await benchCalibration({
+      url,
+      persons: positive(values['calibration-persons'], 'calibration-persons'),
+      events: positive(values['calibration-events'], 'calibration-events'),
+      runs: 2,
+      log,
+    });
+    save('Calibration report', 'calibration', calibrationMarkdown(result, command, new Date()));
   }
 
   if (only === 'soak') {

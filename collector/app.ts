@@ -23,6 +23,7 @@ import { type RescoreTimer, startRescoreTimer } from './pipeline/rescore-timer.t
 import { accountSignalRoutes } from './routes/account-signals.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { calibrationRoutes } from './routes/calibration.ts';
 import { configRoutes } from './routes/config.ts';
 import { eraseRoutes } from './routes/erase.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -191,6 +192,7 @@ export function createCollector(options: AppOptions): Collector {
   app.route('/', accountRoutes(db));
   app.route('/', ownerRoutes(db));
   app.route('/', ruleStatsRoutes(db));
+  app.route('/', calibrationRoutes(db));
   app.route('/', exportRoutes(db, configs, log));
   app.route('/', eraseRoutes(db, configs));
   app.route('/', configRoutes(db, configs));

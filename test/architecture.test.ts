@@ -46,6 +46,7 @@ const LAYERS: Layer[] = [
     paths: [
       'collector/ingest/',
       'collector/sales/',
+      'collector/calibration/',
       'collector/overload/',
       'collector/intent-cache.ts',
       'collector/intent-lookup.ts',

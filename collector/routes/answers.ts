@@ -180,6 +180,92 @@ export const ruleStatsAnswer = z.object({
   }),
 });
 
+const rate = z.object({
+  n: z.number().int(),
+  converted: z.number().int(),
+  rate: z.number().nullable().describe('converted / n; null when n is 0'),
+  interval: z
+    .object({ low: z.number(), high: z.number() })
+    .nullable()
+    .describe('Wilson 95 % interval of the rate; null when n is 0'),
+});
+const tierRates = z.object({ high: rate, medium: rate, low: rate });
+const tierConversion = z.object({
+  overall: tierRates,
+  byWeek: z.array(tierRates.extend({ week: isoTime })).describe('One line per weekly snapshot, oldest first'),
+});
+const rankingQuality = z.object({
+  auc: z.number().nullable().describe('Area under the ROC curve; null when the test set has one class only'),
+  topDecile: rate,
+});
+const tierCounts = z.object({ high: z.number().int(), medium: z.number().int(), low: z.number().int() });
+/** `GET /v1/calibration`: `CalibrationReport` (shared/calibration/report.ts). */
+export const calibrationAnswer = z.object({
+  generatedAt: isoTime,
+  outcomes: z.object({ events: z.array(z.string()), windowDays: z.number().int() }),
+  range: z.object({ from: isoTime, to: isoTime, weeks: z.number().int() }),
+  sample: z.object({
+    subjects: z.number().int(),
+    observations: z.number().int(),
+    converted: z.number().int(),
+    events: z.number().int(),
+  }),
+  conversionByTier: z.object({ person: tierConversion, account: tierConversion }),
+  signals: z.array(
+    z.object({
+      signal: z.string(),
+      label: z.string(),
+      category: z.string(),
+      with: rate,
+      without: rate,
+      lift: z.number().nullable(),
+      tooSmall: z.boolean().describe('A group under 30 observations or 5 conversions'),
+    }),
+  ),
+  model: z
+    .object({
+      method: z.string(),
+      splitAt: isoTime,
+      train: z.object({ subjects: z.number().int(), observations: z.number().int(), converted: z.number().int() }),
+      test: z.object({ subjects: z.number().int(), observations: z.number().int(), converted: z.number().int() }),
+      current: rankingQuality,
+      fitted: rankingQuality,
+      uniform: rankingQuality,
+      weights: z.array(
+        z.object({
+          signal: z.string(),
+          label: z.string(),
+          current: z.number(),
+          fitted: z.number(),
+          coefficient: z.number(),
+        }),
+      ),
+      proposal: z.record(z.string(), z.unknown()).describe('A whole PUT /v1/config body; never applied automatically'),
+    })
+    .nullable(),
+  modelSkipped: z.string().optional(),
+  thresholds: z.object({
+    targets: z.object({ high: z.number(), medium: z.number() }),
+    current: z.object({ high: z.number().int(), medium: z.number().int(), subjects: tierCounts }),
+    proposed: z.object({
+      high: z.number().int().nullable(),
+      medium: z.number().int().nullable(),
+      subjects: tierCounts,
+      conversion: z.object({ high: rate.nullable(), medium: rate.nullable() }),
+    }),
+  }),
+  triggers: z.array(
+    z.object({
+      rule: z.object({ id: z.string(), name: z.string() }),
+      goal: z.string(),
+      days: z.number().int(),
+      fired: rate,
+      heldOut: rate,
+      lift: z.number().nullable(),
+    }),
+  ),
+});
+
 /** `POST /v1/admin/sites/:siteId/users`: the new dashboard user (never the password or its hash). */
 export const userCreatedAnswer = z.object({
   id: z.string(),

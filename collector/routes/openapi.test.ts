@@ -125,6 +125,7 @@ describe('GET /openapi.json covers every public route', () => {
       ['/v1/accounts', '/v1/accounts', 'get'],
       ['/v1/accounts/oa-acme.com', '/v1/accounts/{id}', 'get'],
       ['/v1/accounts/oa-acme.com/signals', '/v1/accounts/{id}/signals', 'get'],
+      ['/v1/calibration', '/v1/calibration', 'get'],
       ['/healthz', '/healthz', 'get'],
       ['/readyz', '/readyz', 'get'],
     ];

@@ -10,6 +10,7 @@ import { siteInputSchema, siteUpdateSchema } from './admin.ts';
 import {
   accountAnswer,
   accountsPage,
+  calibrationAnswer,
   erasureAnswer,
   healthAnswer,
   intentSchema,
@@ -22,6 +23,7 @@ import {
   timelinePage,
   userCreatedAnswer,
 } from './answers.ts';
+import { calibrationQuerySchema } from './calibration.ts';
 import { exportQuerySchema } from './export.ts';
 import { intentQuerySchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
@@ -231,6 +233,15 @@ export function buildOpenApi() {
           security: secretKey,
           parameters: [idParam('rule id'), ...queryParams(ruleStatsQuerySchema)],
           responses: { 200: { description: 'Stats', content: answer(ruleStatsAnswer) }, ...errors, ...notFound },
+        },
+      },
+      '/v1/calibration': {
+        get: {
+          summary:
+            'How well the scores predicted the outcomes: conversion by tier, lift of each signal, fitted weights (a proposal to review), threshold advice, trigger lift',
+          security: secretKey,
+          parameters: queryParams(calibrationQuerySchema),
+          responses: { 200: { description: 'Report', content: answer(calibrationAnswer) }, ...errors },
         },
       },
       '/v1/accounts/{id}/signals': {

@@ -80,6 +80,21 @@ export function scoreAccountFromHits(
   return { ...result, nextChangeAt };
 }
 
+/**
+ * An account's points at `at` (what `scoreAccountFromHits` rolls up, without the breakdown,
+ * baselines or next change): from each contact's signals, in person-id order, and the
+ * account-level signals `deriveAccountSignals` made of them. What the calibration report
+ * reads at each weekly snapshot.
+ */
+export function accountPointsAt(
+  contactHits: readonly (readonly SignalHit[])[],
+  accountHits: readonly SignalHit[],
+  model: ScoringModel,
+  at: number,
+): number {
+  return rollup(contactHits, accountHits, resolveModel(model), at, pointsAt).points;
+}
+
 function accountResult(
   people: readonly { personId: string }[],
   hits: readonly (readonly SignalHit[])[],

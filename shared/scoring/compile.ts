@@ -172,7 +172,7 @@ export function normalizeEventName(name: string): string {
     .replace(/[\s_-]+/g, ' ');
 }
 
-/** The signal a definition yields for an intent: level points x the intent's factor. */
+/** The signal a definition yields for an intent: its `points` when set, else level points x the intent's factor. */
 export function toSignal(model: CompiledConfig, def: CompiledSignal, intent: IntentClass = def.intent): Signal {
   const { levels, intentFactors } = model.config;
   return {
@@ -181,7 +181,7 @@ export function toSignal(model: CompiledConfig, def: CompiledSignal, intent: Int
     category: def.category,
     level: def.level,
     intent,
-    points: levels[def.level] * intentFactors[intent],
+    points: def.points ?? levels[def.level] * intentFactors[intent],
   };
 }
 

@@ -76,6 +76,34 @@ describe('parseScoringConfig', () => {
     expect(issues.some((i) => i.includes('extra'))).toBe(true);
   });
 
+  it('should default the outcomes of a model stored before they existed, and show them', () => {
+    const old = JSON.parse(JSON.stringify(defaultConfig)) as Record<string, unknown>;
+    delete old.outcomes;
+    const parsed = parseScoringConfig(old);
+    expect(parsed.ok && parsed.config.outcomes).toEqual({
+      events: ['Demo Booked', 'Opportunity Created', 'Deal Won'],
+      windowDays: 30,
+    });
+  });
+
+  it('should refuse outcomes without events, over 50 of them, or a window out of 1-365 days', () => {
+    const bad = (outcomes: unknown) => issuesOf(variant((c) => Object.assign(c, { outcomes })));
+    expect(bad({ events: [], windowDays: 30 }).some((i) => i.startsWith('outcomes.events'))).toBe(true);
+    const many = Array.from({ length: 51 }, (_, i) => `Outcome ${i}`);
+    expect(bad({ events: many, windowDays: 30 }).some((i) => i.startsWith('outcomes.events'))).toBe(true);
+    expect(bad({ events: ['Deal Won'], windowDays: 0 }).some((i) => i.startsWith('outcomes.windowDays'))).toBe(true);
+    expect(bad({ events: ['Deal Won'], windowDays: 366 }).some((i) => i.startsWith('outcomes.windowDays'))).toBe(true);
+    expect(bad({ events: ['Deal Won'], windowDays: 365 })).toEqual([]);
+  });
+
+  it("should accept a signal's points override within -1000..1000 and refuse one beyond", () => {
+    const withPoints = (points: number) => issuesOf(variant((c) => Object.assign(c.signals.pricing_page!, { points })));
+    expect(withPoints(-1000)).toEqual([]);
+    expect(withPoints(12.5)).toEqual([]);
+    expect(withPoints(1000.5).some((i) => i.startsWith('signals.pricing_page.points'))).toBe(true);
+    expect(withPoints(Number.NaN).some((i) => i.startsWith('signals.pricing_page.points'))).toBe(true);
+  });
+
   it('should refuse a non-object without throwing', () => {
     expect(parseScoringConfig('nope')).toMatchObject({ ok: false });
     expect(parseScoringConfig(null)).toMatchObject({ ok: false });

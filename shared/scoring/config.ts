@@ -123,6 +123,8 @@ export const derivedRuleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const points = z.number().finite().min(-1000).max(1000);
+
 export const signalDefinitionSchema = z.strictObject({
   label: labelSchema,
   category: idSchema,
@@ -130,9 +132,29 @@ export const signalDefinitionSchema = z.strictObject({
   intent: intentClassSchema,
   /** Classify the intent from `properties.text` (chat keywords); `intent` applies when no keyword matches. */
   intentFromText: z.boolean().optional(),
+  /**
+   * Points of one fresh occurrence, replacing `levels[level] x intentFactors[intent]` (how a
+   * calibration proposal's fitted weights are applied). The level still names the signal's
+   * strength for the intent type's evidence.
+   */
+  points: points.optional(),
 });
 
-const points = z.number().finite().min(-1000).max(1000);
+/** The outcome events a calibration counts when a stored model names none. */
+export const DEFAULT_OUTCOMES = {
+  events: ['Demo Booked', 'Opportunity Created', 'Deal Won'],
+  windowDays: 30,
+} as const;
+
+/**
+ * The site's outcome events (ordinary `track` calls, a CRM's included) and the days after an
+ * observation in which one counts for the calibration report. Defaulted when absent, so a
+ * model stored before outcomes existed still parses.
+ */
+export const outcomesSchema = z.strictObject({
+  events: z.array(nameSchema).min(1).max(50),
+  windowDays: z.int().min(1).max(365),
+});
 
 export const scoringConfigSchema = z
   .strictObject({
@@ -187,6 +209,10 @@ export const scoringConfigSchema = z
       breadthMax: z.number().min(1).max(5),
     }),
     explanation: z.strictObject({ topSignals: z.int().min(1).max(50) }),
+    outcomes: outcomesSchema.default(() => ({
+      events: [...DEFAULT_OUTCOMES.events],
+      windowDays: DEFAULT_OUTCOMES.windowDays,
+    })),
   })
   .superRefine(checkReferences);
 

@@ -1,5 +1,5 @@
 import { defaultCategories, defaultChatKeywords, defaultDerived, defaultRules, defaultSignals } from './catalogue.ts';
-import type { ScoringConfig } from './config.ts';
+import { DEFAULT_OUTCOMES, type ScoringConfig } from './config.ts';
 
 /**
  * The model every site starts with: the seed catalogue and the constants documented in
@@ -30,6 +30,7 @@ export const defaultConfig: ScoringConfig = deepFreeze({
   intentType: { minEvidence: 5, chatKeywords: defaultChatKeywords },
   account: { engagedMinPoints: 10, breadthStep: 0.15, breadthMax: 1.6 },
   explanation: { topSignals: 5 },
+  outcomes: { events: [...DEFAULT_OUTCOMES.events], windowDays: DEFAULT_OUTCOMES.windowDays },
 });
 
 function deepFreeze<T>(value: T): T {

@@ -9,8 +9,10 @@ type Bucket = { signal: Signal; counts: number[]; first: number; last: number };
 export interface SignalGroup {
   signal: Signal;
   count: number;
-  /** Points before the diversity multiplier: points x sum of recency x repeatFactor^rank. */
+  /** Points before the diversity multiplier: points x weight. */
   points: number;
+  /** The sum over the occurrences counted of recency x repeatFactor^rank (what one point would be worth). */
+  weight: number;
   /** Epoch ms of the earliest and the latest occurrence counted. */
   first: number;
   last: number;
@@ -49,7 +51,7 @@ export function evaluate(hits: readonly SignalHit[], model: CompiledConfig, at: 
   for (const { signal, counts, first, last } of bucketsAt(hits, model, at)) {
     const [weight, count] = weightOf(counts, model);
     const points = signal.points * weight;
-    result.groups.push({ signal, count, points, first, last });
+    result.groups.push({ signal, count, points, weight, first, last });
     result.count += count;
     if (points > 0) {
       result.positive += points;

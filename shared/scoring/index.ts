@@ -3,7 +3,7 @@
  * See docs/SCORING.md for the formulas, constants and worked examples.
  */
 
-export { scoreAccount, scoreAccountFromHits } from './account.ts';
+export { accountPointsAt, scoreAccount, scoreAccountFromHits } from './account.ts';
 export { categorize, pagePath } from './categorize.ts';
 export { type CompiledConfig, compileConfig, normalizeEventName, type ScoringModel } from './compile.ts';
 export {

@@ -26,7 +26,7 @@ export function catalogueRows(config: ScoringConfig): CatalogueRow[] {
   const row = (source: CatalogueRow['source'], match: string, where: string, signal: string): CatalogueRow => {
     const def = config.signals[signal]!;
     const intent = def.intentFromText ? `${def.intent} (or from text)` : def.intent;
-    const points = config.levels[def.level] * config.intentFactors[def.intent];
+    const points = def.points ?? config.levels[def.level] * config.intentFactors[def.intent];
     return { source, match, where, signal, label: def.label, category: def.category, level: def.level, points, intent };
   };
   const rules = config.rules.map((rule) =>
@@ -161,6 +161,11 @@ export function constantsMarkdown(config: ScoringConfig): string {
       'breadth = min(max, 1 + step x (engaged - 1))',
     ],
     ['explanation.topSignals', String(c.explanation.topSignals), 'lines in an explanation'],
+    [
+      'outcomes',
+      `${c.outcomes.events.join(', ')}; ${c.outcomes.windowDays} days`,
+      'the outcome events and window of the calibration report (never scored as features there)',
+    ],
   ];
   return ['| constant | default | meaning |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
     '\n',

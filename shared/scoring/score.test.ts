@@ -28,6 +28,17 @@ describe('scorePerson', () => {
     ]);
   });
 
+  it('should score a signal with its points override instead of its level and intent', () => {
+    const config = structuredClone(defaultConfig) as ScoringConfig;
+    config.signals.pricing_page = { ...config.signals.pricing_page!, points: 7 };
+    config.signals.careers_page = { ...config.signals.careers_page!, points: -4 };
+    const pricing = [page('/pricing', hours(1))];
+    expect(score(pricing).points).toBe(20);
+    expect(score(pricing, config).points).toBe(7);
+    expect(score(pricing, config).score).toBe(pointsToScore(7, config));
+    expect(score([...pricing, page('/careers', hours(2))], config).points).toBe(3);
+  });
+
   it('should ignore events dated after now', () => {
     expect(score([page('/pricing', -HOUR)]).score).toBe(0);
   });
