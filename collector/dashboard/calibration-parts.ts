@@ -26,12 +26,12 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export function rate(r: Rate | null | undefined): SafeHtml {
   if (!r) return html`<span class="muted">—</span>`;
   const interval = r.interval ? html` · ${percent(r.interval.low)}–${percent(r.interval.high)}` : '';
-  return html`<strong>${percent(r.rate)}</strong> <span class="sub">${num(r.converted)} of ${num(r.n)}${interval}</span>`;
+  return html`<span class="rate"><strong>${percent(r.rate)}</strong> <span class="sub">${num(r.converted)} of ${num(r.n)}${interval}</span></span>`;
 }
 
 export function outcomesSection(report: CalibrationReport): SafeHtml {
   const { outcomes, range, sample } = report;
-  return html`<section class="card" aria-labelledby="h-outcomes">
+  return html`<section class="card wide" aria-labelledby="h-outcomes">
 <h2 id="h-outcomes">Outcomes and sample</h2>
 <dl class="facts">
 <div><dt>Outcome events</dt><dd>${outcomes.events.length === 0 ? 'none configured' : outcomes.events.map((e, i) => html`${i > 0 ? ', ' : ''}<code>${e}</code>`)}</dd></div>
@@ -57,10 +57,12 @@ function tierRows(rates: TierRates): SafeHtml[] {
   );
 }
 
-function byWeek(kind: string, conversion: TierConversion): SafeHtml {
-  if (conversion.byWeek.length === 0) return html`<p class="muted">No weekly snapshot of ${kind}s yet.</p>`;
+function byWeek(kind: 'person' | 'account', conversion: TierConversion): SafeHtml {
+  if (conversion.byWeek.length === 0) {
+    return html`<p class="muted">No weekly snapshot of ${kind === 'person' ? 'people' : 'accounts'} yet.</p>`;
+  }
   return html`<div class="scroll"><table class="compact by-week">
-<caption>${kind}s by week: conversion of each tier (observations below)</caption>
+<caption>${kind === 'person' ? 'People' : 'Accounts'} by week: conversion of each tier (observations below)</caption>
 <thead><tr><th scope="col">Week of</th>${TIERS.map((t) => html`<th scope="col" class="n">${t}</th>`)}</tr></thead>
 <tbody>${conversion.byWeek.map(
     (w) =>
@@ -107,9 +109,9 @@ ${
 <thead><tr><th scope="col">Signal</th><th scope="col">Category</th><th scope="col" class="n">Lift</th><th scope="col">With it</th><th scope="col">Without it</th></tr></thead>
 <tbody>${rows.map(
         (s) => html`<tr${s.tooSmall ? html` class="too-small"` : ''}>
-<td data-label="Signal">${s.label} <code class="sub">${s.signal}</code></td>
+<td data-label="Signal"><span>${s.label} <code class="sub">${s.signal}</code></span></td>
 <td data-label="Category">${s.category}</td>
-<td data-label="Lift" class="n">${s.lift === null ? '—' : `×${round2(s.lift)}`}${s.tooSmall ? html`<span class="sub too-small-mark">too few to say</span>` : ''}</td>
+<td data-label="Lift" class="n"><span>${s.lift === null ? '—' : `×${round2(s.lift)}`}${s.tooSmall ? html`<span class="sub too-small-mark">too few to say</span>` : ''}</span></td>
 <td data-label="With it">${rate(s.with)}</td>
 <td data-label="Without it">${rate(s.without)}</td>
 </tr>`,
@@ -127,9 +129,9 @@ function weightsTable(model: FittedModel): SafeHtml {
 <thead><tr><th scope="col">Signal</th><th scope="col" class="n">Points now</th><th scope="col" class="n">Fitted</th><th scope="col" class="n">Coefficient</th></tr></thead>
 <tbody>${model.weights.map(
     (w) => html`<tr>
-<td data-label="Signal">${w.label} <code class="sub">${w.signal}</code></td>
+<td data-label="Signal"><span>${w.label} <code class="sub">${w.signal}</code></span></td>
 <td data-label="Points now" class="n">${num(Math.round(w.current * 10) / 10)}</td>
-<td data-label="Fitted" class="n"><span aria-hidden="true">→ </span><strong>${num(Math.round(w.fitted * 10) / 10)}</strong></td>
+<td data-label="Fitted" class="n"><span><span aria-hidden="true">→ </span><strong>${num(Math.round(w.fitted * 10) / 10)}</strong></span></td>
 <td data-label="Coefficient" class="n">${w.coefficient.toFixed(3)}</td>
 </tr>`,
   )}</tbody></table></div>`;
@@ -175,8 +177,8 @@ ${
 <thead><tr><th scope="col">Rule</th><th scope="col">Goal</th><th scope="col">Fired</th><th scope="col">Held out</th><th scope="col" class="n">Lift</th></tr></thead>
 <tbody>${report.triggers.map(
         (t) => html`<tr>
-<td data-label="Rule"><strong>${t.rule.name}</strong> <code class="sub">${t.rule.id}</code></td>
-<td data-label="Goal"><code>${t.goal}</code> <span class="sub">within ${num(t.days)} days</span></td>
+<td data-label="Rule"><span><strong>${t.rule.name}</strong> <code class="sub">${t.rule.id}</code></span></td>
+<td data-label="Goal"><span><code>${t.goal}</code> <span class="sub">within ${num(t.days)} days</span></span></td>
 <td data-label="Fired">${rate(t.fired)}</td>
 <td data-label="Held out">${rate(t.heldOut)}</td>
 <td data-label="Lift" class="n">${t.lift === null ? '—' : `${t.lift > 0 ? '+' : ''}${Math.round(t.lift * 1000) / 10} pts`}</td>

@@ -101,9 +101,15 @@ describe('the calibration page', () => {
 
     const model = section(html, 'h-model');
     expect(model).toContain('logistic_l2 (lambda 1)');
-    expect(model).toMatch(/<th scope="row">Today’s<\/th><td class="n">0\.71<\/td><td><strong>7\.6%<\/strong>/);
-    expect(model).toMatch(/<th scope="row">Fitted<\/th><td class="n">0\.79<\/td><td><strong>11\.1%<\/strong>/);
-    expect(model).toMatch(/<th scope="row">Uniform<\/th><td class="n">0\.63<\/td><td><strong>5\.2%<\/strong>/);
+    expect(model).toMatch(
+      /<th scope="row">Today’s<\/th><td class="n">0\.71<\/td><td><span class="rate"><strong>7\.6%<\/strong>/,
+    );
+    expect(model).toMatch(
+      /<th scope="row">Fitted<\/th><td class="n">0\.79<\/td><td><span class="rate"><strong>11\.1%<\/strong>/,
+    );
+    expect(model).toMatch(
+      /<th scope="row">Uniform<\/th><td class="n">0\.63<\/td><td><span class="rate"><strong>5\.2%<\/strong>/,
+    );
     expect(row(model, 'Careers page')).toMatch(
       /data-num="5">5<.*<strong><span class="num" data-num="-12.3">-12.3<\/span><\/strong>.*-0\.472/s,
     );
@@ -126,7 +132,7 @@ describe('the calibration page', () => {
     expect(row(thresholds, '<th scope="row">Proposed')).toMatch(
       /data-num="83">.*none reaches it.*data-num="117">.*data-num="0">.*data-num="4695">/s,
     );
-    expect(thresholds).toMatch(/proposed High<\/dt><dd><strong>25.6%<\/strong>/);
+    expect(thresholds).toMatch(/proposed High<\/dt><dd><span class="rate"><strong>25.6%<\/strong>/);
 
     const triggers = section(html, 'h-triggers');
     expect(triggers).toContain('&lt;img src=x onerror=alert(&quot;rule&quot;)&gt;');
