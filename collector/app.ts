@@ -6,7 +6,7 @@ import { DEFAULT_DELIVERY, type DeliverySettings } from './alerts/settings.ts';
 import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
-import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './dashboard/context.ts';
+import { type DashboardDeps, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './dashboard/context.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseError, isDatabaseUnavailable } from './db/unavailable.ts';
@@ -82,6 +82,8 @@ export interface AppOptions {
   };
   /** The dashboard's sign-in attempts per email and per address. @default DEFAULT_LOGIN_LIMITS */
   loginLimits?: Partial<LoginLimits>;
+  /** The calibration report the dashboard's calibration page shows; without it the page says it is not available. */
+  calibration?: DashboardDeps['calibration'];
 }
 
 export interface Collector {
@@ -206,6 +208,7 @@ export function createCollector(options: AppOptions): Collector {
       trustProxy: options.config?.trustProxy ?? false,
       publicUrl,
       loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits },
+      calibration: options.calibration,
     }),
   );
 

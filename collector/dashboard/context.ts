@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { CalibrationReport } from '../../shared/calibration/report.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
@@ -18,6 +19,17 @@ export interface LoginLimits {
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perEmail: 10, perAddress: 50, windowSeconds: 900 };
 
+/** What the calibration page asks of the report (the options of `GET /v1/calibration`). */
+export interface CalibrationOptions {
+  /** The conversion rate High should give, 0 to 1. */
+  highRate?: number;
+  /** The conversion rate Medium should give, 0 to 1. */
+  mediumRate?: number;
+  windowDays?: number;
+  /** The instant to compute at (epoch ms). */
+  now?: number;
+}
+
 /** What every dashboard page may use. */
 export interface DashboardDeps {
   db: Database;
@@ -28,6 +40,11 @@ export interface DashboardDeps {
   /** The collector's public URL: an `https:` one makes the session cookie `Secure`, and its origin may post forms. */
   publicUrl: string;
   loginLimits: LoginLimits;
+  /**
+   * A site's calibration report (`buildCalibrationReport`). Without it the calibration page
+   * says the report is not available.
+   */
+  calibration?: (siteId: string, options: CalibrationOptions) => Promise<CalibrationReport>;
 }
 
 /** Hono's environment inside the dashboard: the signed-in session, once the auth middleware found it. */

@@ -6,6 +6,8 @@ const TITLES: Record<number, string> = {
   400: 'Bad request',
   403: 'Refused',
   404: 'Not found',
+  409: 'Out of date',
+  422: 'Not applied',
   429: 'Too many attempts',
   503: 'Unavailable',
 };

@@ -6,6 +6,7 @@ const NAV = [
   { key: 'today', href: '/dashboard', label: 'Today' },
   { key: 'rules', href: '/dashboard/rules', label: 'Rules' },
   { key: 'model', href: '/dashboard/model', label: 'Model' },
+  { key: 'calibration', href: '/dashboard/calibration', label: 'Calibration' },
 ] as const;
 
 export type NavKey = (typeof NAV)[number]['key'] | 'search' | 'other';

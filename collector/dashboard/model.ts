@@ -60,6 +60,8 @@ export function registerModel(app: Hono<DashboardEnv>, deps: DashboardDeps): voi
     const session = c.get('session');
     const config = await deps.configs.config(session.siteId);
     const body = html`<div class="page-head"><h1>Scoring model</h1></div>
+${c.req.query('applied') === '1' ? html`<p class="notice" role="status">The proposal is applied: this is the site's model now, and every score was recomputed with it.</p>` : ''}
+<p class="muted">How well these points predict this site's outcomes, and the points its own history suggests: <a href="/dashboard/calibration">Calibration</a>.</p>
 <div class="grid">
 ${thresholds(config)}
 ${catalogue(config)}

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { InklingError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import { registerAccount } from './account.ts';
 import { registerAssets } from './assets.ts';
+import { registerCalibration } from './calibration.ts';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
 import { errorPage } from './error-page.ts';
 import { registerLogin, registerLogout } from './login.ts';
@@ -34,6 +35,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerLogout(app, deps);
   registerToday(app, deps, trends);
   registerModel(app, deps);
+  registerCalibration(app, deps);
   registerSearch(app, deps);
   registerAccount(app, deps);
   registerPerson(app, deps);

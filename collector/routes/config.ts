@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
-import { parseScoringConfig } from '../../shared/scoring/index.ts';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
-import { rescore } from '../scoring/rescore.ts';
+import { replaceConfig } from '../scoring/replace-config.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /** `GET /v1/config` and `PUT /v1/config`: the site's scoring model (secret key). */
@@ -18,17 +17,15 @@ export function configRoutes(db: Database, configs: ConfigStore): Hono<SecretKey
     const body = await c.req.json().catch(() => {
       throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
     });
-    const parsed = parseScoringConfig(body);
-    if (!parsed.ok) {
-      const message = parsed.issues
+    const replaced = await replaceConfig(db, configs, c.var.site.id, body);
+    if (!replaced.ok) {
+      const message = replaced.issues
         .slice(0, 10)
         .map((i) => `${i.path}: ${i.message}`)
         .join('; ');
-      return c.json({ error: { code: 'invalid_config', message }, issues: parsed.issues }, 400);
+      return c.json({ error: { code: 'invalid_config', message }, issues: replaced.issues }, 400);
     }
-    await configs.save(c.var.site.id, parsed.config);
-    const rescored = await rescore(db, configs, { siteId: c.var.site.id, all: true });
-    return c.json({ config: parsed.config, rescored });
+    return c.json({ config: replaced.config, rescored: replaced.rescored });
   });
 
   return app;

@@ -243,6 +243,7 @@ describe.each([
         const links = new Set(await subjectLinks(page));
         expect(await visit(page, '/dashboard?days=90&mine=1'), '90 days').toBe(200);
         expect(await visit(page, '/dashboard/model'), '/dashboard/model').toBe(200);
+        expect(await visit(page, '/dashboard/calibration'), '/dashboard/calibration').toBe(200);
 
         for (const payload of PAYLOADS) {
           const path = `/dashboard/search?q=${encodeURIComponent(payload)}`;

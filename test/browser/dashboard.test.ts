@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedSite } from '../../collector/sites.ts';
+import { calibrationReport } from '../helpers/calibration-report.ts';
 import { newDashboardUser } from '../helpers/dashboard.ts';
 import { newSite, openTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { intentClient, mid, page as pageView, track } from '../helpers/intent.ts';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
   tdb = await openTestDatabase();
-  server = await startTestServer(tdb.db);
+  server = await startTestServer(tdb.db, { calibration: async () => calibrationReport() });
   site = await newSite(tdb.db);
   const api = intentClient(server.collector, site);
   for (const name of ['ana', 'bo', 'cy']) {
@@ -191,6 +192,18 @@ describe.each(Object.entries(VIEWPORTS))('the dashboard in Chromium (%s)', (widt
         expect(await page.locator('table.catalogue').first().isVisible()).toBe(true);
         await page.screenshot({ path: join(ARTIFACTS, `dashboard-model-${width}.png`), fullPage: true });
         await page.screenshot({ path: join(ARTIFACTS, `dashboard-model-${width}-top.png`) });
+
+        // The Model page links to the calibration page (a hand-written report): its wide tables
+        // scroll inside their cards, so the page itself never scrolls sideways on a phone.
+        await Promise.all([
+          page.waitForURL(`${server.url}/dashboard/calibration`),
+          page.click('main a[href="/dashboard/calibration"]'),
+        ]);
+        expect(await page.locator('h1').textContent()).toBe('Calibration');
+        expect(await page.locator('table.lift tr.too-small').textContent()).toContain('too few to say');
+        expect(await page.locator('pre.proposal').textContent()).toContain('"pointsForHalf": 40');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+        await page.screenshot({ path: join(ARTIFACTS, `dashboard-calibration-${width}.png`), fullPage: true });
 
         await page.fill('input[name="q"]', 'northwind');
         await Promise.all([

@@ -45,6 +45,8 @@ export async function startTestServer(
     delivery?: AppOptions['delivery'];
     /** How often the periodic rescore runs; 0 = never. @default 60000 */
     rescoreIntervalMs?: number;
+    /** The report the dashboard's calibration page shows. */
+    calibration?: AppOptions['calibration'];
   } = {},
 ): Promise<TestServer> {
   const limits = { ...DEFAULT_LIMITS, ...TEST_LIMITS, ...options.limits };
@@ -65,6 +67,7 @@ export async function startTestServer(
     limits,
     delivery: options.delivery,
     rescoreIntervalMs: options.rescoreIntervalMs,
+    calibration: options.calibration,
   });
   const app = options.wrap ? options.wrap(collector.app) : collector.app;
   handle = (req, env) => app.fetch(req, env);
