@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
-import { startDigestJob } from './alerts/digest-job.ts';
-import { type Dispatcher, startDispatcher } from './alerts/dispatcher.ts';
+import type { Dispatcher } from './alerts/dispatcher.ts';
 import { registerRuleEvaluator } from './alerts/evaluator.ts';
 import { DEFAULT_DELIVERY, type DeliverySettings } from './alerts/settings.ts';
+import { startDelivery } from './alerts/worker.ts';
+import { buildCalibrationReport } from './calibration/report.ts';
 import { type ChangeFeed, openChangeFeed } from './changes/feed.ts';
 import { type Config, DEFAULT_LIMITS, DEFAULT_PUBLIC_URL, type LoadLimits } from './config.ts';
 import { preflight } from './cors.ts';
@@ -130,12 +131,7 @@ export function createCollector(options: AppOptions): Collector {
   const sites = createSiteCache(db);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const publicUrl = options.config?.publicUrl ?? DEFAULT_PUBLIC_URL;
-  const dispatcher = deliveryOn
-    ? startDispatcher(db, { settings: delivery, publicUrl, log, changes, beforeSend })
-    : null;
-  const digests = dispatcher
-    ? startDigestJob(db, log, delivery.digestIntervalMs, delivery.giveUpMs, dispatcher.wake)
-    : null;
+  const delivering = deliveryOn ? startDelivery(db, { settings: delivery, publicUrl, log, changes, beforeSend }) : null;
   let closing = false;
   const metrics = createMetrics({
     db,
@@ -208,7 +204,7 @@ export function createCollector(options: AppOptions): Collector {
       trustProxy: options.config?.trustProxy ?? false,
       publicUrl,
       loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits },
-      calibration: options.calibration,
+      calibration: options.calibration ?? ((siteId, o) => buildCalibrationReport(db, siteId, o)),
     }),
   );
 
@@ -245,12 +241,11 @@ export function createCollector(options: AppOptions): Collector {
     changes,
     intents,
     metrics,
-    dispatcher,
+    dispatcher: delivering?.dispatcher ?? null,
     delivery,
     async drain() {
       closing = true;
-      await digests?.stop();
-      await dispatcher?.stop();
+      await delivering?.stop();
       await timer?.stop();
       await writer.drain();
       await intents.close();

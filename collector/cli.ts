@@ -1,9 +1,15 @@
 import { parseArgs } from 'node:util';
+import { releaseLeases } from './alerts/claim.ts';
+import { DEFAULT_DELIVERY, readDeliverySettings } from './alerts/settings.ts';
+import { startDelivery } from './alerts/worker.ts';
+import { openChangeFeed } from './changes/feed.ts';
 import { readConfig } from './config.ts';
 import { generatePassword } from './dashboard/passwords.ts';
 import { createUser, userInputSchema } from './dashboard/users.ts';
+import type { Database } from './db/client.ts';
 import { ensureEventPartitions } from './db/partitions.ts';
 import { applyRetention, readRetentionSettings } from './db/retention.ts';
+import { createLogger, type LogLevel } from './log.ts';
 import { recoverUnscored } from './pipeline/recover.ts';
 import { originSchema } from './routes/admin.ts';
 import { openConfiguredDatabase } from './runtime.ts';
@@ -22,6 +28,10 @@ const USAGE = `usage: npm run inkling -- <command>
   user add --site SITE_ID --email E --name N --role admin|rep [--password P] [--slack U0123ABCD]
                                              a dashboard user (without --password, one is
                                              generated and printed once)
+  deliver                                    a delivery worker: sends the rules' webhooks and
+                                             Slack messages from the outbox until stopped
+                                             (SIGINT/SIGTERM), beside collectors started with
+                                             INKLING_DELIVERY=off on the same PostgreSQL
   retention                                  makes the event partitions ahead, then deletes
                                              what is older than the retention settings
                                              (INKLING_RETENTION_DAYS, each site's own, and
@@ -57,7 +67,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const single = ['migrate', 'rescore', 'retention'];
+  const single = ['migrate', 'rescore', 'retention', 'deliver'];
   const command = single.includes(group) ? group : `${group} ${verb ?? ''}`.trim();
   if (![...single, 'site create', 'site list', 'keys rotate', 'user add'].includes(command)) {
     throw new UsageError(`unknown command: ${command}`);
@@ -116,6 +126,10 @@ async function run(argv: string[]): Promise<number> {
           recovered,
           ms,
         });
+        return 0;
+      }
+      case 'deliver': {
+        await deliverUntilStopped(db, config.publicUrl, config.logLevel, out);
         return 0;
       }
       case 'retention': {
@@ -208,3 +222,30 @@ run(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/**
+ * `deliver`: the outbox's dispatcher and digest job alone, until SIGINT or SIGTERM; then the
+ * attempts in flight are cut and released (another worker, or this one restarted, sends them).
+ */
+async function deliverUntilStopped(
+  db: Database,
+  publicUrl: string,
+  logLevel: LogLevel,
+  out: (human: string, data: unknown) => void,
+): Promise<void> {
+  const log = createLogger(logLevel);
+  // An embedded folder is this process's alone: a lease left in it is a dead process's.
+  if (db.kind === 'embedded') await releaseLeases(db);
+  const changes = openChangeFeed(db, log);
+  const settings = { ...DEFAULT_DELIVERY, ...readDeliverySettings() };
+  const delivery = startDelivery(db, { settings, publicUrl, log, changes });
+  out('delivering the outbox; stop with Ctrl-C (SIGINT) or SIGTERM', { delivering: true, database: db.kind });
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info('stopping delivery', { signal });
+  await delivery.stop();
+  await changes.close();
+  out('delivery stopped', { delivering: false });
+}

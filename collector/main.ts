@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { releaseLeases } from './alerts/claim.ts';
-import { readDeliverySettings } from './alerts/settings.ts';
+import { readDeliveryEnabled, readDeliverySettings } from './alerts/settings.ts';
 import { type Collector, createCollector } from './app.ts';
 import { readConfig } from './config.ts';
 import { generatePassword } from './dashboard/passwords.ts';
@@ -18,6 +18,11 @@ async function main(): Promise<void> {
   const config = readConfig();
   const retention = readRetentionSettings();
   const delivery = readDeliverySettings();
+  const delivering = readDeliveryEnabled();
+  if (!delivering && !config.databaseUrl) {
+    // The embedded folder is this process's alone: no worker could ever send its firings.
+    throw new Error('INKLING_DELIVERY=off needs DATABASE_URL: a delivery worker must share the database');
+  }
   const log = createLogger(config.logLevel);
   const { db, close } = await openConfiguredDatabase(config);
   log.info('database ready', { database: db.kind, dataDir: db.kind === 'embedded' ? config.dataDir : undefined });
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
       process.env.INKLING_TEST_KILL_AFTER_STORE === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,
     delivery: {
       ...delivery,
+      enabled: delivering,
       // Test only, off by default: dies right before a delivery's POST (after its claim).
       beforeSend:
         process.env.INKLING_TEST_KILL_BEFORE_DELIVERY === '1' ? () => process.kill(process.pid, 'SIGKILL') : undefined,

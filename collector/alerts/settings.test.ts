@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readDeliverySettings } from './settings.ts';
+import { readDeliveryEnabled, readDeliverySettings } from './settings.ts';
 
 describe('readDeliverySettings', () => {
   it('should keep the default give-up time when unset, and read hours', () => {
@@ -15,5 +15,14 @@ describe('readDeliverySettings', () => {
         /INKLING_DELIVERY_GIVE_UP_HOURS/,
       );
     }
+  });
+});
+
+describe('readDeliveryEnabled', () => {
+  it('should deliver unless INKLING_DELIVERY is off, and refuse any other value', () => {
+    expect(readDeliveryEnabled({})).toBe(true);
+    expect(readDeliveryEnabled({ INKLING_DELIVERY: 'on' })).toBe(true);
+    expect(readDeliveryEnabled({ INKLING_DELIVERY: 'OFF' })).toBe(false);
+    expect(() => readDeliveryEnabled({ INKLING_DELIVERY: 'no' })).toThrow(/INKLING_DELIVERY must be "on" or "off"/);
   });
 });

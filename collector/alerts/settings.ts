@@ -38,6 +38,19 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   digestIntervalMs: 60_000,
 };
 
+/**
+ * Whether this collector process delivers (`INKLING_DELIVERY`: `on`, the default, or `off`).
+ * Off, it still evaluates rules and writes their firings to the outbox in the scoring
+ * transactions; a delivery worker (`npm run inkling -- deliver`) on the same PostgreSQL sends
+ * them. A bad value stops the start.
+ */
+export function readDeliveryEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env.INKLING_DELIVERY ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`INKLING_DELIVERY must be "on" or "off", got ${JSON.stringify(env.INKLING_DELIVERY)}`);
+}
+
 /** The settings the environment changes (`INKLING_DELIVERY_GIVE_UP_HOURS`); a bad value stops the start. */
 export function readDeliverySettings(env: NodeJS.ProcessEnv = process.env): Partial<DeliverySettings> {
   const raw = env.INKLING_DELIVERY_GIVE_UP_HOURS;
