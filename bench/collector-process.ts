@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { readDeliveryEnabled } from '../collector/alerts/settings.ts';
 import { createCollector } from '../collector/app.ts';
 import { readLimits } from '../collector/config.ts';
 import { openDatabase } from '../collector/db/client.ts';
@@ -24,8 +25,9 @@ const collector = createCollector({
   scoring: process.env.BENCH_SCORING !== 'off',
   rescoreIntervalMs: 0,
   limits,
-  // BENCH_DELIVERY=off: rules are evaluated and firings recorded, nothing is sent from here.
-  delivery: { enabled: process.env.BENCH_DELIVERY !== 'off' },
+  // INKLING_DELIVERY=off, as `npm start` reads it: rules are evaluated and firings written to
+  // the outbox, a delivery worker sends them.
+  delivery: { enabled: readDeliveryEnabled() },
 });
 
 const send = parentChannel(async (m) => {

@@ -25,6 +25,8 @@ export interface IngestOptions {
   insertSample: number;
   /** Where the collector process writes a V8 CPU profile; undefined = no profiling. */
   profileDir?: string;
+  /** More environment for the collector process (`INKLING_DELIVERY=off`). */
+  collectorEnv?: Record<string, string>;
   log: (line: string) => void;
 }
 
@@ -146,7 +148,12 @@ export async function httpPhase(
   const label = scoring ? 'on' : 'off';
   const profileDir = options.profileDir ? `${options.profileDir}/scoring-${label}` : undefined;
   const collector = forkTs(new URL('./collector-process.ts', import.meta.url), {
-    env: { BENCH_DATABASE_URL: options.url, BENCH_SCORING: label, ...admitAll(options.clients) },
+    env: {
+      BENCH_DATABASE_URL: options.url,
+      BENCH_SCORING: label,
+      ...admitAll(options.clients),
+      ...options.collectorEnv,
+    },
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
   try {
