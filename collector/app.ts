@@ -83,7 +83,7 @@ export interface AppOptions {
   };
   /** The dashboard's sign-in attempts per email and per address. @default DEFAULT_LOGIN_LIMITS */
   loginLimits?: Partial<LoginLimits>;
-  /** The calibration report the dashboard's calibration page shows; without it the page says it is not available. */
+  /** The calibration report the dashboard shows. @default buildCalibrationReport on `db` (tests give a fixed one) */
   calibration?: DashboardDeps['calibration'];
 }
 

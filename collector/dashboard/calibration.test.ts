@@ -176,16 +176,24 @@ describe('the calibration page', () => {
     expect(section(html, 'h-signals')).toContain('Careers page');
   });
 
-  it('should say the report is not available when the collector has none, and link the Model page to it', async () => {
+  it("should show a site's own report, computed from its events, when no history can fit a model yet, and link the Model page to it", async () => {
     const site = await newSite(db);
     const admin = await signedIn(db, bare, site.siteId, 'admin');
     const res = await admin.browser.get('/dashboard/calibration');
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('The calibration report is not available');
+    const page = await res.text();
+    expect(page).toContain('No model was fitted:');
+    expect(page).not.toContain('Apply this proposal');
     const model = await (await admin.browser.get('/dashboard/model')).text();
     expect(model).toContain('<a href="/dashboard/calibration">Calibration</a>');
     const token = hiddenField(model, '_csrf') as string;
-    expect((await admin.browser.post('/dashboard/calibration/apply', { _csrf: token })).status).toBe(404);
+    // Nothing to apply: the reviewed instant is checked first, then there is no proposal.
+    const apply = await admin.browser.post('/dashboard/calibration/apply', {
+      _csrf: token,
+      at: String(Date.now()),
+      proposal: 'x',
+    });
+    expect(apply.status).toBe(409);
   });
 });
 

@@ -58,14 +58,6 @@ ${csrfField(session)}<input type="hidden" name="proposal" value="${proposalDiges
 </form>`;
 }
 
-function notAvailable(): SafeHtml {
-  return html`<div class="page-head"><h1>Calibration</h1></div>
-<section class="card wide" aria-labelledby="h-unavailable">
-<h2 id="h-unavailable">The calibration report is not available</h2>
-<p>This collector does not compute calibration reports yet, so there is nothing to show here. The scoring model in use is on the <a href="/dashboard/model">Model</a> page.</p>
-</section>`;
-}
-
 /** The instant of the report the person reviewed (the apply form's `at`), refused once it is old. */
 function reviewedAt(value: unknown, now: number): number {
   const at = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
@@ -91,9 +83,6 @@ function reviewedAt(value: unknown, now: number): number {
 export function registerCalibration(app: Hono<DashboardEnv>, deps: DashboardDeps): void {
   app.get('/dashboard/calibration', async (c) => {
     const session = c.get('session');
-    if (!deps.calibration) {
-      return sendPage(c, layout({ title: 'Calibration', session, active: 'calibration', body: notAvailable() }));
-    }
     const report = await deps.calibration(session.siteId, calibrationOptions(c.req.query()));
     const body = html`<div class="page-head"><h1>Calibration</h1></div>
 <p class="muted">How well this site's scores predict its outcomes, from its own history. Proposals are never applied by themselves.</p>
@@ -111,9 +100,6 @@ ${triggersSection(report)}
   app.post('/dashboard/calibration/apply', async (c) => {
     const session = c.get('session');
     if (session.user.role !== 'admin') throw new InklingError(403, 'forbidden', 'Only an admin can change the model.');
-    if (!deps.calibration) {
-      throw new InklingError(404, 'calibration_unavailable', 'The calibration report is not available.');
-    }
     const form = await c.req.parseBody();
     const reviewed = typeof form.proposal === 'string' ? form.proposal : '';
     const now = reviewedAt(form.at, Date.now());

@@ -40,11 +40,8 @@ export interface DashboardDeps {
   /** The collector's public URL: an `https:` one makes the session cookie `Secure`, and its origin may post forms. */
   publicUrl: string;
   loginLimits: LoginLimits;
-  /**
-   * A site's calibration report (`buildCalibrationReport`). Without it the calibration page
-   * says the report is not available.
-   */
-  calibration?: (siteId: string, options: CalibrationOptions) => Promise<CalibrationReport>;
+  /** A site's calibration report (`buildCalibrationReport`; tests give a fixed one). */
+  calibration: (siteId: string, options: CalibrationOptions) => Promise<CalibrationReport>;
 }
 
 /** Hono's environment inside the dashboard: the signed-in session, once the auth middleware found it. */
