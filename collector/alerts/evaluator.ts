@@ -22,10 +22,9 @@ import { onScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import {
   loadAccountEvents,
-  loadHistory,
-  loadRuleSubjects,
-  loadSubjectInfo,
+  loadPairFacts,
   markStopped,
+  type PairFacts,
   pairKey,
   takeRoundRobin,
   toRuleEvent,
@@ -122,13 +121,19 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
   );
   if (pairs.length === 0) return;
 
-  // Facts only the candidate pairs' conditions need, each read once for all of them.
+  // What the candidate pairs need, in one statement for all of them: the history windows of
+  // the conditions that look back, what each pair recorded, the subjects' names and owners.
   const span = Math.max(0, ...pairs.map((p) => historySpan(p.rule.definition.when) ?? 0));
   const historyIds = [
     ...new Set(pairs.filter((p) => historySpan(p.rule.definition.when)).map((p) => p.subject.stored.id)),
   ];
-  const history =
-    historyIds.length > 0 ? await loadHistory(tx, site, kind, historyIds, now - span, now) : new Map<string, never[]>();
+  const facts = await loadPairFacts(
+    tx,
+    site,
+    kind,
+    { historyIds, from: now - span, now },
+    pairs.map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
+  );
   const events = eventSource(tx, stored, eventNames(rules));
   await events.load(
     pairs
@@ -145,7 +150,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
       newHits: subject.newHits,
       hits: subject.hits,
       events: events.of(id),
-      history: history.get(id) ?? [],
+      history: facts.history.get(id) ?? [],
       now,
       since: rule.createdAt.getTime(),
     };
@@ -155,7 +160,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
   if (candidates.length === 0) return;
   // The stop conditions of the conditions that hold need their subjects' events too.
   await events.load(candidates.filter((c) => c.rule.definition.stopWhen).map((c) => c.subject.stored.id));
-  await record(tx, stored, candidates, events.of, giveUpMs);
+  await record(tx, stored, candidates, events.of, facts, giveUpMs);
 }
 
 /**
@@ -221,11 +226,10 @@ async function record(
   stored: ScoresStored,
   candidates: Candidate[],
   eventsOf: (id: string) => RuleEvent[],
+  { known, info }: PairFacts,
   giveUpMs: number,
 ): Promise<void> {
   const { site, kind, now } = stored;
-  const pairs = candidates.map((c) => ({ ruleId: c.rule.id, subjectId: c.subject.stored.id }));
-  const known = await loadRuleSubjects(tx, site, pairs);
   const stop: { ruleId: string; subjectId: string }[] = [];
   const live = candidates.filter((c) => {
     const id = c.subject.stored.id;
@@ -239,12 +243,6 @@ async function record(
   await markStopped(tx, site, stop, now);
   if (live.length === 0) return;
 
-  const info = await loadSubjectInfo(
-    tx,
-    site,
-    kind,
-    live.map((c) => c.subject.stored.id),
-  );
   const outcomes = live.map((c) => {
     const id = c.subject.stored.id;
     const state = known.get(pairKey(c.rule.id, id)) ?? { count: 0, recent: [], stopped: false };

@@ -17,43 +17,6 @@ export const toRuleEvent = (e: ScoringEvent): RuleEvent => ({
 });
 
 /**
- * The stored scores of each subject since `from` and before `now`, oldest first; the score in
- * force at `from` (the last row before it, else 0: history holds every move from a first
- * score of 0) is dated `from`.
- */
-export async function loadHistory(
-  tx: Queryable,
-  siteId: string,
-  kind: 'person' | 'account',
-  ids: readonly string[],
-  from: number,
-  now: number,
-): Promise<Map<string, { at: number; score: number }[]>> {
-  const rows = await tx.query<{ subject_id: string; at: Date; score: number }>(
-    `select subject_id, at, score from (
-       select distinct on (subject_id) subject_id, $4::timestamptz as at, score, 0 as part from score_history
-        where site_id = $1 and subject_kind = $2 and subject_id = any($3::text[]) and at < $4::timestamptz
-        order by subject_id, at desc, id desc) as opening
-     union all
-     select subject_id, at, score from score_history
-      where site_id = $1 and subject_kind = $2 and subject_id = any($3::text[])
-        and at >= $4::timestamptz and at < $5::timestamptz
-     order by subject_id, at`,
-    [siteId, kind, ids, new Date(from).toISOString(), new Date(now).toISOString()],
-  );
-  const out = new Map<string, { at: number; score: number }[]>();
-  for (const id of ids) out.set(id, []);
-  for (const r of rows) {
-    const list = out.get(r.subject_id) ?? [];
-    out.set(r.subject_id, list);
-    if (list.length === 0 && r.at.getTime() > from) list.push({ at: from, score: 0 });
-    list.push({ at: r.at.getTime(), score: r.score });
-  }
-  for (const list of out.values()) if (list.length === 0) list.push({ at: from, score: 0 });
-  return out;
-}
-
-/**
  * The track events named `names` since `from` of each account's contacts, by account id: a
  * rule reads only the events it counts or stops on, not the contacts' whole window.
  */
@@ -88,32 +51,102 @@ const pairKey = (ruleId: string, subjectId: string) => `${ruleId}\u0000${subject
 
 export { pairKey };
 
-/** What each (rule, subject) pair has recorded: counted firings and whether it stopped. */
-export async function loadRuleSubjects(
+/** What the evaluator reads for a change's candidate (rule, subject) pairs, in one statement. */
+export interface PairFacts {
+  /**
+   * The stored scores of each `historyIds` subject since `from` and before `now`, oldest
+   * first; the score in force at `from` (the last row before it, else 0: history holds every
+   * move from a first score of 0) is dated `from`.
+   */
+  history: Map<string, { at: number; score: number }[]>;
+  /** What each (rule, subject) pair has recorded: counted firings and whether it stopped. */
+  known: Map<string, RuleSubjectState>;
+  /** Each pair's subject's display name and owner. */
+  info: Map<string, { name: string | null; owner: string | null }>;
+}
+
+interface FactRow {
+  part: 'h' | 's' | 'i';
+  a: string;
+  b: string | null;
+  at: Date | null;
+  n: number | null;
+  recent: number[] | null;
+  stopped: boolean | null;
+  name: string | null;
+  owner: string | null;
+}
+
+/**
+ * The score-history windows, the `rule_subjects` rows and the names and owners of a change's
+ * pairs, in one round trip: every statement of a scoring transaction lengthens the writer's
+ * group, and the writer scores one group at a time.
+ */
+export async function loadPairFacts(
   tx: Queryable,
   siteId: string,
+  kind: 'person' | 'account',
+  window: { historyIds: readonly string[]; from: number; now: number },
   pairs: readonly { ruleId: string; subjectId: string }[],
-): Promise<Map<string, RuleSubjectState>> {
-  const rows = await tx.query<{
-    rule_id: string;
-    subject_id: string;
-    fired_count: number;
-    recent_firings: number[];
-    stopped: boolean;
-  }>(
-    `select s.rule_id, s.subject_id, s.fired_count, s.recent_firings, s.stopped_at is not null as stopped
+): Promise<PairFacts> {
+  const { historyIds, from, now } = window;
+  const subjects = [...new Set(pairs.map((p) => p.subjectId))];
+  const info =
+    kind === 'person'
+      ? `select id, coalesce(traits->>'name', email, user_id) as name, owner from persons
+          where site_id = $1 and id = any($8::text[])`
+      : `select id, coalesce(name, domain, group_id) as name, owner from accounts
+          where site_id = $1 and id = any($8::text[])`;
+  const rows = await tx.query<FactRow>(
+    `select 'h' as part, subject_id as a, null::text as b, at, score as n, null::jsonb as recent,
+            null::boolean as stopped, null::text as name, null::text as owner
+       from (
+         select distinct on (subject_id) subject_id, $4::timestamptz as at, score from score_history
+          where site_id = $1 and subject_kind = $2 and subject_id = any($3::text[]) and at < $4::timestamptz
+          order by subject_id, at desc, id desc) as opening
+     union all
+     select 'h', subject_id, null, at, score, null, null, null, null from score_history
+      where site_id = $1 and subject_kind = $2 and subject_id = any($3::text[])
+        and at >= $4::timestamptz and at < $5::timestamptz
+     union all
+     select 's', s.rule_id, s.subject_id, null, s.fired_count, s.recent_firings, s.stopped_at is not null, null, null
        from rule_subjects s
-       join unnest($2::text[], $3::text[]) as p(rule_id, subject_id)
+       join unnest($6::text[], $7::text[]) as p(rule_id, subject_id)
          on s.rule_id = p.rule_id and s.subject_id = p.subject_id
-      where s.site_id = $1`,
-    [siteId, pairs.map((p) => p.ruleId), pairs.map((p) => p.subjectId)],
+      where s.site_id = $1
+     union all
+     select 'i', i.id, null, null, null, null, null, i.name, i.owner from (${info}) as i
+     order by part, a, at`,
+    [
+      siteId,
+      kind,
+      historyIds,
+      new Date(from).toISOString(),
+      new Date(now).toISOString(),
+      pairs.map((p) => p.ruleId),
+      pairs.map((p) => p.subjectId),
+      subjects,
+    ],
   );
-  return new Map(
-    rows.map((r) => [
-      pairKey(r.rule_id, r.subject_id),
-      { count: r.fired_count, recent: r.recent_firings, stopped: r.stopped },
-    ]),
-  );
+  const history = new Map<string, { at: number; score: number }[]>();
+  for (const id of historyIds) history.set(id, []);
+  const known = new Map<string, RuleSubjectState>();
+  const names = new Map<string, { name: string | null; owner: string | null }>();
+  for (const r of rows) {
+    if (r.part === 'h') {
+      const list = history.get(r.a) ?? [];
+      history.set(r.a, list);
+      const at = new Date(r.at as Date).getTime();
+      if (list.length === 0 && at > from) list.push({ at: from, score: 0 });
+      list.push({ at, score: r.n ?? 0 });
+    } else if (r.part === 's') {
+      known.set(pairKey(r.a, r.b ?? ''), { count: r.n ?? 0, recent: r.recent ?? [], stopped: r.stopped === true });
+    } else {
+      names.set(r.a, { name: r.name, owner: r.owner });
+    }
+  }
+  for (const list of history.values()) if (list.length === 0) list.push({ at: from, score: 0 });
+  return { history, known, info: names };
 }
 
 /** Ends the rules for the subjects (their goal event was seen). */
@@ -132,23 +165,6 @@ export async function markStopped(
        where rule_subjects.stopped_at is null`,
     [siteId, pairs.map((p) => p.ruleId), pairs.map((p) => p.subjectId), new Date(now).toISOString()],
   );
-}
-
-/** Each subject's display name and owner. */
-export async function loadSubjectInfo(
-  tx: Queryable,
-  siteId: string,
-  kind: 'person' | 'account',
-  ids: readonly string[],
-): Promise<Map<string, { name: string | null; owner: string | null }>> {
-  const sql =
-    kind === 'person'
-      ? `select id, coalesce(traits->>'name', email, user_id) as name, owner from persons
-          where site_id = $1 and id = any($2::text[])`
-      : `select id, coalesce(name, domain, group_id) as name, owner from accounts
-          where site_id = $1 and id = any($2::text[])`;
-  const rows = await tx.query<{ id: string; name: string | null; owner: string | null }>(sql, [siteId, ids]);
-  return new Map(rows.map((r) => [r.id, { name: r.name, owner: r.owner }]));
 }
 
 /**
