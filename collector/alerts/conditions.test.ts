@@ -220,4 +220,34 @@ describe('conditions through the API', () => {
     await api.send([page('bo-3', '/pricing')]);
     expect(await firingsOf(db, site.siteId, signalRule.id)).toHaveLength(1);
   });
+
+  it("should count an account's contacts' events for an event behavior, when the event arrives or the tier condition starts to hold", async () => {
+    const { site, api, rules } = await setup();
+    await api.send([
+      identify('ab-1', 'ab-ann', { email: 'ann@behave-co.com' }),
+      identify('ab-2', 'ab-bob', { email: 'bob@behave-co.com' }),
+    ]);
+    const twice = await rules.create({
+      name: 'Plan viewed twice by the account',
+      subject: 'account',
+      when: { type: 'behavior', event: 'Plan Viewed', times: 2, days: 7 },
+    });
+    const whenHot = await rules.create({
+      name: 'Plan viewed twice, account High',
+      subject: 'account',
+      when: { type: 'behavior', event: 'Plan Viewed', times: 2, days: 7, tier: 'high' },
+    });
+    await api.send([track({ anonymousId: 'ab-1' }, 'Plan Viewed')]);
+    expect(await firingsOf(db, site.siteId, twice.id)).toHaveLength(0);
+    // The second, by another contact: the account's count reaches 2.
+    await api.send([track({ anonymousId: 'ab-2' }, 'Plan Viewed')]);
+    expect(await firingsOf(db, site.siteId, twice.id)).toHaveLength(1);
+    expect(await firingsOf(db, site.siteId, whenHot.id)).toHaveLength(0);
+    // No Plan Viewed arrives now, but the account turns High: the tier condition holds.
+    await api.send([page('ab-1', '/pricing'), page('ab-1', '/demo'), track({ anonymousId: 'ab-1' }, 'Demo Requested')]);
+    const person = await api.person('ab-1');
+    expect(person.account?.tier).toBe('high');
+    expect(await firingsOf(db, site.siteId, whenHot.id)).toHaveLength(1);
+    expect(await firingsOf(db, site.siteId, twice.id)).toHaveLength(1);
+  });
 });

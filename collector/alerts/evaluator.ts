@@ -65,6 +65,7 @@ const registered = new WeakMap<Database, { users: number; stop: () => void }>();
 interface Subject {
   stored: StoredScore;
   moved: boolean;
+  tierMoved: boolean;
   /** Every hit now, and those this change added: computed only when a rule looks at hits. */
   hits: RuleHit[];
   newHits: RuleHit[];
@@ -91,11 +92,12 @@ const NONE: ReadonlySet<string> = new Set();
 
 function subjectOf(s: StoredScore, kind: 'person' | 'account', withHits: boolean): Subject {
   const before = s.before ?? { score: 0, tier: 'low' };
-  const moved = before.score !== s.after.score || before.tier !== s.after.tier;
-  if (!withHits) return { stored: s, moved, hits: [], newHits: [], newSignals: NONE };
+  const tierMoved = before.tier !== s.after.tier;
+  const moved = before.score !== s.after.score || tierMoved;
+  if (!withHits) return { stored: s, moved, tierMoved, hits: [], newHits: [], newSignals: NONE };
   const hits = hitsOf(s, kind);
   const fresh = newHits(s.before ? s.before.hits : [], hits, s.before !== null);
-  return { stored: s, moved, hits, newHits: fresh, newSignals: new Set(fresh.map((h) => h.signal)) };
+  return { stored: s, moved, tierMoved, hits, newHits: fresh, newSignals: new Set(fresh.map((h) => h.signal)) };
 }
 
 /** Whether the condition looks at signal hits (so the subjects' hits are worth comparing). */
@@ -117,7 +119,9 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
   const withHits = rules.some((r) => looksAtHits(r.definition.when));
   const subjects = stored.subjects.map((s) => subjectOf(s, kind, withHits));
   const pairs = rules.flatMap((rule) =>
-    subjects.filter((s) => mayFire(rule.definition.when, s.moved, s.newSignals)).map((subject) => ({ rule, subject })),
+    subjects
+      .filter((s) => mayFire(rule.definition.when, { ...s, arrived: stored.arrived }))
+      .map((subject) => ({ rule, subject })),
   );
   if (pairs.length === 0) return;
 
@@ -159,7 +163,12 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
   }
   if (candidates.length === 0) return;
   // The stop conditions of the conditions that hold need their subjects' events too.
-  await events.load(candidates.filter((c) => c.rule.definition.stopWhen).map((c) => c.subject.stored.id));
+  // (Not for pairs already stopped: those end there.)
+  await events.load(
+    candidates
+      .filter((c) => c.rule.definition.stopWhen && !facts.known.get(pairKey(c.rule.id, c.subject.stored.id))?.stopped)
+      .map((c) => c.subject.stored.id),
+  );
   await record(tx, stored, candidates, events.of, facts, giveUpMs);
 }
 

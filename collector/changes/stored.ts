@@ -41,6 +41,11 @@ export interface ScoresStored {
   subjects: readonly StoredScore[];
   /** Persons: the events each was scored from (within the horizon), by person id. */
   events?: ReadonlyMap<string, readonly ScoringEvent[]>;
+  /**
+   * The names of the track events whose arrival caused the change (the writer's group, this
+   * site's); undefined when unknown (the periodic rescore, a config change, an erasure).
+   */
+  arrived?: ReadonlySet<string>;
 }
 
 /** Runs inside the transaction that stores the scores; what it writes commits with them. */

@@ -46,5 +46,12 @@ export async function processRows(
   now: number,
 ): Promise<void> {
   const { persons, accounts } = await resolveBatch(db, rows);
-  await rescoreSubjects(db, configs, persons, accounts, now);
+  // What arrived, for the rules that count events (`ScoresStored.arrived`).
+  const arrived = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const names = arrived.get(row.site_id) ?? new Set<string>();
+    arrived.set(row.site_id, names);
+    if (row.type === 'track' && row.event !== null) names.add(row.event);
+  }
+  await rescoreSubjects(db, configs, persons, accounts, now, true, arrived);
 }

@@ -59,6 +59,7 @@ export async function rescorePersons(
   personIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
+  arrived?: ScoresStored['arrived'],
 ): Promise<string[]> {
   const accounts = new Set<string>();
   for (const ids of chunks(personIds)) {
@@ -84,7 +85,7 @@ export async function rescorePersons(
         const kept = hitsKept(hits, model, now);
         return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(kept), kept };
       });
-      await storeScores(tx, siteId, 'person', results, now, events);
+      await storeScores(tx, siteId, 'person', results, now, { events, arrived });
       for (const p of persons) if (p.account_id) accounts.add(p.account_id);
     });
   }
@@ -98,11 +99,12 @@ export async function rescoreAccounts(
   accountIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
+  arrived?: ScoresStored['arrived'],
 ): Promise<void> {
   for (const ids of chunks(accountIds)) {
     await db.transaction(async (tx) => {
       await lockSubjects(tx, siteId, ids);
-      await rescoreAccountsLocked(tx, siteId, ids, model, now);
+      await rescoreAccountsLocked(tx, siteId, ids, model, now, arrived);
     });
   }
 }
@@ -122,6 +124,7 @@ export async function rescoreAccountsLocked(
   ids: readonly string[],
   model: CompiledConfig,
   now: number,
+  arrived?: ScoresStored['arrived'],
 ): Promise<void> {
   const existing = await tx.query<{ id: string }>(
     'select id from accounts where site_id = $1 and id = any($2::text[])',
@@ -155,7 +158,7 @@ export async function rescoreAccountsLocked(
     contacts: c,
     beforeHits: before.get(id) ?? [],
   }));
-  await storeScores(tx, siteId, 'account', results, now);
+  await storeScores(tx, siteId, 'account', results, now, { arrived });
   const lines = new Map(results.map(({ id, r }) => [id, r.contacts]));
   await storeContactLines(tx, siteId, lines, packed, stored, now);
 }
@@ -255,7 +258,7 @@ async function storeScores(
   kind: 'person' | 'account',
   results: readonly Scored[],
   now: number,
-  events?: ScoresStored['events'],
+  change: Pick<ScoresStored, 'events' | 'arrived'> = {},
 ): Promise<void> {
   if (results.length === 0) return;
   const [table, idColumn] = kind === 'person' ? ['person_scores', 'person_id'] : ['account_scores', 'account_id'];
@@ -319,7 +322,7 @@ async function storeScores(
     site: siteId,
     kind,
     now,
-    events,
+    ...change,
     subjects: results.map((scored) => ({
       id: scored.id,
       // An account's hits as of its last roll-up are its breakdown lines' (`account_contacts`).

@@ -16,11 +16,15 @@ export async function rescoreSubjects(
   now: number,
   /** Also rescore the accounts of the persons. @default true */
   withAccounts = true,
+  /** The names of the track events that arrived, by site (see `ScoresStored.arrived`); none: unknown. */
+  arrived?: ReadonlyMap<string, ReadonlySet<string>>,
 ): Promise<void> {
   const toAccounts: Subjects = new Map([...accounts].map(([siteId, ids]) => [siteId, new Set(ids)]));
   for (const [siteId, ids] of persons) {
-    const theirs = await rescorePersons(db, siteId, ids, await configs.model(siteId), now);
+    const theirs = await rescorePersons(db, siteId, ids, await configs.model(siteId), now, arrived?.get(siteId));
     if (withAccounts) addSubjects(toAccounts, siteId, theirs);
   }
-  for (const [siteId, ids] of toAccounts) await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now);
+  for (const [siteId, ids] of toAccounts) {
+    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, arrived?.get(siteId));
+  }
 }

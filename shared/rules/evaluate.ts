@@ -22,12 +22,26 @@ export function evaluateCondition(when: RuleCondition, input: ConditionInput): F
   }
 }
 
+/** What a change is known to bring, before anything is read for it. */
+export interface ChangeFacts {
+  /** The score or the tier moved. */
+  moved: boolean;
+  /** The tier moved. */
+  tierMoved: boolean;
+  /** Signals with a new hit. */
+  newSignals: ReadonlySet<string>;
+  /** The names of the track events that arrived with the change; undefined when unknown (a rescore). */
+  arrived?: ReadonlySet<string>;
+}
+
 /**
  * Whether `when` could fire on a change with these facts, before anything is read for it:
- * conditions on the score need a move, a signal condition a new hit of its signal. Keeps
- * the cost of rules near zero on changes they cannot fire on.
+ * conditions on the score need a move, a signal condition a new hit of its signal, an event
+ * behavior an arrival of its event (or a tier move, when it names a tier). Keeps the cost of
+ * rules near zero on changes they cannot fire on.
  */
-export function mayFire(when: RuleCondition, moved: boolean, newSignals: ReadonlySet<string>): boolean {
+export function mayFire(when: RuleCondition, change: ChangeFacts): boolean {
+  const { moved, newSignals } = change;
   switch (when.type) {
     case 'threshold':
     case 'spike':
@@ -35,9 +49,13 @@ export function mayFire(when: RuleCondition, moved: boolean, newSignals: Readonl
       return moved;
     case 'signal':
       return newSignals.has(when.signal);
-    case 'behavior':
-      // A signal count reaches `times` with a new hit (or a tier condition now holds); an
-      // event count may move with any change (the new events are not told apart).
-      return when.signal === undefined || newSignals.has(when.signal) || moved;
+    case 'behavior': {
+      // A count reaches `times` only with a new occurrence; a tier condition may start to hold
+      // with a move. Without the arrivals (a rescore), an event count may have moved.
+      const tierCondition = when.tier !== undefined || when.notTier !== undefined;
+      if (when.signal !== undefined) return newSignals.has(when.signal) || moved;
+      if (change.arrived === undefined) return true;
+      return change.arrived.has(when.event ?? '') || (tierCondition && change.tierMoved);
+    }
   }
 }
