@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliverySettings } from '../collector/alerts/settings.ts';
 import { type Collector, createCollector } from '../collector/app.ts';
+import { createUser } from '../collector/dashboard/users.ts';
 import { deliveriesOf, fire, insertRule, useDeliveryDatabase } from './helpers/alerts.ts';
 import { eventually, type Receiver, startReceiver } from './helpers/receiver.ts';
 
@@ -291,5 +292,23 @@ describe('Slack delivery', { timeout: 120_000 }, () => {
     expect(JSON.stringify(message.blocks[3])).toContain('For ann@acme.test');
     expect(message.blocks[4]).toMatchObject({ type: 'actions', elements: [{ type: 'button', url: link }] });
     await eventually(async () => ((await one(rule.id))?.status === 'delivered' ? true : undefined));
+  });
+
+  it('should mention the routed rep by their Slack member id when they are a dashboard user', async () => {
+    const slack = await receiver();
+    const rule = await insertRule(t.db, t.siteId, [{ type: 'slack', url: `${slack.url}/services/T0/B0/m` }]);
+    await createUser(t.db, t.siteId, {
+      email: 'ann@acme.test',
+      name: 'Ann',
+      role: 'rep',
+      password: 'a-long-enough-password',
+      slackMemberId: 'U024BE7LH',
+    });
+    collector({});
+    const [firing] = await fire(t.db, t.siteId, rule);
+    expect(firing?.recipient).toBe('ann@acme.test');
+    const got = await eventually(() => slack.received[0]);
+    const message = JSON.parse(got.body) as { blocks: Record<string, unknown>[] };
+    expect(JSON.stringify(message.blocks)).toContain('For <@U024BE7LH> (ann@acme.test)');
   });
 });

@@ -20,6 +20,7 @@ interface Row {
   rule_definition: Partial<RuleDefinition> | null;
   firing_payload: WebhookPayload | null;
   firing_subject_kind: RuleSubject | null;
+  recipient_slack_id: string | null;
 }
 
 /**
@@ -43,10 +44,13 @@ export async function claimDue(db: Queryable, now: number, leaseMs: number, limi
        from due
        left join rules r on r.site_id = due.site_id and r.id = due.rule_id
        left join firings f on f.site_id = due.site_id and f.id = due.firing_id
+       left join dashboard_users u on u.site_id = due.site_id
+         and u.email = lower(coalesce(f.recipient, f.payload -> f.subject_kind ->> 'owner'))
       where d.site_id = due.site_id and d.id = due.id
      returning d.site_id, d.id, d.rule_id, d.firing_id, d.webhook_id, d.kind, d.url, d.attempts, d.give_up_at, d.created_at,
        r.enabled as rule_enabled, r.secret as rule_secret, r.name as rule_name, r.subject as rule_subject,
-       r.definition as rule_definition, f.payload as firing_payload, f.subject_kind as firing_subject_kind`,
+       r.definition as rule_definition, f.payload as firing_payload, f.subject_kind as firing_subject_kind,
+       u.slack_member_id as recipient_slack_id`,
     [at, new Date(now + leaseMs), limit],
   );
   return rows.map((r) => ({
@@ -71,7 +75,13 @@ export async function claimDue(db: Queryable, now: number, leaseMs: number, limi
             definition: r.rule_definition ?? {},
           },
     firing:
-      r.firing_payload === null ? null : { payload: r.firing_payload, subjectKind: r.firing_subject_kind ?? 'person' },
+      r.firing_payload === null
+        ? null
+        : {
+            payload: r.firing_payload,
+            subjectKind: r.firing_subject_kind ?? 'person',
+            recipientSlackId: r.recipient_slack_id,
+          },
   }));
 }
 

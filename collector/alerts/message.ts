@@ -20,7 +20,12 @@ export interface Claimed {
   /** The rule as claimed with the row; null when it is deleted. */
   rule: ClaimedRule | null;
   /** The firing's payload as claimed with the row; null for a digest or an erased firing. */
-  firing: { payload: WebhookPayload; subjectKind: RuleSubject } | null;
+  firing: {
+    payload: WebhookPayload;
+    subjectKind: RuleSubject;
+    /** The Slack member id of the dashboard user the firing is for (its recipient, else the owner). */
+    recipientSlackId: string | null;
+  } | null;
 }
 
 export type Request = { send: true; body: string; headers: Record<string, string> } | { send: false; reason: string };
@@ -47,7 +52,10 @@ export async function buildRequest(db: Queryable, row: Claimed, publicUrl: strin
   let body: unknown;
   if (row.firingId !== null) {
     if (!firing) return { send: false, reason: 'firing erased' };
-    body = row.kind === 'slack' ? slackMessage(firing.payload, firing.subjectKind, publicUrl) : firing.payload;
+    body =
+      row.kind === 'slack'
+        ? slackMessage(firing.payload, firing.subjectKind, publicUrl, firing.recipientSlackId)
+        : firing.payload;
   } else {
     const firings = await db.query<{ payload: WebhookPayload }>(
       `select f.payload from firings f

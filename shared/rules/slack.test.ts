@@ -85,6 +85,19 @@ describe('slackMessage', () => {
   });
 });
 
+describe('slackMessage for a dashboard user with a Slack member id', () => {
+  it('should mention them by member id and still name their email', () => {
+    const message = slackMessage(
+      { ...payload, recipient: 'ann@acme.com' },
+      'account',
+      'https://inkling.example/',
+      'U0ANN1234',
+    );
+    expect(JSON.stringify(message.blocks)).toContain('For <@U0ANN1234> (ann@acme.com)');
+    expect(message.text).toContain('— for ann@acme.com');
+  });
+});
+
 describe('mention and dashboardUrl', () => {
   it('should mention Slack ids and leave other recipients as escaped text', () => {
     expect(mention('U0123ABCD')).toBe('<@U0123ABCD>');

@@ -47,8 +47,17 @@ const tierChange = (s: WebhookSubject) =>
     ? `${tierName(s.previousTier)} → ${tierName(s.tier)}`
     : `${tierName(s.tier)} (was ${tierName(s.previousTier)})`;
 
-/** One firing as a Slack message: who, score and tier change, top signals, recipient, a link. */
-export function slackMessage(payload: WebhookPayload, kind: RuleSubject, publicUrl: string): SlackMessage {
+/**
+ * One firing as a Slack message: who, score and tier change, top signals, recipient, a link.
+ * `memberId` is the recipient's Slack member id (a dashboard user's): the message then
+ * mentions them, which notifies them in the channel.
+ */
+export function slackMessage(
+  payload: WebhookPayload,
+  kind: RuleSubject,
+  publicUrl: string,
+  memberId: string | null = null,
+): SlackMessage {
   const found = firingSubject(payload, kind);
   const who = found ? nameOf(found.subject) : 'Someone';
   const link = found ? dashboardUrl(publicUrl, found.kind, found.subject.id) : null;
@@ -73,7 +82,8 @@ export function slackMessage(payload: WebhookPayload, kind: RuleSubject, publicU
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top signals*\n${lines.join('\n')}` } });
   }
   const recipient = payload.recipient ?? found?.subject.owner ?? null;
-  const context = [recipient ? `For ${mention(recipient)}` : 'No owner', `Fired ${payload.firedAt}`];
+  const shown = recipient && memberId ? `${mention(memberId)} (${mrkdwn(recipient)})` : recipient && mention(recipient);
+  const context = [shown ? `For ${shown}` : 'No owner', `Fired ${payload.firedAt}`];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
   if (link) {
     blocks.push({
