@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type ScoringEvent } from '../../shared/scoring/index.ts';
+import { page, track } from '../../shared/scoring/fixtures.ts';
+import { defaultConfig } from '../../shared/scoring/index.ts';
 import { outcomeTest, pagesOf } from './histories.ts';
 
 describe('pagesOf', () => {
@@ -23,27 +24,13 @@ describe('pagesOf', () => {
 });
 
 describe('outcomeTest', () => {
-  const event = (over: Partial<ScoringEvent>): ScoringEvent => ({
-    id: 'e',
-    type: 'track',
-    event: 'Demo Booked',
-    name: null,
-    path: null,
-    url: null,
-    properties: {},
-    timestamp: 0,
-    anonymousId: 'a',
-    userId: null,
-    isBot: false,
-    ...over,
-  });
   const isOutcome = outcomeTest(defaultConfig.outcomes.events);
 
   it('should take a track call of an outcome, however its name is written, and nothing else', () => {
-    expect(isOutcome(event({}))).toBe(true);
-    expect(isOutcome(event({ event: 'deal_won' }))).toBe(true);
-    expect(isOutcome(event({ event: 'Demo Requested' }))).toBe(false);
-    expect(isOutcome(event({ type: 'page', event: null, path: '/demo-booked' }))).toBe(false);
-    expect(isOutcome(event({ isBot: true }))).toBe(false);
+    expect(isOutcome(track('Demo Booked', 0))).toBe(true);
+    expect(isOutcome(track('deal_won', 0))).toBe(true);
+    expect(isOutcome(track('Demo Requested', 0))).toBe(false);
+    expect(isOutcome(page('/demo-booked', 0))).toBe(false);
+    expect(isOutcome({ ...track('Demo Booked', 0), isBot: true })).toBe(false);
   });
 });
