@@ -180,7 +180,11 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
  */
 async function stopOnGoals(tx: Queryable, stored: ScoresStored, rules: StoredRule[]): Promise<void> {
   if (stored.kind !== 'person' || !stored.events) return;
-  const stopping = rules.filter((r) => r.definition.stopWhen);
+  // A goal that did not arrive with this change was recorded when it did (or is found by a
+  // firing's own stop check): only the arrived ones are looked for, or all on a rescore.
+  const stopping = rules.filter(
+    (r) => r.definition.stopWhen && (!stored.arrived || stored.arrived.has(r.definition.stopWhen.event)),
+  );
   if (stopping.length === 0) return;
   const goals = new Set(stopping.map((r) => r.definition.stopWhen?.event));
   const pairs: { ruleId: string; subjectId: string }[] = [];
