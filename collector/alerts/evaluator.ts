@@ -1,35 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { MAX_BEHAVIOR_DAYS } from '../../shared/rules/behavior.ts';
-import { isCapped, recordFiring } from '../../shared/rules/caps.ts';
 import { DEFAULT_COOLING_DAYS } from '../../shared/rules/cooling.ts';
 import { evaluateCondition, mayFire } from '../../shared/rules/evaluate.ts';
-import { isHeldOut } from '../../shared/rules/holdout.ts';
 import { newHits } from '../../shared/rules/new-hits.ts';
-import { route } from '../../shared/rules/routing.ts';
 import { DEFAULT_SPIKE_HOURS } from '../../shared/rules/spike.ts';
-import {
-  type ConditionInput,
-  DAY_MS,
-  type Fire,
-  HOUR_MS,
-  type RuleEvent,
-  type RuleHit,
-} from '../../shared/rules/state.ts';
-import { goalReached } from '../../shared/rules/stop.ts';
-import type { RuleCondition, WebhookPayload } from '../../shared/rules/types.ts';
+import { type ConditionInput, DAY_MS, HOUR_MS, type RuleEvent, type RuleHit } from '../../shared/rules/state.ts';
+import type { RuleCondition } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
 import { onScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import {
-  loadAccountEvents,
-  loadPairFacts,
-  markStopped,
-  type PairFacts,
-  pairKey,
-  takeRoundRobin,
-  toRuleEvent,
-} from './facts.ts';
-import { DEFAULT_GIVE_UP_MS, enqueueFirings, type NewFiring } from './outbox.ts';
+import { loadAccountEvents, loadPairFacts, markStopped, pairKey, toRuleEvent } from './facts.ts';
+import { DEFAULT_GIVE_UP_MS } from './outbox.ts';
+import { type Candidate, recordFirings } from './record-firings.ts';
 import { enabledRules, type StoredRule } from './rules-store.ts';
 
 /**
@@ -70,12 +51,6 @@ interface Subject {
   hits: RuleHit[];
   newHits: RuleHit[];
   newSignals: ReadonlySet<string>;
-}
-
-interface Candidate {
-  rule: StoredRule;
-  subject: Subject;
-  fire: Fire;
 }
 
 const hitsOf = (s: StoredScore, kind: 'person' | 'account'): RuleHit[] =>
@@ -169,7 +144,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
       .filter((c) => c.rule.definition.stopWhen && !facts.known.get(pairKey(c.rule.id, c.subject.stored.id))?.stopped)
       .map((c) => c.subject.stored.id),
   );
-  await record(tx, stored, candidates, events.of, facts, giveUpMs);
+  await recordFirings(tx, stored, candidates, events.of, facts, giveUpMs);
 }
 
 /**
@@ -231,117 +206,4 @@ function eventSource(tx: Queryable, stored: ScoresStored, names: readonly string
     },
     of: (id: string): RuleEvent[] => loaded.get(id) ?? [],
   };
-}
-
-/** Stop conditions, holdout, caps and routing for the conditions that hold, then the firings. */
-async function record(
-  tx: Queryable,
-  stored: ScoresStored,
-  candidates: Candidate[],
-  eventsOf: (id: string) => RuleEvent[],
-  { known, info }: PairFacts,
-  giveUpMs: number,
-): Promise<void> {
-  const { site, kind, now } = stored;
-  const stop: { ruleId: string; subjectId: string }[] = [];
-  const live = candidates.filter((c) => {
-    const id = c.subject.stored.id;
-    if (known.get(pairKey(c.rule.id, id))?.stopped) return false;
-    if (goalReached(c.rule.definition.stopWhen, eventsOf(id))) {
-      stop.push({ ruleId: c.rule.id, subjectId: id });
-      return false;
-    }
-    return true;
-  });
-  await markStopped(tx, site, stop, now);
-  if (live.length === 0) return;
-
-  const outcomes = live.map((c) => {
-    const id = c.subject.stored.id;
-    const state = known.get(pairKey(c.rule.id, id)) ?? { count: 0, recent: [], stopped: false };
-    const def = c.rule.definition;
-    const outcome: NewFiring['outcome'] = isHeldOut(c.rule.id, id, def.holdout)
-      ? 'held_out'
-      : isCapped(def.cap, state, now)
-        ? 'capped'
-        : 'fired';
-    return { c, state, outcome, owner: info.get(id)?.owner ?? null };
-  });
-
-  // Round-robin positions, taken per rule in one statement for all its firings here.
-  const recipients = new Map<(typeof outcomes)[number], string | null>();
-  const byRule = new Map<StoredRule, typeof outcomes>();
-  for (const o of outcomes) {
-    if (o.outcome !== 'fired') continue;
-    const list = byRule.get(o.c.rule) ?? [];
-    list.push(o);
-    byRule.set(o.c.rule, list);
-  }
-  for (const [rule, list] of byRule) {
-    const needing = list.filter((o) => route(rule.definition.route, o.owner, 0).usedRoundRobin);
-    let next = needing.length > 0 ? await takeRoundRobin(tx, site, rule.id, needing.length) : 0;
-    for (const o of list) {
-      const routed = route(rule.definition.route, o.owner, next);
-      if (routed.usedRoundRobin) next++;
-      recipients.set(o, routed.recipient);
-    }
-  }
-
-  const firings: NewFiring[] = outcomes.map((o) => {
-    const { rule, subject, fire } = o.c;
-    const id = `msg_${randomUUID().replaceAll('-', '')}`;
-    const recipient = recipients.get(o) ?? null;
-    const s = subject.stored;
-    const payload: WebhookPayload = {
-      id,
-      rule: { id: rule.id, name: rule.name },
-      firedAt: new Date(now).toISOString(),
-      [kind]: {
-        id: s.id,
-        name: info.get(s.id)?.name ?? null,
-        score: s.after.score,
-        tier: s.after.tier,
-        previousTier: s.before?.tier ?? null,
-        owner: o.owner,
-      },
-      ...(rule.definition.route ? { recipient } : {}),
-      reason: fire.reason,
-      signals:
-        fire.signals.length > 0
-          ? fire.signals
-          : s.after.explanation.map((e) => ({
-              signal: e.signal,
-              points: e.points,
-              ...(e.lastAt ? { at: e.lastAt } : {}),
-            })),
-    };
-    return {
-      id,
-      ruleId: rule.id,
-      subjectKind: kind,
-      subjectId: s.id,
-      changeKey: fire.changeKey,
-      outcome: o.outcome,
-      recipient,
-      payload: payload as unknown as Record<string, unknown>,
-      firedAt: now,
-      // A digest rule's firings wait for the digest job, which sends them together.
-      actions: rule.definition.digest ? [] : rule.definition.actions,
-    };
-  });
-  // Fired and held-out firings count against the caps; capped ones do not. Stored with the
-  // firings, in the same statement, for those really recorded.
-  const counts = outcomes.flatMap((o, i) =>
-    o.outcome === 'capped'
-      ? []
-      : [
-          {
-            firingId: firings[i]!.id,
-            ruleId: o.c.rule.id,
-            subjectId: o.c.subject.stored.id,
-            ...recordFiring(o.c.rule.definition.cap, o.state, now),
-          },
-        ],
-  );
-  await enqueueFirings(tx, site, firings, giveUpMs, counts);
 }

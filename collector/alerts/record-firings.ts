@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { isCapped, recordFiring } from '../../shared/rules/caps.ts';
+import { isHeldOut } from '../../shared/rules/holdout.ts';
+import { route } from '../../shared/rules/routing.ts';
+import type { Fire, RuleEvent } from '../../shared/rules/state.ts';
+import { goalReached } from '../../shared/rules/stop.ts';
+import type { WebhookPayload } from '../../shared/rules/types.ts';
+import type { ScoresStored, StoredScore } from '../changes/stored.ts';
+import type { Queryable } from '../db/client.ts';
+import { markStopped, type PairFacts, pairKey, takeRoundRobin } from './facts.ts';
+import { enqueueFirings, type NewFiring } from './outbox.ts';
+import type { StoredRule } from './rules-store.ts';
+
+/**
+ * What the evaluator does with the conditions that hold on a change (evaluator.ts): stop
+ * conditions, holdout, caps and routing, then the firings with their outbox rows, written in
+ * the scoring transaction.
+ */
+
+/** A rule whose condition holds for a subject on this change. */
+export interface Candidate {
+  rule: StoredRule;
+  subject: { stored: StoredScore };
+  fire: Fire;
+}
+
+/** Stop conditions, holdout, caps and routing for the conditions that hold, then the firings. */
+export async function recordFirings(
+  tx: Queryable,
+  stored: ScoresStored,
+  candidates: Candidate[],
+  eventsOf: (id: string) => RuleEvent[],
+  { known, info }: PairFacts,
+  giveUpMs: number,
+): Promise<void> {
+  const { site, kind, now } = stored;
+  const stop: { ruleId: string; subjectId: string }[] = [];
+  const live = candidates.filter((c) => {
+    const id = c.subject.stored.id;
+    if (known.get(pairKey(c.rule.id, id))?.stopped) return false;
+    if (goalReached(c.rule.definition.stopWhen, eventsOf(id))) {
+      stop.push({ ruleId: c.rule.id, subjectId: id });
+      return false;
+    }
+    return true;
+  });
+  await markStopped(tx, site, stop, now);
+  if (live.length === 0) return;
+
+  const outcomes = live.map((c) => {
+    const id = c.subject.stored.id;
+    const state = known.get(pairKey(c.rule.id, id)) ?? { count: 0, recent: [], stopped: false };
+    const def = c.rule.definition;
+    const outcome: NewFiring['outcome'] = isHeldOut(c.rule.id, id, def.holdout)
+      ? 'held_out'
+      : isCapped(def.cap, state, now)
+        ? 'capped'
+        : 'fired';
+    return { c, state, outcome, owner: info.get(id)?.owner ?? null };
+  });
+
+  // Round-robin positions, taken per rule in one statement for all its firings here.
+  const recipients = new Map<(typeof outcomes)[number], string | null>();
+  const byRule = new Map<StoredRule, typeof outcomes>();
+  for (const o of outcomes) {
+    if (o.outcome !== 'fired') continue;
+    const list = byRule.get(o.c.rule) ?? [];
+    list.push(o);
+    byRule.set(o.c.rule, list);
+  }
+  for (const [rule, list] of byRule) {
+    const needing = list.filter((o) => route(rule.definition.route, o.owner, 0).usedRoundRobin);
+    let next = needing.length > 0 ? await takeRoundRobin(tx, site, rule.id, needing.length) : 0;
+    for (const o of list) {
+      const routed = route(rule.definition.route, o.owner, next);
+      if (routed.usedRoundRobin) next++;
+      recipients.set(o, routed.recipient);
+    }
+  }
+
+  const firings: NewFiring[] = outcomes.map((o) => {
+    const { rule, subject, fire } = o.c;
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    const recipient = recipients.get(o) ?? null;
+    const s = subject.stored;
+    const payload: WebhookPayload = {
+      id,
+      rule: { id: rule.id, name: rule.name },
+      firedAt: new Date(now).toISOString(),
+      [kind]: {
+        id: s.id,
+        name: info.get(s.id)?.name ?? null,
+        score: s.after.score,
+        tier: s.after.tier,
+        previousTier: s.before?.tier ?? null,
+        owner: o.owner,
+      },
+      ...(rule.definition.route ? { recipient } : {}),
+      reason: fire.reason,
+      signals:
+        fire.signals.length > 0
+          ? fire.signals
+          : s.after.explanation.map((e) => ({
+              signal: e.signal,
+              points: e.points,
+              ...(e.lastAt ? { at: e.lastAt } : {}),
+            })),
+    };
+    return {
+      id,
+      ruleId: rule.id,
+      subjectKind: kind,
+      subjectId: s.id,
+      changeKey: fire.changeKey,
+      outcome: o.outcome,
+      recipient,
+      payload: payload as unknown as Record<string, unknown>,
+      firedAt: now,
+      // A digest rule's firings wait for the digest job, which sends them together.
+      actions: rule.definition.digest ? [] : rule.definition.actions,
+    };
+  });
+  // Fired and held-out firings count against the caps; capped ones do not. Stored with the
+  // firings, in the same statement, for those really recorded.
+  const counts = outcomes.flatMap((o, i) =>
+    o.outcome === 'capped'
+      ? []
+      : [
+          {
+            firingId: firings[i]!.id,
+            ruleId: o.c.rule.id,
+            subjectId: o.c.subject.stored.id,
+            ...recordFiring(o.c.rule.definition.cap, o.state, now),
+          },
+        ],
+  );
+  await enqueueFirings(tx, site, firings, giveUpMs, counts);
+}
