@@ -18,9 +18,9 @@ const ERROR_BODY_CHARS = 200;
  * Kept-alive connections per host: a busy rule posts to one endpoint many times a second,
  * and a new TCP (and TLS) connection per delivery cost more CPU than the delivery itself.
  */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
+const clients: Record<string, { agent: http.Agent; request: typeof http.request }> = {
+  'http:': { agent: new http.Agent({ keepAlive: true, maxSockets: 32 }), request: http.request },
+  'https:': { agent: new https.Agent({ keepAlive: true, maxSockets: 32 }), request: https.request },
 };
 
 /**
@@ -53,17 +53,15 @@ export function postJson(
       failed('not a valid URL');
       return;
     }
-    const agent =
-      target.protocol === 'https:' ? agents['https:'] : target.protocol === 'http:' ? agents['http:'] : null;
-    if (!agent) {
+    const client = Object.hasOwn(clients, target.protocol) ? clients[target.protocol] : undefined;
+    if (!client) {
       failed(`unsupported protocol ${target.protocol}`);
       return;
     }
-    const client = target.protocol === 'https:' ? https : http;
     const payload = Buffer.from(body);
     const req = client.request(target, {
       method: 'POST',
-      agent,
+      agent: client.agent,
       headers: { ...headers, 'content-length': String(payload.length) },
     });
     // First: every way out below destroys the request, which then emits an error.
