@@ -27,7 +27,7 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
  * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard|calibration,
  * --rescore-people N (default 100000), --events-per-person N (default 10),
- * --per-event-samples N (default 21, at least 15),
+ * --per-event-samples N (default 21, at least 15), --rules-rounds N (rules, default 2),
  * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
  * --overload-connections N (default 1000), --overload-seconds N (default 20),
  * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
@@ -50,6 +50,7 @@ const { values } = parseArgs({
     'rescore-people': { type: 'string', default: '100000' },
     'events-per-person': { type: 'string', default: '10' },
     'per-event-samples': { type: 'string', default: '21' },
+    'rules-rounds': { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     'round-seconds': { type: 'string', default: '10' },
     'overload-connections': { type: 'string', default: '1000' },
@@ -75,6 +76,7 @@ const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_
   --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard|calibration   one benchmark
   --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
   --events N, --clients N        ingest (default 100000, 16)
+  --rules-rounds N               rules: rounds of none / 20 ingest-only / 20 delivering (default 2)
   --rescore-people N, --events-per-person N   rescore (default 100000, 10)
   --connections N, --round-seconds N          lookup (default 50, 10)
   --overload-connections N, --overload-seconds N   overload (default 1000, 20)
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
     const result = await benchRules({
       url,
       events: 20_000,
+      rounds: positive(values['rules-rounds'], 'rules-rounds'),
       clients: positive(values.clients, 'clients'),
       profileDir,
       log,

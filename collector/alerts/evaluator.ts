@@ -8,8 +8,8 @@ import type { RuleCondition } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
 import { onScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import { loadAccountEvents, loadPairFacts, markStopped, pairKey, toRuleEvent } from './facts.ts';
-import { DEFAULT_GIVE_UP_MS } from './outbox.ts';
+import { loadAccountEvents, loadPairFacts, type PairFacts, pairKey, toRuleEvent } from './facts.ts';
+import { DEFAULT_GIVE_UP_MS, markStopped, type StopPair } from './outbox.ts';
 import { type Candidate, recordFirings } from './record-firings.ts';
 import { enabledRules, type StoredRule } from './rules-store.ts';
 
@@ -89,16 +89,43 @@ function historySpan(when: RuleCondition): number | null {
 async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: number): Promise<void> {
   const rules = (await enabledRules(tx, stored.site)).filter((r) => r.subject === stored.kind);
   if (rules.length === 0) return;
+  const stops = goalStops(stored, rules);
+  const held = await conditionsThatHold(tx, stored, rules);
+  if (!held) return markStopped(tx, stored.site, stops, stored.now);
+  // The stop conditions of the conditions that hold need their subjects' events too.
+  // (Not for pairs already stopped: those end there.)
+  await held.events.load(
+    held.candidates
+      .filter(
+        (c) => c.rule.definition.stopWhen && !held.facts.known.get(pairKey(c.rule.id, c.subject.stored.id))?.stopped,
+      )
+      .map((c) => c.subject.stored.id),
+  );
+  await recordFirings(tx, stored, held.candidates, held.events.of, held.facts, giveUpMs, stops);
+}
+
+/** Whether the rule remembers its subjects: a cap counts their firings, a stop condition ends them. */
+const remembers = (rule: StoredRule) => rule.definition.cap !== undefined || rule.definition.stopWhen !== undefined;
+
+/**
+ * The rules whose condition holds on the change, with what was read to decide (null when
+ * none does): the candidate pairs' facts in one statement, and the events the behaviour rules
+ * count.
+ */
+async function conditionsThatHold(
+  tx: Queryable,
+  stored: ScoresStored,
+  rules: StoredRule[],
+): Promise<{ candidates: Candidate[]; facts: PairFacts; events: ReturnType<typeof eventSource> } | null> {
   const { site, kind, now } = stored;
-  await stopOnGoals(tx, stored, rules);
   const withHits = rules.some((r) => looksAtHits(r.definition.when));
   const subjects = stored.subjects.map((s) => subjectOf(s, kind, withHits));
   const pairs = rules.flatMap((rule) =>
     subjects
-      .filter((s) => mayFire(rule.definition.when, { ...s, arrived: stored.arrived }))
+      .filter((s) => mayFire(rule.definition.when, { ...s, arrived: arrivedFor(stored, s.stored.id) }))
       .map((subject) => ({ rule, subject })),
   );
-  if (pairs.length === 0) return;
+  if (pairs.length === 0) return null;
 
   // What the candidate pairs need, in one statement for all of them: the history windows of
   // the conditions that look back, what each pair recorded, the subjects' names and owners.
@@ -111,7 +138,8 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
     site,
     kind,
     { historyIds, from: now - span, now },
-    pairs.map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
+    [...new Set(pairs.map((p) => p.subject.stored.id))],
+    pairs.filter((p) => remembers(p.rule)).map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
   );
   const events = eventSource(tx, stored, eventNames(rules));
   await events.load(
@@ -136,42 +164,43 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
     const fire = evaluateCondition(rule.definition.when, input);
     if (fire) candidates.push({ rule, subject, fire });
   }
-  if (candidates.length === 0) return;
-  // The stop conditions of the conditions that hold need their subjects' events too.
-  // (Not for pairs already stopped: those end there.)
-  await events.load(
-    candidates
-      .filter((c) => c.rule.definition.stopWhen && !facts.known.get(pairKey(c.rule.id, c.subject.stored.id))?.stopped)
-      .map((c) => c.subject.stored.id),
-  );
-  await recordFirings(tx, stored, candidates, events.of, facts, giveUpMs);
+  return candidates.length === 0 ? null : { candidates, facts, events };
 }
 
 /**
  * A person's goal event ends the rules that stop on it as soon as scoring sees it (their
- * events are in memory): `rule_subjects.stopped_at` is set in this transaction, whether or
- * not a condition holds. An account's stop is found when one of its rules would fire (its
- * contacts' events are read back only then).
+ * events are in memory): `rule_subjects.stopped_at` is set in this transaction (with the
+ * firings, or alone), whether or not a condition holds. An account's stop is found when one
+ * of its rules would fire (its contacts' events are read back only then).
  */
-async function stopOnGoals(tx: Queryable, stored: ScoresStored, rules: StoredRule[]): Promise<void> {
-  if (stored.kind !== 'person' || !stored.events) return;
-  // A goal that did not arrive with this change was recorded when it did (or is found by a
-  // firing's own stop check): only the arrived ones are looked for, or all on a rescore.
-  const stopping = rules.filter(
-    (r) => r.definition.stopWhen && (!stored.arrived || stored.arrived.has(r.definition.stopWhen.event)),
-  );
-  if (stopping.length === 0) return;
+function goalStops(stored: ScoresStored, rules: StoredRule[]): StopPair[] {
+  const { events, arrived } = stored;
+  if (stored.kind !== 'person' || !events) return [];
+  const stopping = rules.filter((r) => r.definition.stopWhen);
+  if (stopping.length === 0) return [];
   const goals = new Set(stopping.map((r) => r.definition.stopWhen?.event));
-  const pairs: { ruleId: string; subjectId: string }[] = [];
+  const pairs: StopPair[] = [];
   for (const s of stored.subjects) {
-    const names = new Set<string>();
-    for (const e of stored.events.get(s.id) ?? []) if (e.event !== null && goals.has(e.event)) names.add(e.event);
+    // A goal that did not arrive with this change was recorded when it did (or is found by a
+    // firing's own stop check): only the subject's arrivals are looked at, or all its events
+    // on a rescore.
+    let names: ReadonlySet<string>;
+    if (arrived) names = arrived.get(s.id) ?? NONE;
+    else {
+      const seen = new Set<string>();
+      for (const e of events.get(s.id) ?? []) if (e.event !== null && goals.has(e.event)) seen.add(e.event);
+      names = seen;
+    }
     if (names.size === 0) continue;
     for (const r of stopping)
       if (names.has(r.definition.stopWhen?.event ?? '')) pairs.push({ ruleId: r.id, subjectId: s.id });
   }
-  await markStopped(tx, stored.site, pairs, stored.now);
+  return pairs;
 }
+
+/** What arrived for the subject with the change; undefined when unknown (a rescore). */
+const arrivedFor = (stored: ScoresStored, id: string): ReadonlySet<string> | undefined =>
+  stored.arrived && (stored.arrived.get(id) ?? NONE);
 
 /** The event names the rules count (behavior) or stop on: all an account's rules read of its events. */
 const eventNames = (rules: readonly StoredRule[]): string[] => [

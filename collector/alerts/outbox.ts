@@ -36,21 +36,32 @@ export function onOutboxWritten(db: Database, wake: Wake): () => void {
   };
 }
 
-/** A (rule, subject) pair's counted firings after a firing, stored only if that firing is recorded. */
+/**
+ * A firing that counts against the caps (fired or held out): its pair's count goes up by one
+ * and its recent firings become `recent`, only if that firing is recorded.
+ */
 export interface FiringCount {
   firingId: string;
   ruleId: string;
   subjectId: string;
-  count: number;
+  /** The recent firings a `within` cap keeps, this one included (empty without one). */
   recent: readonly number[];
+}
+
+/** A (rule, subject) pair whose goal event was seen: the rule ends for the subject. */
+export interface StopPair {
+  ruleId: string;
+  subjectId: string;
 }
 
 /**
  * Records `firings` inside the caller's transaction (the one that stores the change that
- * caused them), with one outbox row per action of each `fired` one, and the `counts` of the
- * pairs (`rule_subjects`) whose firing was recorded: all in one statement. A firing already
- * recorded for its (rule, subject, change) is skipped with its deliveries and count. Answers
- * the firings actually recorded. Once the transaction commits, this process's dispatcher wakes.
+ * caused them), with one outbox row per action of each `fired` one, the `counts` of the
+ * pairs (`rule_subjects`) whose firing was recorded, and the `stops` of the change: all in
+ * one statement (every statement of a scoring transaction lengthens its writer's lane). A
+ * firing already recorded for its (rule, subject, change) is skipped with its deliveries and
+ * count. Answers the firings actually recorded. Once the transaction commits, this process's
+ * dispatcher wakes.
  */
 export async function enqueueFirings(
   tx: Queryable,
@@ -58,8 +69,13 @@ export async function enqueueFirings(
   firings: readonly NewFiring[],
   giveUpMs = DEFAULT_GIVE_UP_MS,
   counts: readonly FiringCount[] = [],
+  stops: readonly StopPair[] = [],
+  now = Date.now(),
 ): Promise<NewFiring[]> {
-  if (firings.length === 0) return [];
+  if (firings.length === 0) {
+    await markStopped(tx, siteId, stops, now);
+    return [];
+  }
   const rows = firings.map((f) => ({
     id: f.id,
     rule_id: f.ruleId,
@@ -88,7 +104,6 @@ export async function enqueueFirings(
     firing_id: c.firingId,
     rule_id: c.ruleId,
     subject_id: c.subjectId,
-    fired_count: c.count,
     recent_firings: c.recent,
     updated_at: firedAt.get(c.firingId),
   }));
@@ -113,16 +128,27 @@ export async function enqueueFirings(
        returning 1
      ), c as (
        insert into rule_subjects (site_id, rule_id, subject_id, fired_count, recent_firings, updated_at)
-       select $1, r.rule_id, r.subject_id, r.fired_count, r.recent_firings, r.updated_at
-         from jsonb_to_recordset($4::text::jsonb) as r(firing_id text, rule_id text, subject_id text, fired_count int,
+       select $1, r.rule_id, r.subject_id, 1, r.recent_firings, r.updated_at
+         from jsonb_to_recordset($4::text::jsonb) as r(firing_id text, rule_id text, subject_id text,
            recent_firings jsonb, updated_at timestamptz)
          join f on f.id = r.firing_id
-       on conflict (site_id, rule_id, subject_id) do update set fired_count = excluded.fired_count,
+       on conflict (site_id, rule_id, subject_id) do update set fired_count = rule_subjects.fired_count + 1,
          recent_firings = excluded.recent_firings, updated_at = excluded.updated_at
+       returning 1
+     ), s as (
+       ${stopSql('$5', '$6', '$7')}
        returning 1
      )
      select id from f`,
-    [siteId, JSON.stringify(rows), JSON.stringify(outbox), JSON.stringify(countRows)],
+    [
+      siteId,
+      JSON.stringify(rows),
+      JSON.stringify(outbox),
+      JSON.stringify(countRows),
+      stops.map((p) => p.ruleId),
+      stops.map((p) => p.subjectId),
+      new Date(now).toISOString(),
+    ],
   );
   const ids = new Set(inserted.map((r) => r.id));
   const recorded = firings.filter((f) => ids.has(f.id));
@@ -133,4 +159,28 @@ export async function enqueueFirings(
     });
   }
   return recorded;
+}
+
+/** Marks the pairs (rule ids, subject ids: parameters of the site's statement) stopped at `at`; a stop stays. */
+const stopSql = (rules: string, subjects: string, at: string) =>
+  `insert into rule_subjects (site_id, rule_id, subject_id, stopped_at, updated_at)
+     select $1, p.rule_id, p.subject_id, ${at}::timestamptz, ${at}::timestamptz
+       from unnest(${rules}::text[], ${subjects}::text[]) as p(rule_id, subject_id)
+     on conflict (site_id, rule_id, subject_id) do update set stopped_at = excluded.stopped_at, updated_at = excluded.updated_at
+       where rule_subjects.stopped_at is null`;
+
+/** Ends the rules for the subjects (their goal event was seen), when nothing fires with them. */
+export async function markStopped(
+  tx: Queryable,
+  siteId: string,
+  pairs: readonly StopPair[],
+  now: number,
+): Promise<void> {
+  if (pairs.length === 0) return;
+  await tx.query(stopSql('$2', '$3', '$4'), [
+    siteId,
+    pairs.map((p) => p.ruleId),
+    pairs.map((p) => p.subjectId),
+    new Date(now).toISOString(),
+  ]);
 }

@@ -7,8 +7,8 @@ import { goalReached } from '../../shared/rules/stop.ts';
 import type { WebhookPayload } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
 import type { Queryable } from '../db/client.ts';
-import { markStopped, type PairFacts, pairKey, takeRoundRobin } from './facts.ts';
-import { enqueueFirings, type NewFiring } from './outbox.ts';
+import { type PairFacts, pairKey, takeRoundRobin } from './facts.ts';
+import { enqueueFirings, type NewFiring, type StopPair } from './outbox.ts';
 import type { StoredRule } from './rules-store.ts';
 
 /**
@@ -24,7 +24,11 @@ export interface Candidate {
   fire: Fire;
 }
 
-/** Stop conditions, holdout, caps and routing for the conditions that hold, then the firings. */
+/**
+ * Stop conditions, holdout, caps and routing for the conditions that hold, then the firings,
+ * with `stops` (pairs whose goal arrived with this change) and the stops found here, in one
+ * statement.
+ */
 export async function recordFirings(
   tx: Queryable,
   stored: ScoresStored,
@@ -32,20 +36,21 @@ export async function recordFirings(
   eventsOf: (id: string) => RuleEvent[],
   { known, info }: PairFacts,
   giveUpMs: number,
+  stops: readonly StopPair[],
 ): Promise<void> {
   const { site, kind, now } = stored;
-  const stop: { ruleId: string; subjectId: string }[] = [];
+  const stop = [...stops];
+  const stoppedNow = new Set(stops.map((p) => pairKey(p.ruleId, p.subjectId)));
   const live = candidates.filter((c) => {
     const id = c.subject.stored.id;
-    if (known.get(pairKey(c.rule.id, id))?.stopped) return false;
+    const key = pairKey(c.rule.id, id);
+    if (stoppedNow.has(key) || known.get(key)?.stopped) return false;
     if (goalReached(c.rule.definition.stopWhen, eventsOf(id))) {
       stop.push({ ruleId: c.rule.id, subjectId: id });
       return false;
     }
     return true;
   });
-  await markStopped(tx, site, stop, now);
-  if (live.length === 0) return;
 
   const outcomes = live.map((c) => {
     const id = c.subject.stored.id;
@@ -130,9 +135,9 @@ export async function recordFirings(
             firingId: firings[i]!.id,
             ruleId: o.c.rule.id,
             subjectId: o.c.subject.stored.id,
-            ...recordFiring(o.c.rule.definition.cap, o.state, now),
+            recent: recordFiring(o.c.rule.definition.cap, o.state, now).recent,
           },
         ],
   );
-  await enqueueFirings(tx, site, firings, giveUpMs, counts);
+  await enqueueFirings(tx, site, firings, giveUpMs, counts, stop, now);
 }

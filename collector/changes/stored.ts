@@ -42,10 +42,11 @@ export interface ScoresStored {
   /** Persons: the events each was scored from (within the horizon), by person id. */
   events?: ReadonlyMap<string, readonly ScoringEvent[]>;
   /**
-   * The names of the track events whose arrival caused the change (the writer's group, this
-   * site's); undefined when unknown (the periodic rescore, a config change, an erasure).
+   * The names of the track events that arrived with the change, by subject: a person's own,
+   * an account's contacts'. A subject not in the map got none. Undefined when unknown (the
+   * periodic rescore, a config change, an erasure): any event may count.
    */
-  arrived?: ReadonlySet<string>;
+  arrived?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Runs inside the transaction that stores the scores; what it writes commits with them. */

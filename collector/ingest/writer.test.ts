@@ -5,7 +5,7 @@ import { type Database, openDatabase } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { type EventLoad, insertEvents } from './insert.ts';
 import { cleanString } from './sanitize.ts';
-import { createEventWriter } from './writer.ts';
+import { createEventWriter, laneOf } from './writer.ts';
 
 let t: TestDatabase;
 let db: Database;
@@ -253,6 +253,49 @@ describe.each(['copy', 'json'] as EventLoad[])('the event writer, loading with %
       [site.siteId],
     );
     expect(stored).toEqual({ n: 120, distinct: 120 });
+  });
+});
+
+describe('the event writer in lanes', () => {
+  it("should keep each visitor's rows in one lane and spread visitors over every lane", () => {
+    const lanes = (visitor: string) =>
+      new Set(Array.from({ length: 5 }, () => laneOf(row('site_a', { anonymous_id: visitor }), 4)));
+    for (let v = 0; v < 50; v++) expect(lanes(`anon-${v}`).size).toBe(1);
+    // Without an anonymous id, the user id decides; without either, the message.
+    const server = row('site_a', { anonymous_id: null, user_id: 'user-9' });
+    expect(laneOf({ ...server, message_id: 'other' }, 4)).toBe(laneOf(server, 4));
+    const used = new Set(Array.from({ length: 200 }, (_, v) => laneOf(row('site_a', { anonymous_id: `v${v}` }), 4)));
+    expect([...used].sort()).toEqual([0, 1, 2, 3]);
+    expect(laneOf(row('site_a'), 1)).toBe(0);
+  });
+
+  it('should answer a request across lanes once all of them stored it, fail it when one lane fails, and store the rest once on its retry', async () => {
+    const site = await newSite(db);
+    const writer = createEventWriter(db, { concurrency: 4 });
+    const visitors = Array.from({ length: 40 }, (_, v) => `visitor-${v}`);
+    const request = visitors.map((v) => row(site.siteId, { anonymous_id: v }));
+    expect(new Set(request.map((r) => laneOf(r, 4))).size).toBe(4);
+    await writer.write(request);
+    const count = async () =>
+      (await db.query<{ n: number }>('select count(*)::int as n from events where site_id = $1', [site.siteId]))[0]?.n;
+    expect(await count()).toBe(40);
+
+    // One bad row (type is NOT NULL) fails its lane's group and so the request.
+    const next = visitors.map((v) => row(site.siteId, { anonymous_id: v }));
+    const bad = { ...next[0]!, type: null as unknown as string };
+    await expect(writer.write([bad, ...next.slice(1)])).rejects.toThrow();
+    await writer.drain();
+    const badLane = laneOf(bad, 4);
+    const otherLanes = next.slice(1).filter((r) => laneOf(r, 4) !== badLane).length;
+    expect(await count()).toBe(40 + otherLanes);
+    // The client's retry of the whole request (fixed) stores what is missing, nothing twice.
+    await writer.write(next);
+    expect(await count()).toBe(80);
+    const [distinct] = await db.query<{ n: number }>(
+      'select count(distinct message_id)::int as n from events where site_id = $1',
+      [site.siteId],
+    );
+    expect(distinct?.n).toBe(80);
   });
 });
 

@@ -23,13 +23,18 @@ interface Waiting {
 }
 
 /**
- * Group commit: while `concurrency` groups are in flight, requests that arrive queue and the
- * next free slot stores all of them in one transaction (`insertEvents`). An idle collector
- * therefore writes at once, and a busy one pays one commit for many requests. Every request
- * is answered only after its rows are committed.
+ * Group commit in lanes: each row goes to the lane of its visitor (its anonymous id, else its
+ * user id), and each lane stores one group at a time, all the requests' rows that queued for
+ * it meanwhile, in one transaction (`insertEvents`), then runs the pipeline on them. An idle
+ * collector therefore writes at once, and a busy one pays one commit for many requests.
+ * A visitor's messages stay in order in one lane, so two lanes' groups rarely share a person:
+ * with groups taken from one queue, every group held the locks of some of the same people as
+ * the groups beside it (a batch from a server library names many visitors) and waited for
+ * them. Each request is answered once every lane it went to has committed its rows (and
+ * scored them); if one fails, the request fails, and its retry stores only what is missing.
  */
 export interface EventWriterOptions {
-  /** Groups in flight at once. @default 1 embedded, 4 on PostgreSQL */
+  /** Lanes, each with one group in flight. @default 1 embedded, 4 on PostgreSQL */
   concurrency?: number;
   /** Rows per group at most. @default 5000 */
   maxRows?: number;
@@ -47,66 +52,90 @@ export interface EventWriterOptions {
   pipeline?: Pipeline;
 }
 
+interface Lane {
+  queue: Waiting[];
+  busy: boolean;
+}
+
+/** The lane of a row's visitor (FNV-1a of site and visitor id): the same visitor, the same lane. */
+export function laneOf(row: EventRow, lanes: number): number {
+  if (lanes === 1) return 0;
+  const key = `${row.site_id}\u0001${row.anonymous_id ?? row.user_id ?? row.message_id}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
 export function createEventWriter(db: Database, options: EventWriterOptions = {}): EventWriter {
   const concurrency = options.concurrency ?? (db.kind === 'embedded' ? 1 : 4);
   const maxRows = options.maxRows ?? 5000;
-  const queue: Waiting[] = [];
+  const lanes: Lane[] = Array.from({ length: concurrency }, () => ({ queue: [], busy: false }));
   let queuedRows = 0;
-  let inFlight = 0;
   let idle: (() => void)[] = [];
+  const quiet = () => lanes.every((l) => !l.busy && l.queue.length === 0);
 
-  const pump = () => {
-    while (inFlight < concurrency && queue.length > 0) {
-      const group: Waiting[] = [];
-      let n = 0;
-      while (queue.length > 0 && (group.length === 0 || n + (queue[0]?.rows.length ?? 0) <= maxRows)) {
-        const next = queue.shift() as Waiting;
-        group.push(next);
-        n += next.rows.length;
-      }
-      queuedRows -= n;
-      inFlight++;
-      const rows = group.flatMap((w) => w.rows);
-      const pipeline = options.pipeline;
-      insertEvents(db, rows, pipeline !== undefined, options.load)
-        .then(async ({ erased }) => {
-          if (!pipeline) return;
-          const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
-          await pipeline.run(live);
-          // Only now: until this commits, a crash leaves the marks and recovery scores them.
-          await clearMarks(db, uniqueRows(rows));
-        })
-        .then(
-          () => settle(group, null),
-          (err) => settle(group, err ?? new Error('insert failed')),
-        );
+  const pump = (lane: Lane) => {
+    if (lane.busy || lane.queue.length === 0) return;
+    const group: Waiting[] = [];
+    let n = 0;
+    while (lane.queue.length > 0 && (group.length === 0 || n + (lane.queue[0]?.rows.length ?? 0) <= maxRows)) {
+      const next = lane.queue.shift() as Waiting;
+      group.push(next);
+      n += next.rows.length;
     }
+    queuedRows -= n;
+    lane.busy = true;
+    const rows = group.flatMap((w) => w.rows);
+    const pipeline = options.pipeline;
+    insertEvents(db, rows, pipeline !== undefined, options.load)
+      .then(async ({ erased }) => {
+        if (!pipeline) return;
+        const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
+        await pipeline.run(live);
+        // Only now: until this commits, a crash leaves the marks and recovery scores them.
+        await clearMarks(db, uniqueRows(rows));
+      })
+      .then(
+        () => settle(lane, group, null),
+        (err) => settle(lane, group, err ?? new Error('insert failed')),
+      );
   };
 
-  const settle = (group: Waiting[], err: unknown) => {
-    inFlight--;
+  const settle = (lane: Lane, group: Waiting[], err: unknown) => {
+    lane.busy = false;
     for (const w of group) err ? w.reject(err) : w.resolve();
-    pump();
-    if (inFlight === 0 && queue.length === 0) {
+    pump(lane);
+    if (quiet()) {
       for (const done of idle) done();
       idle = [];
     }
   };
 
+  const enqueue = (lane: Lane, rows: EventRow[]) =>
+    new Promise<void>((resolve, reject) => {
+      lane.queue.push({ rows, resolve, reject });
+      queuedRows += rows.length;
+      pump(lane);
+    });
+
   return {
     write(rows) {
       if (rows.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ rows, resolve, reject });
-        queuedRows += rows.length;
-        pump();
-      });
+      if (concurrency === 1) return enqueue(lanes[0] as Lane, rows);
+      const parts = new Map<number, EventRow[]>();
+      for (const row of rows) {
+        const i = laneOf(row, concurrency);
+        const part = parts.get(i);
+        if (part) part.push(row);
+        else parts.set(i, [row]);
+      }
+      return Promise.all([...parts].map(([i, part]) => enqueue(lanes[i] as Lane, part))).then(() => undefined);
     },
     get pending() {
       return queuedRows;
     },
     drain() {
-      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      if (quiet()) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
   };

@@ -46,12 +46,13 @@ export async function processRows(
   now: number,
 ): Promise<void> {
   const { persons, accounts } = await resolveBatch(db, rows);
-  // What arrived, for the rules that count events (`ScoresStored.arrived`).
+  // The track events that arrived, by site, for the rules that count events: scoring finds
+  // them among each person's events (`ScoresStored.arrived`).
   const arrived = new Map<string, Set<string>>();
   for (const row of rows) {
-    const names = arrived.get(row.site_id) ?? new Set<string>();
-    arrived.set(row.site_id, names);
-    if (row.type === 'track' && row.event !== null) names.add(row.event);
+    const ids = arrived.get(row.site_id) ?? new Set<string>();
+    arrived.set(row.site_id, ids);
+    if (row.type === 'track' && row.event !== null) ids.add(row.message_id);
   }
   await rescoreSubjects(db, configs, persons, accounts, now, true, arrived);
 }

@@ -94,7 +94,7 @@ export async function storeContactLines(
         was.type !== line.type ||
         was.points !== line.points ||
         was.engaged !== line.engaged ||
-        JSON.stringify(was.lineHits) !== JSON.stringify(current)
+        !sameHits(was.lineHits, current)
       ) {
         changed.push({ ...line, accountId, hits: current });
       }
@@ -117,6 +117,17 @@ export async function storeContactLines(
       where site_id = $1 and account_id = any($5::text[]) and updated_at is distinct from $4::timestamptz`,
     [siteId, JSON.stringify(changed), JSON.stringify(gone), new Date(now).toISOString(), touched],
   );
+}
+
+/** Whether two packed signal lists are equal, element by element (null: none stored). */
+export function sameHits(a: readonly PackedHit[] | null, b: readonly PackedHit[]): boolean {
+  if (a === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2] || x[3] !== y[3]) return false;
+  }
+  return true;
 }
 
 /**

@@ -51,7 +51,8 @@ export async function lockSubjects(tx: Queryable, siteId: string, ids: readonly 
 /**
  * Recomputes and stores the scores of `personIds` (one site). A person that no longer
  * exists (merged away, erased) loses its score row. Answers the accounts of the persons, to
- * rescore next.
+ * rescore next, with the names of the track events (among `arrivedIds`, message ids) that
+ * arrived for each account's contacts.
  */
 export async function rescorePersons(
   db: Database,
@@ -59,9 +60,10 @@ export async function rescorePersons(
   personIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
-  arrived?: ScoresStored['arrived'],
-): Promise<string[]> {
+  arrivedIds?: ReadonlySet<string>,
+): Promise<{ accounts: string[]; arrived: Map<string, Set<string>> }> {
   const accounts = new Set<string>();
+  const accountsArrived = new Map<string, Set<string>>();
   for (const ids of chunks(personIds)) {
     await db.transaction(async (tx) => {
       // The read of a few thousand events by index costs milliseconds: parallel workers'
@@ -85,11 +87,38 @@ export async function rescorePersons(
         const kept = hitsKept(hits, model, now);
         return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(kept), kept };
       });
+      const arrived = arrivedIds && arrivalsOf(events, arrivedIds);
       await storeScores(tx, siteId, 'person', results, now, { events, arrived });
-      for (const p of persons) if (p.account_id) accounts.add(p.account_id);
+      for (const p of persons) {
+        if (!p.account_id) continue;
+        accounts.add(p.account_id);
+        const names = arrived?.get(p.id);
+        if (!names) continue;
+        const theirs = accountsArrived.get(p.account_id) ?? new Set<string>();
+        for (const name of names) theirs.add(name);
+        accountsArrived.set(p.account_id, theirs);
+      }
     });
   }
-  return [...accounts];
+  return { accounts: [...accounts], arrived: accountsArrived };
+}
+
+/** The names of each person's track events whose message id is in `ids` (those that arrived). */
+function arrivalsOf(
+  events: ReadonlyMap<string, readonly ScoringEvent[]>,
+  ids: ReadonlySet<string>,
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  if (ids.size === 0) return out;
+  for (const [personId, list] of events) {
+    for (const e of list) {
+      if (e.type !== 'track' || e.event === null || !ids.has(e.id)) continue;
+      const names = out.get(personId) ?? new Set<string>();
+      names.add(e.event);
+      out.set(personId, names);
+    }
+  }
+  return out;
 }
 
 /** Recomputes and stores the scores of `accountIds` (one site) from their contacts' stored signals. */

@@ -16,15 +16,22 @@ export async function rescoreSubjects(
   now: number,
   /** Also rescore the accounts of the persons. @default true */
   withAccounts = true,
-  /** The names of the track events that arrived, by site (see `ScoresStored.arrived`); none: unknown. */
+  /**
+   * The message ids of the track events that arrived, by site (see `ScoresStored.arrived`);
+   * none: unknown.
+   */
   arrived?: ReadonlyMap<string, ReadonlySet<string>>,
 ): Promise<void> {
   const toAccounts: Subjects = new Map([...accounts].map(([siteId, ids]) => [siteId, new Set(ids)]));
+  const accountsArrived = new Map<string, Map<string, Set<string>>>();
   for (const [siteId, ids] of persons) {
-    const theirs = await rescorePersons(db, siteId, ids, await configs.model(siteId), now, arrived?.get(siteId));
-    if (withAccounts) addSubjects(toAccounts, siteId, theirs);
+    const model = await configs.model(siteId);
+    const theirs = await rescorePersons(db, siteId, ids, model, now, arrived && (arrived.get(siteId) ?? new Set()));
+    if (withAccounts) addSubjects(toAccounts, siteId, theirs.accounts);
+    accountsArrived.set(siteId, theirs.arrived);
   }
   for (const [siteId, ids] of toAccounts) {
-    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, arrived?.get(siteId));
+    const theirs = arrived && (accountsArrived.get(siteId) ?? new Map());
+    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, theirs);
   }
 }
