@@ -261,9 +261,16 @@ describe('the event writer in lanes', () => {
     const lanes = (visitor: string) =>
       new Set(Array.from({ length: 5 }, () => laneOf(row('site_a', { anonymous_id: visitor }), 4)));
     for (let v = 0; v < 50; v++) expect(lanes(`anon-${v}`).size).toBe(1);
-    // Without an anonymous id, the user id decides; without either, the message.
+    // The user id decides when there is one (every device of a user, in the order sent);
+    // without either id, the message.
     const server = row('site_a', { anonymous_id: null, user_id: 'user-9' });
     expect(laneOf({ ...server, message_id: 'other' }, 4)).toBe(laneOf(server, 4));
+    const devices = new Set(
+      Array.from({ length: 20 }, (_, d) =>
+        laneOf(row('site_a', { anonymous_id: `device-${d}`, user_id: 'user-9' }), 4),
+      ),
+    );
+    expect([...devices]).toEqual([laneOf(server, 4)]);
     const used = new Set(Array.from({ length: 200 }, (_, v) => laneOf(row('site_a', { anonymous_id: `v${v}` }), 4)));
     expect([...used].sort()).toEqual([0, 1, 2, 3]);
     expect(laneOf(row('site_a'), 1)).toBe(0);

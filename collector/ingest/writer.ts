@@ -23,8 +23,8 @@ interface Waiting {
 }
 
 /**
- * Group commit in lanes: each row goes to the lane of its visitor (its anonymous id, else its
- * user id), and each lane stores one group at a time, all the requests' rows that queued for
+ * Group commit in lanes: each row goes to the lane of its visitor (its user id, else its
+ * anonymous id), and each lane stores one group at a time, all the requests' rows that queued for
  * it meanwhile, in one transaction (`insertEvents`), then runs the pipeline on them. An idle
  * collector therefore writes at once, and a busy one pays one commit for many requests.
  * A visitor's messages stay in order in one lane, so two lanes' groups rarely share a person:
@@ -57,10 +57,14 @@ interface Lane {
   busy: boolean;
 }
 
-/** The lane of a row's visitor (FNV-1a of site and visitor id): the same visitor, the same lane. */
+/**
+ * The lane of a row's visitor (FNV-1a of the site and the user id, else the anonymous id):
+ * the same user, or the same anonymous visitor, the same lane, so their messages are
+ * resolved in the order sent (what the cap on a person's anonymous ids counts by).
+ */
 export function laneOf(row: EventRow, lanes: number): number {
   if (lanes === 1) return 0;
-  const key = `${row.site_id}\u0001${row.anonymous_id ?? row.user_id ?? row.message_id}`;
+  const key = `${row.site_id}\u0001${row.user_id ?? row.anonymous_id ?? row.message_id}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return (h >>> 0) % lanes;
