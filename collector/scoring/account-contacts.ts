@@ -1,6 +1,5 @@
 import type { ContactContribution, PackedHit } from '../../shared/scoring/index.ts';
 import type { Queryable } from '../db/client.ts';
-import { cachedHits, rememberHits } from './hits-cache.ts';
 
 /**
  * An account score's breakdown by contact lives in `account_contacts`, one row per contact,
@@ -56,14 +55,10 @@ export async function readContacts(
        from members m full join lines l on l.person_id = m.id and l.account_id = m.account_id`,
     [siteId, accountIds],
   );
-  // A contact's signals parsed before from the same text are taken as they were (hits-cache.ts).
-  const key = (r: { id: string }) => `${siteId}\u0001${r.id}`;
-  const known = rows.map((r) => (r.hits === null ? undefined : cachedHits(key(r), r.hits)));
-  const text = rows.flatMap((r, i) => [known[i] ? 'null' : (r.hits ?? 'null'), r.line_hits ?? 'null']).join(',');
+  const text = rows.flatMap((r) => [r.hits ?? 'null', r.line_hits ?? 'null']).join(',');
   const parsed = JSON.parse(`[${text}]`) as (PackedHit[] | null)[];
   return rows.map(({ line_hits: _, line_same, ...r }, i) => {
-    const hits = known[i] ?? parsed[2 * i] ?? null;
-    if (!known[i] && hits !== null && r.hits !== null) rememberHits(key(r), r.hits, hits);
+    const hits = parsed[2 * i] ?? null;
     return { ...r, hits, lineHits: line_same ? hits : (parsed[2 * i + 1] ?? null) };
   });
 }
