@@ -15,7 +15,8 @@ import { benchPartitions, partitionsMarkdown } from './partitions.ts';
 import { benchPerEvent, perEventMarkdown } from './per-event.ts';
 import { ingestMarkdown, machineFacts, updateSection } from './report.ts';
 import { benchRescore, rescoreMarkdown } from './rescore.ts';
-import { benchRules, rulesMarkdown } from './rules.ts';
+import { benchRules } from './rules.ts';
+import { rulesMarkdown } from './rules-report.ts';
 import { benchSoak, soakMarkdown } from './soak.ts';
 
 /**
