@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
+import { keepStatistics } from '../db/statistics.ts';
 import { clearMarks } from '../db/unscored.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { type EventLoad, insertEvents, rowKey, uniqueRows } from './insert.ts';
@@ -77,6 +78,7 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
   let queuedRows = 0;
   let idle: (() => void)[] = [];
   const quiet = () => lanes.every((l) => !l.busy && l.queue.length === 0);
+  const statistics = keepStatistics(db);
 
   const pump = (lane: Lane) => {
     if (lane.busy || lane.queue.length === 0) return;
@@ -91,8 +93,11 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
     lane.busy = true;
     const rows = group.flatMap((w) => w.rows);
     const pipeline = options.pipeline;
-    insertEvents(db, rows, pipeline !== undefined, options.load)
-      .then(async ({ erased }) => {
+    statistics
+      .ready()
+      .then(() => insertEvents(db, rows, pipeline !== undefined, options.load))
+      .then(async ({ inserted, erased }) => {
+        statistics.written(inserted);
         if (!pipeline) return;
         const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
         await pipeline.run(live);
