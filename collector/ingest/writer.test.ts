@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
 import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
@@ -379,3 +380,35 @@ async function usingSchema(base: Database, schema: string): Promise<Database> {
 function byMessageId(a: { message_id: string }, b: { message_id: string }) {
   return a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0;
 }
+
+describe('the event writer on the embedded database', () => {
+  /** The planner's row count of `events` (its partitions'), 0 when never analysed. */
+  const plannedRows = async () =>
+    Number(
+      (
+        await db.query<{ n: number }>(
+          `select coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 as n from pg_inherits i
+             join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where p.relname = 'events'`,
+        )
+      )[0]?.n,
+    );
+  const storedRows = async () =>
+    Number((await db.query<{ n: number }>('select count(*)::float8 as n from events'))[0]?.n);
+
+  // PostgreSQL's autovacuum keeps the statistics there: the writer leaves them alone.
+  it.skipIf(testDatabaseUrl() !== undefined)(
+    'should analyse the tables once it stored enough rows since the last analysis (no autovacuum here)',
+    async () => {
+      const site = await newSite(db);
+      const writer = createEventWriter(db);
+      // Under the threshold (500 rows): nothing analysed.
+      await writer.write(Array.from({ length: 100 }, () => row(site.siteId)));
+      await writer.write([row(site.siteId)]);
+      expect(await plannedRows()).toBeLessThan(await storedRows());
+      // Past it: the next group first brings the statistics up to date.
+      await writer.write(Array.from({ length: 500 }, () => row(site.siteId)));
+      await writer.write([row(site.siteId)]);
+      expect(await plannedRows()).toBeGreaterThanOrEqual((await storedRows()) - 1);
+    },
+  );
+});
