@@ -1,4 +1,5 @@
 import type { HttpMeasured } from './ingest.ts';
+import { quantiles } from './quantiles.ts';
 import type { RulesBenchResult } from './rules.ts';
 
 /** The "Ingest with alert rules" section of docs/BENCHMARKS.md (also printed). */
@@ -6,11 +7,10 @@ export function rulesMarkdown(r: RulesBenchResult, command: string, date: Date):
   const mean = (xs: HttpMeasured[]) => xs.reduce((sum, x) => sum + x.eventsPerSec, 0) / xs.length;
   const none = mean(r.none);
   const pct = (xs: HttpMeasured[]) => `${((mean(xs) / none) * 100).toFixed(1)} %`;
-  /** Each round's phase against that round's "none", the median of those ratios. */
+  /** Each round's phase against that round's "none", and the median (nearest rank) of those ratios. */
   const paired = (xs: HttpMeasured[]) => {
-    const ratios = xs.map((x, i) => x.eventsPerSec / r.none[i]!.eventsPerSec).sort((a, b) => a - b);
-    const mid = ratios.length / 2;
-    const median = ratios.length % 2 ? ratios[Math.floor(mid)]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+    const ratios = xs.map((x, i) => x.eventsPerSec / r.none[i]!.eventsPerSec);
+    const median = quantiles(ratios, 4).p50;
     return `median of the rounds' ratios ${(median * 100).toFixed(1)} % (${ratios.map((x) => `${(x * 100).toFixed(0)} %`).join(', ')})`;
   };
   const row = (round: number, what: string, m: HttpMeasured, firings: string, received: string) =>

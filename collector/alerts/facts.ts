@@ -134,7 +134,7 @@ export async function loadPairFacts(
       new Date(now).toISOString(),
       pairs.map((p) => p.ruleId),
       pairs.map((p) => p.subjectId),
-      [...subjects],
+      subjects,
     ],
   );
   const history = new Map<string, { at: number; score: number }[]>();

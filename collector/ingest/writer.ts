@@ -130,7 +130,6 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
   return {
     write(rows) {
       if (rows.length === 0) return Promise.resolve();
-      if (concurrency === 1) return enqueue(lanes[0] as Lane, rows);
       const parts = new Map<number, EventRow[]>();
       for (const row of rows) {
         const i = laneOf(row, concurrency);

@@ -101,7 +101,7 @@ export async function rescorePersons(
   return { accounts: [...accounts], arrived: accountsArrived };
 }
 
-/** The names of each person's track events whose message id is in `ids` (those that arrived). */
+/** The names of each person's events whose message id is in `ids` (the track events that arrived). */
 function arrivalsOf(
   events: ReadonlyMap<string, readonly ScoringEvent[]>,
   ids: ReadonlySet<string>,
@@ -110,7 +110,7 @@ function arrivalsOf(
   if (ids.size === 0) return out;
   for (const [personId, list] of events) {
     for (const e of list) {
-      if (e.type !== 'track' || e.event === null || !ids.has(e.id)) continue;
+      if (e.event === null || !ids.has(e.id)) continue;
       const names = out.get(personId) ?? new Set<string>();
       names.add(e.event);
       out.set(personId, names);
