@@ -1,9 +1,16 @@
 import { loadavg } from 'node:os';
+import type { Database } from '../collector/db/client.ts';
 import { createConfigStore } from '../collector/scoring/config-store.ts';
 import { type EventRecord, toScoringEvent } from '../collector/scoring/events.ts';
 import { rescore } from '../collector/scoring/rescore.ts';
 import { createSite } from '../collector/sites.ts';
-import { compileConfig, defaultConfig, type ScoringEvent, scorePerson } from '../shared/scoring/index.ts';
+import {
+  type CompiledConfig,
+  compileConfig,
+  defaultConfig,
+  type ScoringEvent,
+  scorePerson,
+} from '../shared/scoring/index.ts';
 import { createBenchDatabase } from './database.ts';
 import { fmt } from './report.ts';
 
@@ -23,7 +30,10 @@ export interface RescoreBenchResult {
   people: number;
   events: number;
   seedMs: number;
+  /** `rescore --all` at the seed's instant: every person from their events. */
   rescoreMs: number;
+  /** Then the rescore of the scores due `DUE_AFTER_DAYS` later, from stored signals. */
+  due: { people: number; ms: number; checked: number };
   pureMs: number;
   scored: number;
   highOrMedium: number;
@@ -32,6 +42,9 @@ export interface RescoreBenchResult {
 
 /** People per read of the pure baseline. */
 const PURE_CHUNK = 20_000;
+
+/** The periodic rescore runs this many days after the seed's instant, when most scores are due. */
+const DUE_AFTER_DAYS = 30;
 
 const PATHS = ['/', '/pricing', '/product', '/customers/northwind', '/blog/intent', '/docs/api', '/careers', '/demo'];
 
@@ -74,6 +87,18 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
     const done = await rescore(db, createConfigStore(db), { siteId: site.siteId, all: true, now });
     const rescoreMs = performance.now() - t1;
     if (done.persons !== people) throw new Error(`rescored ${done.persons} people, expected ${people}`);
+
+    // The periodic rescore, later: the people whose scores fell due, from their stored signals.
+    const later = now + DUE_AFTER_DAYS * 86_400_000;
+    const [dueCount] = await db.query<{ n: number }>(
+      'select count(*)::int as n from person_scores where site_id = $1 and next_change_at <= $2',
+      [site.siteId, new Date(later).toISOString()],
+    );
+    log(`rescore of the ${dueCount?.n} scores due ${DUE_AFTER_DAYS} days later`);
+    const t3 = performance.now();
+    const dueDone = await rescore(db, createConfigStore(db), { siteId: site.siteId, now: later });
+    const dueMs = performance.now() - t3;
+    if (dueDone.persons !== dueCount?.n) throw new Error(`rescored ${dueDone.persons} due, expected ${dueCount?.n}`);
     const [check] = await db.query<{ scored: number; hot: number }>(
       `select count(*)::int as scored, count(*) filter (where tier <> 'low')::int as hot
        from person_scores where site_id = $1`,
@@ -87,6 +112,7 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
     let pureMs = 0;
     let events = 0;
     let sink = 0;
+    let checked = 0;
     for (let from = 1; from <= people; from += PURE_CHUNK) {
       const anons = Array.from({ length: Math.min(PURE_CHUNK, people - from + 1) }, (_, i) => `anon_${from + i}`);
       const rows = await db.query<EventRecord>(
@@ -106,6 +132,8 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
       const t2 = performance.now();
       for (const list of byPerson.values()) sink += scorePerson(list, model, now).score;
       pureMs += performance.now() - t2;
+      // The first chunk checks the periodic rescore: the stored scores are those the events give.
+      if (from === 1) checked = await checkDue(db, site.siteId, byPerson, model, later);
     }
     if (sink < 0) throw new Error('unreachable');
 
@@ -114,6 +142,7 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
       events,
       seedMs,
       rescoreMs,
+      due: { people: dueDone.persons, ms: dueMs, checked },
       pureMs,
       scored: check?.scored ?? 0,
       highOrMedium: check?.hot ?? 0,
@@ -122,6 +151,31 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Compares the stored scores of the people in `byPerson` (by anonymous id) with `scorePerson`
+ * over their events at `at`; throws on the first difference. Answers how many were compared.
+ */
+async function checkDue(
+  db: Database,
+  siteId: string,
+  byPerson: ReadonlyMap<string, ScoringEvent[]>,
+  model: CompiledConfig,
+  at: number,
+): Promise<number> {
+  const stored = await db.query<{ anonymous_id: string; score: number; points: number }>(
+    `select i.anonymous_id, s.score, s.points from person_scores s
+       join identities i on i.site_id = s.site_id and i.person_id = s.person_id
+      where s.site_id = $1 and i.anonymous_id = any($2::text[])`,
+    [siteId, [...byPerson.keys()]],
+  );
+  for (const row of stored) {
+    const expected = scorePerson(byPerson.get(row.anonymous_id) ?? [], model, at);
+    if (expected.score !== row.score || expected.points !== row.points)
+      throw new Error(`${row.anonymous_id}: stored ${row.score}, its events give ${expected.score} at ${at}`);
+  }
+  return stored.length;
 }
 
 export function rescoreMarkdown(r: RescoreBenchResult, command: string, date: Date): string {
@@ -134,8 +188,11 @@ export function rescoreMarkdown(r: RescoreBenchResult, command: string, date: Da
     '| Path | Seconds | People/s | vs pure |',
     '| --- | ---: | ---: | ---: |',
     `| \`rescore\` on PostgreSQL (${fmt(r.people)} people) | ${(r.rescoreMs / 1000).toFixed(1)} | ${fmt(perSec(r.rescoreMs))} | ${(r.rescoreMs / r.pureMs).toFixed(1)}x the time |`,
+    `| Periodic \`rescore\` ${DUE_AFTER_DAYS} days later (${fmt(r.due.people)} people due), from stored signals | ${(r.due.ms / 1000).toFixed(1)} | ${fmt(r.due.people / (r.due.ms / 1000))} | ${(r.due.ms / r.pureMs).toFixed(1)}x the time |`,
     `| Pure \`scorePerson\` over the same events in memory (baseline) | ${(r.pureMs / 1000).toFixed(1)} | ${fmt(perSec(r.pureMs))} | 1x |`,
     '',
     `Every person got a stored score (${fmt(r.scored)}); ${fmt(r.highOrMedium)} are Medium or High.`,
+    '',
+    `The periodic rescore reads no events: time alone changes no signal, so each person due is scored from the signals their last scoring stored (\`person_scores.hits\`, under the same model). Checked in the run: the scores and points of the first ${fmt(r.due.checked)} people after it equal \`scorePerson\` over their events at that instant. A config change still rescores from events (the first row).`,
   ].join('\n');
 }

@@ -156,6 +156,36 @@ describe('conditions through the API', () => {
     expect(firings[0]!.payload.person?.score).toBeLessThan(40);
   });
 
+  it('should read the events a behavior rule and its stop condition count when the periodic rescore lets the tier change', async () => {
+    const { site, api, rules } = await setup();
+    // The goal, before the rules exist: no arrival records it, the firing's own check must.
+    await api.send([track({ anonymousId: 'rb-1' }, 'Contract Signed', { timestamp: daysAgo(1) })]);
+    const cooled = { type: 'behavior' as const, event: 'Plan Viewed', times: 2, days: 30, notTier: 'medium' as const };
+    const rule = await rules.create({ name: 'Viewed plans, cooled off', subject: 'person', when: cooled });
+    const stopped = await rules.create({
+      name: 'Viewed plans, cooled off, until signed',
+      subject: 'person',
+      when: cooled,
+      stopWhen: { event: 'Contract Signed' },
+    });
+    await api.send([page('rb-1', '/pricing'), page('rb-1', '/demo')]);
+    await api.send([track({ anonymousId: 'rb-1' }, 'Plan Viewed'), track({ anonymousId: 'rb-1' }, 'Plan Viewed')]);
+    expect((await api.person('rb-1')).tier).toBe('medium');
+    expect(await firingsOf(db, site.siteId, rule.id)).toHaveLength(0);
+    // Time alone: the person is scored from stored signals, the rules read the events they count.
+    await rescore(db, collector.configs, { siteId: site.siteId, now: Date.now() + 20 * 86_400_000 });
+    const firings = await firingsOf(db, site.siteId, rule.id);
+    expect(firings).toHaveLength(1);
+    expect(firings[0]!.payload.reason).toBe('Plan Viewed 2x within 30d');
+    expect(firings[0]!.payload.person).toMatchObject({ tier: 'low', previousTier: 'medium' });
+    expect(await firingsOf(db, site.siteId, stopped.id)).toHaveLength(0);
+    const [pair] = await db.query<{ stopped_at: Date | null }>(
+      'select stopped_at from rule_subjects where site_id = $1 and rule_id = $2',
+      [site.siteId, stopped.id],
+    );
+    expect(pair?.stopped_at).toBeInstanceOf(Date);
+  });
+
   it('should fire a cooling rule by points when the score falls that far under its high of the window', async () => {
     const { site, api, rules } = await setup();
     const rule = await rules.create({

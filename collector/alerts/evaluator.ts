@@ -8,6 +8,7 @@ import type { RuleCondition } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
 import { onScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
+import { loadEventsOfPersons } from '../scoring/events.ts';
 import { loadAccountEvents, loadPairFacts, type PairFacts, pairKey, toRuleEvent } from './facts.ts';
 import { DEFAULT_GIVE_UP_MS, markStopped, type StopPair } from './outbox.ts';
 import { type Candidate, recordFirings } from './record-firings.ts';
@@ -182,8 +183,8 @@ function goalStops(stored: ScoresStored, rules: StoredRule[]): StopPair[] {
   const pairs: StopPair[] = [];
   for (const s of stored.subjects) {
     // A goal that did not arrive with this change was recorded when it did (or is found by a
-    // firing's own stop check): only the subject's arrivals are looked at, or all its events
-    // on a rescore.
+    // firing's own stop check): only the subject's arrivals are looked at, or on a rescore
+    // the events scoring read (none for a person scored from stored signals).
     let names: ReadonlySet<string>;
     if (arrived) names = arrived.get(s.id) ?? NONE;
     else {
@@ -217,21 +218,24 @@ const eventNames = (rules: readonly StoredRule[]): string[] => [
 
 /**
  * The subjects' events, for the rules that look at them, loaded on demand: a person's from
- * the change (scoring loaded them), an account's contacts' read back (only the `names` the
- * rules look at), once per account.
+ * the change when scoring read them, else read back (a person scored from stored signals,
+ * an account's contacts), only the `names` the rules look at, once per subject.
  */
 function eventSource(tx: Queryable, stored: ScoresStored, names: readonly string[]) {
   const loaded = new Map<string, RuleEvent[]>();
+  const from = stored.now - MAX_BEHAVIOR_DAYS * DAY_MS;
   return {
     async load(ids: readonly string[]): Promise<void> {
       const missing = [...new Set(ids)].filter((id) => !loaded.has(id));
       if (missing.length === 0) return;
       if (stored.kind === 'account') {
-        const read = await loadAccountEvents(tx, stored.site, missing, stored.now - MAX_BEHAVIOR_DAYS * DAY_MS, names);
+        const read = await loadAccountEvents(tx, stored.site, missing, from, names);
         for (const id of missing) loaded.set(id, read.get(id) ?? []);
-      } else {
-        for (const id of missing) loaded.set(id, (stored.events?.get(id) ?? []).map(toRuleEvent));
+        return;
       }
+      const unread = missing.filter((id) => !stored.events?.has(id));
+      const read = await loadEventsOfPersons(tx, stored.site, unread, from, names);
+      for (const id of missing) loaded.set(id, (stored.events?.get(id) ?? read.get(id) ?? []).map(toRuleEvent));
     },
     of: (id: string): RuleEvent[] => loaded.get(id) ?? [],
   };

@@ -39,7 +39,10 @@ export interface ScoresStored {
   /** The instant they were computed at. */
   now: number;
   subjects: readonly StoredScore[];
-  /** Persons: the events each was scored from (within the horizon), by person id. */
+  /**
+   * Persons: the events each was scored from (within the horizon), by person id; a person
+   * scored from stored signals (the periodic rescore) is not in it.
+   */
   events?: ReadonlyMap<string, readonly ScoringEvent[]>;
   /**
    * The names of the track events that arrived with the change, by subject: a person's own,

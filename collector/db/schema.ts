@@ -272,15 +272,22 @@ export const personScores = pgTable(
     nextChangeAt: ts('next_change_at'),
     updatedAt: ts('updated_at').notNull(),
     /**
-     * The person's signals that can still count for their account (`hitsKept`), as
-     * `[at (epoch ms), signal, intent, derived (0|1)]` tuples: an account is rolled up from its
-     * contacts' rows, not from their events. Null for a person who had no account when last
-     * scored (nothing reads them), or scored before this column: a roll-up derives those from events.
+     * The person's signals that can still count (`hitsKept`: for their account, and for their
+     * own score at any later instant), as `[at (epoch ms), signal, intent, derived (0|1)]`
+     * tuples: an account is rolled up from its contacts' rows, and the periodic rescore scores
+     * a person from theirs, not from events. Null for a person scored before this column: a
+     * roll-up derives those from events.
      * `json`, not `jsonb`: the text is kept as written, so reading it back is a copy (the
      * roll-up of a 400-contact account spent 2 ms in PostgreSQL printing `jsonb` numbers), and
      * comparisons are of that text, which one writer (`jsonb_to_recordset`) always spells alike.
      */
     hits: json('hits').$type<StoredHit[]>(),
+    /**
+     * Which scoring model derived `hits` (`scoring/model-key.ts`): the periodic rescore scores
+     * a person from `hits` alone when it is the site's current model, from their events
+     * otherwise. Null before this column.
+     */
+    model: text('model'),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.personId] }),

@@ -54,5 +54,5 @@ export async function processRows(
     arrived.set(row.site_id, ids);
     if (row.type === 'track' && row.event !== null) ids.add(row.message_id);
   }
-  await rescoreSubjects(db, configs, persons, accounts, now, true, arrived);
+  await rescoreSubjects(db, configs, persons, accounts, now, { arrived });
 }

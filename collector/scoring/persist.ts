@@ -17,6 +17,7 @@ import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
+import { modelKey } from './model-key.ts';
 import { storeScores } from './store-scores.ts';
 
 /**
@@ -46,6 +47,19 @@ export async function lockSubjects(tx: Queryable, siteId: string, ids: readonly 
   );
 }
 
+/** How `rescorePersons` scores. */
+export interface PersonScoring {
+  /** The message ids of the track events that arrived (ingest): answered per account. */
+  arrivedIds?: ReadonlySet<string>;
+  /**
+   * Score each person from their stored signals (`person_scores.hits`) when the current
+   * model derived them, from their events otherwise: what the periodic rescore does, since
+   * time alone changes no signal (see `rescoreAccountsLocked`). Ingest, merges, erasure and
+   * config changes read events: they change the signals.
+   */
+  fromStored?: boolean;
+}
+
 /**
  * Recomputes and stores the scores of `personIds` (one site). A person that no longer
  * exists (merged away, erased) loses its score row. Answers the accounts of the persons, to
@@ -58,10 +72,11 @@ export async function rescorePersons(
   personIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
-  arrivedIds?: ReadonlySet<string>,
+  { arrivedIds, fromStored = false }: PersonScoring = {},
 ): Promise<{ accounts: string[]; arrived: Map<string, Set<string>> }> {
   const accounts = new Set<string>();
   const accountsArrived = new Map<string, Set<string>>();
+  const key = modelKey(model);
   for (const ids of chunks(personIds)) {
     await db.transaction(async (tx) => {
       // The read of a few thousand events by index costs milliseconds: parallel workers'
@@ -69,21 +84,21 @@ export async function rescorePersons(
       // on 2 cores). For this transaction only.
       if (db.kind !== 'embedded') await tx.query('set local max_parallel_workers_per_gather = 0');
       await lockSubjects(tx, siteId, ids);
-      const persons = await tx.query<{ id: string; account_id: string | null }>(
-        'select id, account_id from persons where site_id = $1 and id = any($2::text[])',
-        [siteId, ids],
-      );
+      const persons = await readPersons(tx, siteId, ids, fromStored ? key : null);
       const found = new Set(persons.map((p) => p.id));
       const gone = ids.filter((id) => !found.has(id));
       if (gone.length > 0) {
         await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
         await notifyChanged(tx, siteId, 'person', gone);
       }
-      const events = await loadEventsOfPersons(tx, siteId, [...found], horizonStart(model, now));
+      // Whose events were read: every person's but those scored from their stored signals.
+      const readIds = persons.filter((p) => p.hits === null).map((p) => p.id);
+      const events = await loadEventsOfPersons(tx, siteId, readIds, horizonStart(model, now));
+      for (const id of readIds) if (!events.has(id)) events.set(id, []);
       const results = persons.map((p) => {
-        const hits = signalsOf(events.get(p.id), model, now);
+        const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackHits(p.hits, model);
         const kept = hitsKept(hits, model, now);
-        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(kept), kept };
+        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(kept), kept, model: key };
       });
       const arrived = arrivedIds && arrivalsOf(events, arrivedIds);
       await storeScores(tx, siteId, 'person', results, now, { events, arrived });
@@ -99,6 +114,34 @@ export async function rescorePersons(
     });
   }
   return { accounts: [...accounts], arrived: accountsArrived };
+}
+
+/**
+ * The persons of `ids` that exist, with their stored signals when `model` (a `modelKey`)
+ * derived them; `hits` is null otherwise, and always when `model` is null.
+ */
+async function readPersons(
+  tx: Queryable,
+  siteId: string,
+  ids: readonly string[],
+  model: string | null,
+): Promise<{ id: string; account_id: string | null; hits: PackedHit[] | null }[]> {
+  if (model === null) {
+    const rows = await tx.query<{ id: string; account_id: string | null }>(
+      'select id, account_id from persons where site_id = $1 and id = any($2::text[])',
+      [siteId, ids],
+    );
+    return rows.map((r) => ({ ...r, hits: null }));
+  }
+  const rows = await tx.query<{ id: string; account_id: string | null; hits: string | null }>(
+    `select p.id, p.account_id, case when s.model = $3 then s.hits::text end as hits
+       from persons p left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
+      where p.site_id = $1 and p.id = any($2::text[])`,
+    [siteId, ids, model],
+  );
+  // The stored text, parsed in one call for the whole group.
+  const parsed = JSON.parse(`[${rows.map((r) => r.hits ?? 'null').join(',')}]`) as (PackedHit[] | null)[];
+  return rows.map((r, i) => ({ id: r.id, account_id: r.account_id, hits: parsed[i] ?? null }));
 }
 
 /** The names of each person's events whose message id is in `ids` (the track events that arrived). */

@@ -14,19 +14,27 @@ export async function rescoreSubjects(
   persons: Subjects,
   accounts: Subjects,
   now: number,
-  /** Also rescore the accounts of the persons. @default true */
-  withAccounts = true,
-  /**
-   * The message ids of the track events that arrived, by site (see `ScoresStored.arrived`);
-   * none: unknown.
-   */
-  arrived?: ReadonlyMap<string, ReadonlySet<string>>,
+  options: {
+    /** Also rescore the accounts of the persons. @default true */
+    withAccounts?: boolean;
+    /**
+     * The message ids of the track events that arrived, by site (see `ScoresStored.arrived`);
+     * none: unknown.
+     */
+    arrived?: ReadonlyMap<string, ReadonlySet<string>>;
+    /** Persons from their stored signals where the current model derived them (`PersonScoring`). */
+    fromStored?: boolean;
+  } = {},
 ): Promise<void> {
+  const { withAccounts = true, arrived, fromStored } = options;
   const toAccounts: Subjects = new Map([...accounts].map(([siteId, ids]) => [siteId, new Set(ids)]));
   const accountsArrived = new Map<string, Map<string, Set<string>>>();
   for (const [siteId, ids] of persons) {
     const model = await configs.model(siteId);
-    const theirs = await rescorePersons(db, siteId, ids, model, now, arrived && (arrived.get(siteId) ?? new Set()));
+    const theirs = await rescorePersons(db, siteId, ids, model, now, {
+      arrivedIds: arrived && (arrived.get(siteId) ?? new Set()),
+      fromStored,
+    });
     if (withAccounts) addSubjects(toAccounts, siteId, theirs.accounts);
     accountsArrived.set(siteId, theirs.arrived);
   }

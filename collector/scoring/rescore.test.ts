@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
-import { intentClient, mid, page } from '../../test/helpers/intent.ts';
+import { daysAgo, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import { contactLinesJson } from './account-contacts.ts';
@@ -94,5 +94,78 @@ describe('rescore writes only what changed', () => {
     expect(moved.account[0]!.updated_at.getTime()).toBe(later);
     expect(moved.person[0]!.xmin).not.toBe(first.person[0]!.xmin);
     expect(moved.person[0]!.score).toBeLessThan(first.person[0]!.score);
+  });
+});
+
+describe('the periodic rescore scores from stored signals', () => {
+  const DAY = 86_400_000;
+  const fields = `person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, hits`;
+  const snapshot = (siteId: string) =>
+    db.query(`select ${fields} from person_scores where site_id = $1 order by person_id`, [siteId]);
+
+  it('should give what scoring from the events gives, at every instant, derived signals included', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const now = Date.now();
+    // Sessions of several pages (3+ pages in a session), visits days apart (return visit),
+    // repeated downloads, a group: signals of every kind, aged from today to two months.
+    const batch: Record<string, unknown>[] = [0, 2, 9, 33, 61].flatMap((ago, i) =>
+      ['/pricing', '/case-studies/acme', '/docs/api', '/pricing'].map((path, k) => ({
+        ...page(`stored-${i % 3}`, path),
+        timestamp: new Date(now - ago * DAY + k * 60_000).toISOString(),
+      })),
+    );
+    // Three downloads in one session (3+ downloads in a session).
+    for (const k of [0, 1, 2])
+      batch.push(
+        track({ anonymousId: 'stored-1' }, 'Whitepaper Downloaded', {
+          properties: { asset: `guide-${k}` },
+          timestamp: new Date(Date.parse(daysAgo(3, now)) + k * 60_000).toISOString(),
+        }),
+      );
+    await api.send(batch);
+    await api.send([{ type: 'group', messageId: mid(), anonymousId: 'stored-2', groupId: 'org-stored' }]);
+
+    for (const days of [1, 8, 20, 45, 100]) {
+      const at = now + days * DAY;
+      await rescore(db, collector.configs, { siteId: site.siteId, now: at });
+      const due = await snapshot(site.siteId);
+      // The same instant from events: rewrites nothing when the stored signals gave the same.
+      await rescore(db, collector.configs, { siteId: site.siteId, all: true, now: at });
+      expect(await snapshot(site.siteId), `${days} days on`).toEqual(due);
+    }
+  });
+
+  it('should not read the events of a person whose signals the current model derived, and read them otherwise', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([page('unread-1', '/pricing'), page('unread-2', '/pricing')]);
+    const [before] = await snapshot(site.siteId);
+    expect(before).toMatchObject({ score: expect.any(Number) });
+    expect((before as { score: number }).score).toBeGreaterThan(0);
+    // Their events gone behind scoring's back: only a read of the events can see it.
+    await db.query('delete from events where site_id = $1', [site.siteId]);
+    // unread-2's signals were derived by another model (a config changed since, say).
+    await db.query(
+      `update person_scores set model = 'another model' where site_id = $1 and person_id in
+         (select person_id from identities where site_id = $1 and anonymous_id = 'unread-2')`,
+      [site.siteId],
+    );
+    const later = Date.now() + 10 * DAY;
+    await rescore(db, collector.configs, { siteId: site.siteId, now: later });
+    const rows = await db.query<{ anonymous_id: string; score: number; model: string }>(
+      `select i.anonymous_id, s.score, s.model from person_scores s
+         join identities i on i.site_id = s.site_id and i.person_id = s.person_id
+        where s.site_id = $1 order by i.anonymous_id`,
+      [site.siteId],
+    );
+    expect(rows.map((r) => r.anonymous_id)).toEqual(['unread-1', 'unread-2']);
+    // From the stored signals: ten days on, the pricing visit still counts (one step down).
+    expect(rows[0]!.score).toBeGreaterThan(0);
+    expect(rows[0]!.score).toBeLessThan((before as { score: number }).score);
+    // From the events (none left), under the current model, whose key is now stored.
+    expect(rows[1]!.score).toBe(0);
+    expect(rows[1]!.model).toBe(rows[0]!.model);
+    expect(rows[0]!.model).not.toBe('another model');
   });
 });

@@ -41,6 +41,9 @@ export async function rescore(
   const now = options.now ?? Date.now();
   const size = options.batchSize ?? 500;
   const concurrency = options.concurrency ?? (db.kind === 'embedded' ? 1 : 4);
+  // Scores fall due with time alone, which changes no signal: persons are scored from their
+  // stored signals. After a config change (`all`) the signals themselves change: from events.
+  const fromStored = !options.all;
   const total = { persons: 0, accounts: 0 };
   for (const kind of ['person', 'account'] as const) {
     const table = kind === 'person' ? 'person_scores' : 'account_scores';
@@ -64,8 +67,8 @@ export async function rescore(
       const subjects = subjectsOf(rows.map((r) => [r.site_id, r.id] as const));
       const round = (
         kind === 'person'
-          ? rescoreSubjects(db, configs, subjects, new Map(), now, false)
-          : rescoreSubjects(db, configs, new Map(), subjects, now, false)
+          ? rescoreSubjects(db, configs, subjects, new Map(), now, { withAccounts: false, fromStored })
+          : rescoreSubjects(db, configs, new Map(), subjects, now, { withAccounts: false })
       ).then(
         () => {
           total[kind === 'person' ? 'persons' : 'accounts'] += rows.length;

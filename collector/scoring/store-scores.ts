@@ -12,7 +12,7 @@ import type { Queryable } from '../db/client.ts';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export type Scored =
-  | { id: string; r: ScoreResult; hits: PackedHit[]; kept: readonly StoredHit[] }
+  | { id: string; r: ScoreResult; hits: PackedHit[]; kept: readonly StoredHit[]; model: string }
   | {
       id: string;
       r: AccountScoreResult;
@@ -40,20 +40,20 @@ function beforeOf(row: { score: number; tier: Tier; hits: unknown[][] | null } |
 
 const PERSON_UPSERT = `insert into person_scores
     (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at,
-      hits)
+      hits, model)
   select $1, r.id, r.score, r.tier, r.type, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.next_change_at,
-      $3::timestamptz, r.hits
+      $3::timestamptz, r.hits, r.model
     from jsonb_to_recordset($2::text::jsonb) as r(id text, score int, tier text, type text, trend text, change_7d int,
-      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz, hits json)
+      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz, hits json, model text)
   on conflict (site_id, person_id) do update set score = excluded.score, tier = excluded.tier, type = excluded.type,
     trend = excluded.trend, change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation,
     categories = excluded.categories, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at,
-    hits = excluded.hits
+    hits = excluded.hits, model = excluded.model
   where (person_scores.score, person_scores.tier, person_scores.type, person_scores.trend, person_scores.change_7d,
       person_scores.points, person_scores.explanation, person_scores.categories, person_scores.next_change_at,
-      person_scores.hits::text)
+      person_scores.hits::text, person_scores.model)
     is distinct from (excluded.score, excluded.tier, excluded.type, excluded.trend, excluded.change_7d, excluded.points,
-      excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits::text)`;
+      excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits::text, excluded.model)`;
 
 /** The breakdown by contact is not in the row: `account_contacts` (see ./account-contacts.ts). */
 const ACCOUNT_UPSERT = `insert into account_scores
@@ -102,6 +102,7 @@ export async function storeScores(
       categories: r.categories,
       next_change_at: iso(r.nextChangeAt),
       hits: 'hits' in scored ? scored.hits : undefined,
+      model: 'model' in scored ? scored.model : undefined,
     };
   });
   const at = iso(now);
