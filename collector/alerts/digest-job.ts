@@ -74,7 +74,7 @@ async function makeDigest(
       // Due at once (next_attempt_at's default); made at `now` for the once-per-period check.
       `insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, give_up_at, created_at)
        select $1, $2, null, $3, r.kind, r.url, $5, $4
-         from jsonb_to_recordset($6::text::jsonb) as r(kind text, url text)
+         from jsonb_to_recordset($6::jsonb) as r(kind text, url text)
        returning id`,
       [rule.site_id, rule.id, webhookId, new Date(now), new Date(now + giveUpMs), JSON.stringify(rows)],
     );

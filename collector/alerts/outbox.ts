@@ -113,14 +113,14 @@ export async function enqueueFirings(
     `with f as (
        insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, recipient, payload, fired_at)
        select $1, r.id, r.rule_id, r.subject_kind, r.subject_id, r.change_key, r.outcome, r.recipient, r.payload, r.fired_at
-         from jsonb_to_recordset($2::text::jsonb) as r(id text, rule_id text, subject_kind text, subject_id text,
+         from jsonb_to_recordset($2::jsonb) as r(id text, rule_id text, subject_kind text, subject_id text,
            change_key text, outcome text, recipient text, payload jsonb, fired_at timestamptz)
        on conflict do nothing
        returning id
      ), d as (
        insert into deliveries (site_id, rule_id, firing_id, webhook_id, kind, url, give_up_at)
        select $1, r.rule_id, r.firing_id, r.webhook_id, r.kind, r.url, r.give_up_at
-         from rows from (jsonb_to_recordset($3::text::jsonb) as (rule_id text, firing_id text, webhook_id text,
+         from rows from (jsonb_to_recordset($3::jsonb) as (rule_id text, firing_id text, webhook_id text,
            kind text, url text, give_up_at timestamptz)) with ordinality
            as r(rule_id, firing_id, webhook_id, kind, url, give_up_at, n)
          join f on f.id = r.firing_id
@@ -129,7 +129,7 @@ export async function enqueueFirings(
      ), c as (
        insert into rule_subjects (site_id, rule_id, subject_id, fired_count, recent_firings, updated_at)
        select $1, r.rule_id, r.subject_id, 1, r.recent_firings, r.updated_at
-         from jsonb_to_recordset($4::text::jsonb) as r(firing_id text, rule_id text, subject_id text,
+         from jsonb_to_recordset($4::jsonb) as r(firing_id text, rule_id text, subject_id text,
            recent_firings jsonb, updated_at timestamptz)
          join f on f.id = r.firing_id
        on conflict (site_id, rule_id, subject_id) do update set fired_count = rule_subjects.fired_count + 1,

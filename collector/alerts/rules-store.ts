@@ -103,7 +103,7 @@ export async function findRule(db: Database, siteId: string, id: string): Promis
 export async function insertRule(db: Database, siteId: string, def: RuleDefinition): Promise<StoredRule> {
   const [row] = await db.query<RuleRow>(
     `insert into rules (site_id, id, name, subject, definition, secret, enabled)
-     values ($1, $2, $3, $4, $5::text::jsonb, $6, $7) returning ${COLUMNS}`,
+     values ($1, $2, $3, $4, $5::jsonb, $6, $7) returning ${COLUMNS}`,
     [
       siteId,
       `rule_${randomUUID()}`,
@@ -129,9 +129,9 @@ export async function updateRule(
   def: RuleDefinition,
 ): Promise<StoredRule | undefined> {
   const [row] = await db.query<RuleRow>(
-    `update rules set name = $3, subject = $4, definition = $5::text::jsonb, enabled = $6,
+    `update rules set name = $3, subject = $4, definition = $5::jsonb, enabled = $6,
        disabled_reason = case when $6 then null else disabled_reason end,
-       round_robin_next = case when definition->'route'->'roundRobin' is distinct from $5::text::jsonb->'route'->'roundRobin'
+       round_robin_next = case when definition->'route'->'roundRobin' is distinct from $5::jsonb->'route'->'roundRobin'
          then 0 else round_robin_next end,
        updated_at = now()
      where site_id = $1 and id = $2 returning ${COLUMNS}`,

@@ -291,7 +291,8 @@ export const personScores = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.personId] }),
-    index('person_scores_next_change_idx').on(t.nextChangeAt),
+    // The periodic rescore's rounds: the due scores in (time, key) order (`scoring/rescore.ts`).
+    index('person_scores_next_change_idx').on(t.nextChangeAt, t.siteId, t.personId),
     index('person_scores_site_score_idx').on(t.siteId, t.score),
     index('person_scores_site_change_idx').on(t.siteId, t.change7d),
   ],
@@ -316,7 +317,7 @@ export const accountScores = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.accountId] }),
-    index('account_scores_next_change_idx').on(t.nextChangeAt),
+    index('account_scores_next_change_idx').on(t.nextChangeAt, t.siteId, t.accountId),
     // In the dashboard's order (score descending, then id): its High list reads 15 entries, not every tie.
     index('account_scores_site_score_idx').on(t.siteId, t.score.desc().nullsFirst(), t.accountId),
     // The dashboard's tier counts: an index-only scan, not the wide rows (explanations, signals).

@@ -7,7 +7,7 @@ import type { Database } from './client.ts';
  */
 const CLEAR_MARKS = `
 DELETE FROM unscored u
-USING jsonb_to_recordset($1::text::jsonb) AS b(site_id text, message_id text)
+USING jsonb_to_recordset($1::jsonb) AS b(site_id text, message_id text)
 WHERE u.site_id = b.site_id AND u.message_id = b.message_id`;
 
 /** Deletes the marks of these (site, messageId) pairs in one statement. */

@@ -85,7 +85,7 @@ export async function mergeAccounts(tx: Queryable, siteId: string, from: Account
   const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(
     `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4),
        name = case when name is null or name = domain then coalesce($5, name) else name end,
-       traits = $6::text::jsonb || traits, owner = coalesce(owner, $7), updated_at = now()
+       traits = $6::jsonb || traits, owner = coalesce(owner, $7), updated_at = now()
      where site_id = $1 and id = $2 returning group_id, domain`,
     [siteId, into.id, from.group_id, from.domain, from.name, JSON.stringify(from.traits ?? {}), from.owner ?? null],
   );

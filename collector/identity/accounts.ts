@@ -52,7 +52,7 @@ function groupIdDomain(groupId: string): string | null {
  * value does. In a SET list `traits` is the row's value before the update.
  */
 export const ownerTraitSql = (traits: string, given: string, owner: string) =>
-  `case when ${given}::boolean and (traits -> '${OWNER_TRAIT}') is distinct from (${traits}::text::jsonb -> '${OWNER_TRAIT}')
+  `case when ${given}::boolean and (traits -> '${OWNER_TRAIT}') is distinct from (${traits}::jsonb -> '${OWNER_TRAIT}')
      then ${owner}::text else owner end`;
 
 export const newAccountId = () => `acc_${nanoid(16)}`;
@@ -113,7 +113,7 @@ export async function upsertGroupAccount(
   const owner = ownerFromTraits(traits);
   const [kept] = await tx.query<{ group_id: string | null; domain: string | null }>(
     `update accounts set group_id = coalesce(group_id, $3), domain = coalesce(domain, $4), name = coalesce($5, name),
-       traits = traits || $6::text::jsonb, owner = ${ownerTraitSql('$6', '$7', '$8')}, updated_at = now()
+       traits = traits || $6::jsonb, owner = ${ownerTraitSql('$6', '$7', '$8')}, updated_at = now()
      where site_id = $1 and id = $2 returning group_id, domain`,
     [siteId, id, groupId, domain, name, JSON.stringify(traits), owner !== undefined, owner?.owner ?? null],
   );

@@ -200,7 +200,7 @@ async function merge(
     moved.map((m) => m.anonymous_id),
   );
   await tx.query(
-    `update persons set traits = $3::text::jsonb || traits, email = coalesce(email, $4),
+    `update persons set traits = $3::jsonb || traits, email = coalesce(email, $4),
        account_id = coalesce(account_id, $5), owner = coalesce(owner, $6), updated_at = now()
      where site_id = $1 and id = $2`,
     [siteId, pu.id, JSON.stringify(pa.traits ?? {}), pa.email, pa.account_id, pa.owner ?? null],
@@ -259,7 +259,7 @@ async function applyTraits(
   const { email, domain } = identifyEmail(traits, user);
   const owner = ownerFromTraits(traits);
   const rows = await tx.query<{ account_id: string | null }>(
-    `update persons set traits = traits || $3::text::jsonb, email = coalesce($4, email),
+    `update persons set traits = traits || $3::jsonb, email = coalesce($4, email),
        owner = ${ownerTraitSql('$3', '$5', '$6')}, updated_at = now()
      where site_id = $1 and id = $2 returning account_id`,
     [

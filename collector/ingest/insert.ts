@@ -124,7 +124,7 @@ export function uniqueRows(rows: EventRow[]): EventRow[] {
  */
 const INSERT_JSON = `
 WITH batch AS (
-  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS b(
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(
     site_id text, message_id text, type text, event text, name text,
     anonymous_id text, user_id text, group_id text, previous_id text,
     "timestamp" timestamptz, original_timestamp timestamptz, sent_at timestamptz,

@@ -109,12 +109,12 @@ export async function storeContactLines(
     `with upsert as (
        insert into account_contacts (site_id, account_id, person_id, score, tier, type, points, engaged, hits)
        select $1, r."accountId", r."personId", r.score, r.tier, r.type, r.points, r.engaged, r.hits
-         from jsonb_to_recordset($2::text::jsonb) as r("accountId" text, "personId" text, score int, tier text,
+         from jsonb_to_recordset($2::jsonb) as r("accountId" text, "personId" text, score int, tier text,
            type text, points double precision, engaged boolean, hits json)
        on conflict (site_id, account_id, person_id) do update set score = excluded.score, tier = excluded.tier,
          type = excluded.type, points = excluded.points, engaged = excluded.engaged, hits = excluded.hits),
      removed as (
-       delete from account_contacts c using jsonb_to_recordset($3::text::jsonb) as g(account_id text, person_id text)
+       delete from account_contacts c using jsonb_to_recordset($3::jsonb) as g(account_id text, person_id text)
         where c.site_id = $1 and c.account_id = g.account_id and c.person_id = g.person_id)
      update account_scores set updated_at = $4::timestamptz
       where site_id = $1 and account_id = any($5::text[]) and updated_at is distinct from $4::timestamptz`,

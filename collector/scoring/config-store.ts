@@ -53,7 +53,7 @@ export async function loadSiteConfig(db: Database, siteId: string): Promise<Scor
 
 export async function saveSiteConfig(db: Database, siteId: string, config: ScoringConfig): Promise<void> {
   await db.query(
-    `insert into site_configs (site_id, config, updated_at) values ($1, $2::text::jsonb, now())
+    `insert into site_configs (site_id, config, updated_at) values ($1, $2::jsonb, now())
      on conflict (site_id) do update set config = excluded.config, updated_at = excluded.updated_at`,
     [siteId, JSON.stringify(config)],
   );

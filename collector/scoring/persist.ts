@@ -133,10 +133,13 @@ async function readPersons(
     );
     return rows.map((r) => ({ ...r, hits: null }));
   }
+  // Each by key, as the scores' own read (store-scores.ts).
   const rows = await tx.query<{ id: string; account_id: string | null; hits: string | null }>(
     `select p.id, p.account_id, case when s.model = $3 then s.hits::text end as hits
-       from persons p left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
-      where p.site_id = $1 and p.id = any($2::text[])`,
+       from unnest($2::text[]) as k(id)
+      cross join lateral (select id, account_id from persons where site_id = $1 and id = k.id limit 1) as p
+       left join lateral (
+         select model, hits from person_scores where site_id = $1 and person_id = k.id limit 1) as s on true`,
     [siteId, ids, model],
   );
   // The stored text, parsed in one call for the whole group.

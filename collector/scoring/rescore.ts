@@ -46,23 +46,12 @@ export async function rescore(
   const fromStored = !options.all;
   const total = { persons: 0, accounts: 0 };
   for (const kind of ['person', 'account'] as const) {
-    const table = kind === 'person' ? 'person_scores' : 'account_scores';
-    const idColumn = kind === 'person' ? 'person_id' : 'account_id';
-    const source = options.all ? (kind === 'person' ? 'persons' : 'accounts') : table;
-    const sourceId = options.all ? 'id' : idColumn;
-    // $1 appears either way: an unused parameter has no type to infer.
-    const due = options.all ? '$1::timestamptz is not null' : 'next_change_at <= $1::timestamptz';
-    let last: [string, string] = ['', ''];
+    let cursor: Cursor = null;
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
     for (;;) {
-      // Keyset order: each round starts after the last subject of the previous one.
-      const rows = await db.query<{ site_id: string; id: string }>(
-        `select site_id, ${sourceId} as id from ${source}
-         where ${due} and ($2::text is null or site_id = $2) and (site_id, ${sourceId}) > ($3, $4)
-         order by site_id, ${sourceId} limit ${size}`,
-        [new Date(now).toISOString(), options.siteId ?? null, last[0], last[1]],
-      );
+      const { rows, next } = await nextRound(db, kind, options.all === true, now, options.siteId ?? null, cursor, size);
+      cursor = next;
       if (rows.length === 0) break;
       const subjects = subjectsOf(rows.map((r) => [r.site_id, r.id] as const));
       const round = (
@@ -81,12 +70,59 @@ export async function rescore(
       void round.finally(() => inFlight.delete(round));
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
       if (failure) break;
-      const end = rows[rows.length - 1]!;
-      last = [end.site_id, end.id];
       if (rows.length < size) break;
     }
     await Promise.all(inFlight);
     if (failure) throw failure;
   }
   return total;
+}
+
+/** Where the previous round ended: its last row's sort key (text, compared exactly); null before the first. */
+type Cursor = readonly string[] | null;
+
+/**
+ * The next round's subjects in keyset order, each round after the previous one's last. With
+ * `all`, every subject in key order; else those due (`next_change_at <= now`), by that time
+ * then key (the `(next_change_at, site_id, id)` index: each round reads only its own rows,
+ * however many are due, and a subject rescored moves past `now`, out of the rounds).
+ */
+async function nextRound(
+  db: Database,
+  kind: 'person' | 'account',
+  all: boolean,
+  now: number,
+  siteId: string | null,
+  cursor: Cursor,
+  size: number,
+): Promise<{ rows: { site_id: string; id: string }[]; next: Cursor }> {
+  const id = kind === 'person' ? 'person_id' : 'account_id';
+  if (all) {
+    const source = kind === 'person' ? 'persons' : 'accounts';
+    const rows = await db.query<{ site_id: string; id: string }>(
+      `select site_id, id from ${source}
+       where ($1::text is null or site_id = $1) and (site_id, id) > ($2, $3)
+       order by site_id, id limit ${size}`,
+      [siteId, cursor?.[0] ?? '', cursor?.[1] ?? ''],
+    );
+    const end = rows[rows.length - 1];
+    return { rows, next: end ? [end.site_id, end.id] : cursor };
+  }
+  const table = kind === 'person' ? 'person_scores' : 'account_scores';
+  const rows = await db.transaction(async (tx) => {
+    // The index's order, never a sort: the planner cannot estimate how many rows the keyset
+    // condition leaves, and when it guessed few it read every remaining due row and sorted
+    // them for each round (a bitmap scan: each round's cost grew with the rounds left).
+    await tx.query('set local enable_sort = off');
+    await tx.query('set local enable_bitmapscan = off');
+    return tx.query<{ site_id: string; id: string; at: string }>(
+      `select site_id, ${id} as id, next_change_at::text as at from ${table}
+       where next_change_at <= $1::timestamptz and ($2::text is null or site_id = $2)
+         and (next_change_at, site_id, ${id}) > ($3::timestamptz, $4, $5)
+       order by next_change_at, site_id, ${id} limit ${size}`,
+      [new Date(now).toISOString(), siteId, cursor?.[0] ?? '-infinity', cursor?.[1] ?? '', cursor?.[2] ?? ''],
+    );
+  });
+  const end = rows[rows.length - 1];
+  return { rows, next: end ? [end.at, end.site_id, end.id] : cursor };
 }
