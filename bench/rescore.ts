@@ -88,6 +88,12 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
     const rescoreMs = performance.now() - t1;
     if (done.persons !== people) throw new Error(`rescored ${done.persons} people, expected ${people}`);
 
+    const [check] = await db.query<{ scored: number; hot: number }>(
+      `select count(*)::int as scored, count(*) filter (where tier <> 'low')::int as hot
+       from person_scores where site_id = $1`,
+      [site.siteId],
+    );
+
     // The periodic rescore, later: the people whose scores fell due, from their stored signals.
     const later = now + DUE_AFTER_DAYS * 86_400_000;
     const [dueCount] = await db.query<{ n: number }>(
@@ -99,11 +105,6 @@ export async function benchRescore(options: RescoreOptions): Promise<RescoreBenc
     const dueDone = await rescore(db, createConfigStore(db), { siteId: site.siteId, now: later });
     const dueMs = performance.now() - t3;
     if (dueDone.persons !== dueCount?.n) throw new Error(`rescored ${dueDone.persons} due, expected ${dueCount?.n}`);
-    const [check] = await db.query<{ scored: number; hot: number }>(
-      `select count(*)::int as scored, count(*) filter (where tier <> 'low')::int as hot
-       from person_scores where site_id = $1`,
-      [site.siteId],
-    );
 
     log('baseline: pure scorePerson over the same events in memory');
     // In chunks of people (a million people's events do not fit in one heap): only the
@@ -191,7 +192,7 @@ export function rescoreMarkdown(r: RescoreBenchResult, command: string, date: Da
     `| Periodic \`rescore\` ${DUE_AFTER_DAYS} days later (${fmt(r.due.people)} people due), from stored signals | ${(r.due.ms / 1000).toFixed(1)} | ${fmt(r.due.people / (r.due.ms / 1000))} | ${(r.due.ms / r.pureMs).toFixed(1)}x the time |`,
     `| Pure \`scorePerson\` over the same events in memory (baseline) | ${(r.pureMs / 1000).toFixed(1)} | ${fmt(perSec(r.pureMs))} | 1x |`,
     '',
-    `Every person got a stored score (${fmt(r.scored)}); ${fmt(r.highOrMedium)} are Medium or High.`,
+    `After \`rescore --all\` every person had a stored score (${fmt(r.scored)}); ${fmt(r.highOrMedium)} were Medium or High.`,
     '',
     `The periodic rescore reads no events: time alone changes no signal, so each person due is scored from the signals their last scoring stored (\`person_scores.hits\`, under the same model). Checked in the run: the scores and points of the first ${fmt(r.due.checked)} people after it equal \`scorePerson\` over their events at that instant. A config change still rescores from events (the first row).`,
   ].join('\n');
