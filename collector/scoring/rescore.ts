@@ -41,16 +41,17 @@ export async function rescore(
   const now = options.now ?? Date.now();
   const size = options.batchSize ?? 500;
   const concurrency = options.concurrency ?? (db.kind === 'embedded' ? 1 : 4);
+  const all = options.all === true;
   // Scores fall due with time alone, which changes no signal: persons are scored from their
   // stored signals. After a config change (`all`) the signals themselves change: from events.
-  const fromStored = !options.all;
+  const fromStored = !all;
   const total = { persons: 0, accounts: 0 };
   for (const kind of ['person', 'account'] as const) {
     let cursor: Cursor = null;
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
     for (;;) {
-      const { rows, next } = await nextRound(db, kind, options.all === true, now, options.siteId ?? null, cursor, size);
+      const { rows, next } = await nextRound(db, kind, all, now, options.siteId ?? null, cursor, size);
       cursor = next;
       if (rows.length === 0) break;
       const subjects = subjectsOf(rows.map((r) => [r.site_id, r.id] as const));
