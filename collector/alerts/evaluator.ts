@@ -46,6 +46,8 @@ const registered = new WeakMap<Database, { users: number; stop: () => void }>();
 
 interface Subject {
   stored: StoredScore;
+  before: { score: number; tier: 'high' | 'medium' | 'low' };
+  after: { score: number; tier: 'high' | 'medium' | 'low' };
   moved: boolean;
   tierMoved: boolean;
   /** Every hit now, and those this change added: computed only when a rule looks at hits. */
@@ -67,13 +69,16 @@ const hitsOf = (s: StoredScore, kind: 'person' | 'account'): RuleHit[] =>
 const NONE: ReadonlySet<string> = new Set();
 
 function subjectOf(s: StoredScore, kind: 'person' | 'account', withHits: boolean): Subject {
-  const before = s.before ?? { score: 0, tier: 'low' };
-  const tierMoved = before.tier !== s.after.tier;
-  const moved = before.score !== s.after.score || tierMoved;
-  if (!withHits) return { stored: s, moved, tierMoved, hits: [], newHits: [], newSignals: NONE };
+  const was = s.before ?? { score: 0, tier: 'low' };
+  const before = { score: was.score, tier: was.tier };
+  const after = { score: s.after.score, tier: s.after.tier };
+  const tierMoved = before.tier !== after.tier;
+  const moved = before.score !== after.score || tierMoved;
+  const state = { stored: s, before, after, moved, tierMoved };
+  if (!withHits) return { ...state, hits: [], newHits: [], newSignals: NONE };
   const hits = hitsOf(s, kind);
   const fresh = newHits(s.before ? s.before.hits : [], hits, s.before !== null);
-  return { stored: s, moved, tierMoved, hits, newHits: fresh, newSignals: new Set(fresh.map((h) => h.signal)) };
+  return { ...state, hits, newHits: fresh, newSignals: new Set(fresh.map((h) => h.signal)) };
 }
 
 /** Whether the condition looks at signal hits (so the subjects' hits are worth comparing). */

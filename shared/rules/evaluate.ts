@@ -1,9 +1,9 @@
 import { behavior } from './behavior.ts';
-import { cooling } from './cooling.ts';
+import { cooling, mayCool } from './cooling.ts';
 import { signal } from './signal.ts';
-import { spike } from './spike.ts';
-import type { ConditionInput, Fire } from './state.ts';
-import { threshold } from './threshold.ts';
+import { mayRise, spike } from './spike.ts';
+import type { ConditionInput, Fire, ScoreState } from './state.ts';
+import { crosses, threshold } from './threshold.ts';
 import type { RuleCondition } from './types.ts';
 
 /** Whether `when` fires on the change `input` describes, with its key and reason. */
@@ -24,6 +24,9 @@ export function evaluateCondition(when: RuleCondition, input: ConditionInput): F
 
 /** What a change is known to bring, before anything is read for it. */
 export interface ChangeFacts {
+  /** The stored score and tier before the change (0, low for a first score) and after it. */
+  before: ScoreState;
+  after: ScoreState;
   /** The score or the tier moved. */
   moved: boolean;
   /** The tier moved. */
@@ -36,17 +39,21 @@ export interface ChangeFacts {
 
 /**
  * Whether `when` could fire on a change with these facts, before anything is read for it:
- * conditions on the score need a move, a signal condition a new hit of its signal, an event
+ * a threshold is decided by the two scores; a spike needs a rise to at least its points and
+ * a cooling a fall (whatever the window's history, which is read only for those); a signal
+ * condition needs a new hit of its signal, an event
  * behavior an arrival of its event (or a tier move, when it names a tier). Keeps the cost of
  * rules near zero on changes they cannot fire on.
  */
 export function mayFire(when: RuleCondition, change: ChangeFacts): boolean {
-  const { moved, newSignals } = change;
+  const { moved, newSignals, before, after } = change;
   switch (when.type) {
     case 'threshold':
+      return crosses(when, before, after);
     case 'spike':
+      return mayRise(when, before.score, after.score);
     case 'cooling':
-      return moved;
+      return mayCool(when, before.score, after.score);
     case 'signal':
       return newSignals.has(when.signal);
     case 'behavior': {

@@ -66,9 +66,21 @@ export interface Fire {
 
 export const beforeOf = (input: ConditionInput): ScoreState => input.before ?? { score: 0, tier: 'low' };
 
-/** The lowest or highest score of the window, the score before this change included. */
+/**
+ * The lowest or highest score of the window from `from` to now: the scores stored within it,
+ * the one in force when it opened (the last stored before it), and the score before this
+ * change. The history may reach further back than this window (it is read once for the
+ * longest window of a subject's rules), so the same change gives the same answer whichever
+ * other rules were looked at with it.
+ */
 export function windowExtreme(input: ConditionInput, from: number, pick: 'min' | 'max'): number {
-  const scores = [beforeOf(input).score, ...input.history.filter((h) => h.at >= from).map((h) => h.score)];
+  const scores = [beforeOf(input).score];
+  let inForce: number | undefined;
+  for (const h of input.history) {
+    if (h.at >= from) scores.push(h.score);
+    else inForce = h.score;
+  }
+  if (inForce !== undefined) scores.push(inForce);
   return pick === 'min' ? Math.min(...scores) : Math.max(...scores);
 }
 

@@ -1,7 +1,17 @@
-import { beforeOf, type ConditionInput, type Fire, tierRank } from './state.ts';
+import { beforeOf, type ConditionInput, type Fire, type ScoreState, tierRank } from './state.ts';
 import type { RuleCondition } from './types.ts';
 
 type Threshold = Extract<RuleCondition, { type: 'threshold' }>;
+
+const intoTier = (when: Threshold, before: ScoreState, after: ScoreState): boolean =>
+  when.tier !== undefined && tierRank(before.tier) < tierRank(when.tier) && tierRank(after.tier) >= tierRank(when.tier);
+
+const overScore = (when: Threshold, before: ScoreState, after: ScoreState): boolean =>
+  when.score !== undefined && before.score < when.score && after.score >= when.score;
+
+/** Whether the change from `before` to `after` crosses the threshold (all a threshold looks at). */
+export const crosses = (when: Threshold, before: ScoreState, after: ScoreState): boolean =>
+  intoTier(when, before, after) || overScore(when, before, after);
 
 /**
  * The subject crosses into `tier` from below (low -> high crosses into medium and high), or
@@ -10,14 +20,14 @@ type Threshold = Extract<RuleCondition, { type: 'threshold' }>;
 export function threshold(when: Threshold, input: ConditionInput): Fire | null {
   const before = beforeOf(input);
   const { after, now } = input;
-  if (when.tier && tierRank(before.tier) < tierRank(when.tier) && tierRank(after.tier) >= tierRank(when.tier)) {
+  if (intoTier(when, before, after)) {
     return {
       changeKey: `tier:${when.tier}:${now}`,
       reason: `tier ${before.tier} -> ${after.tier} (into ${when.tier})`,
       signals: [],
     };
   }
-  if (when.score !== undefined && before.score < when.score && after.score >= when.score) {
+  if (overScore(when, before, after)) {
     return {
       changeKey: `score:${when.score}:${now}`,
       reason: `score ${before.score} -> ${after.score} (crossed ${when.score})`,
