@@ -2,75 +2,42 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { LINK_PARAM, LINK_PATH, MAX_SLUG_LENGTH } from '../../shared/links.ts';
 import { scoringConfigSchema } from '../../shared/scoring/config.ts';
-import { userInputSchema } from '../dashboard/users.ts';
 import { ROUTES } from '../ingest/paths.ts';
 import { batchEnvelopeSchema, messageSchema } from '../ingest/schema.ts';
 import { listQuerySchema, pageQuerySchema } from '../sales/list-params.ts';
-import { siteInputSchema, siteUpdateSchema } from './admin.ts';
 import {
   accountAnswer,
   accountsPage,
   calibrationAnswer,
   erasureAnswer,
-  healthAnswer,
   intentSchema,
   peoplePage,
   personAnswer,
   ruleStatsAnswer,
-  siteAnswer,
-  siteCreatedAnswer,
-  sitesAnswer,
   timelinePage,
-  userCreatedAnswer,
 } from './answers.ts';
 import { calibrationQuerySchema } from './calibration.ts';
 import { exportQuerySchema } from './export.ts';
 import { intentQuerySchema } from './intent.ts';
 import { createdLinkSchema, createLinkSchema } from './links.ts';
+import { operationPaths } from './openapi-operations.ts';
+import {
+  answer,
+  content,
+  errorSchema,
+  errors,
+  idParam,
+  ingestAnswerSchema,
+  json,
+  jsonOut,
+  notFound,
+  queryParams,
+  ref,
+} from './openapi-parts.ts';
 import { ownerBodySchema } from './owners.ts';
 import { ruleAnswer, ruleInputSchema, rulesAnswer } from './rule-schema.ts';
 import { ruleStatsQuerySchema } from './rule-stats.ts';
 
-/** A request body or answer as the validator sees it (input side: before transforms). */
-const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-/**
- * Messages use the output side: their ids are `string | number` piped into a bounded
- * string, and only the output side carries the bound (numbers are also accepted, as strings).
- */
-const jsonOut = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
-const content = (schema: z.ZodType) => ({ 'application/json': { schema: json(schema) } });
-const ref = (name: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } });
-/** Answers use the output side, where objects are closed: an undocumented field fails validation. */
-const answer = (schema: z.ZodType) => ({ 'application/json': { schema: jsonOut(schema) } });
-/** Query parameters from the schema the route parses them with. */
-const queryParams = (schema: z.ZodObject) =>
-  Object.entries(schema.shape).map(([name, field]) => ({
-    name,
-    in: 'query',
-    required: !(field as z.ZodType).safeParse(undefined).success,
-    schema: json(field as z.ZodType),
-  }));
-const idParam = (description: string) => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  description,
-  schema: { type: 'string' },
-});
-
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const ingestAnswerSchema = z.object({
-  success: z.literal(true),
-  accepted: z.number().int(),
-  rejected: z.array(z.object({ index: z.number().int(), messageId: z.string().nullable(), error: z.string() })),
-  intent: intentSchema.optional(),
-});
-
-const errors = {
-  400: { description: 'Invalid request', content: ref('Error') },
-  401: { description: 'Missing or unknown key', content: ref('Error') },
-};
-const notFound = { 404: { description: 'Not on this site', content: ref('Error') } };
 const personRef = 'person id, userId or anonymousId';
 const accountRef = 'account id, domain, groupId, or a name it absorbed in a merge';
 
@@ -307,91 +274,7 @@ export function buildOpenApi() {
           },
         },
       },
-      '/healthz': {
-        get: {
-          summary: 'The process answers',
-          responses: { 200: { description: 'Up', content: answer(healthAnswer) } },
-        },
-      },
-      '/readyz': {
-        get: {
-          summary: 'The database answers too',
-          responses: {
-            200: { description: 'Ready', content: answer(healthAnswer) },
-            503: { description: 'Not ready', content: answer(healthAnswer) },
-          },
-        },
-      },
-      '/inkling.js': {
-        get: {
-          summary: 'The browser SDK (ETag, 304)',
-          responses: { 200: { description: 'Script', content: { 'text/javascript': { schema: { type: 'string' } } } } },
-        },
-      },
-      '/examples': {
-        get: { summary: 'Redirects to /examples/', responses: { 301: { description: 'To /examples/' } } },
-      },
-      '/examples/{path}': {
-        get: {
-          summary: 'The demo site (`?key=` sets its write key)',
-          parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'Page', content: { 'text/html': { schema: { type: 'string' } } } } },
-        },
-      },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus metrics (unauthenticated: counts and latencies, no event data)',
-          responses: {
-            200: {
-              description: 'The Prometheus text format',
-              content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
-            },
-          },
-        },
-      },
-      '/openapi.json': {
-        get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
-      },
-      '/v1/admin/sites': {
-        post: {
-          summary: 'Creates a site with its keys',
-          security: [{ adminToken: [] }],
-          requestBody: { required: true, content: content(siteInputSchema) },
-          responses: { 201: { description: 'Created', content: answer(siteCreatedAnswer) }, ...errors },
-        },
-        get: {
-          summary: 'Lists sites',
-          security: [{ adminToken: [] }],
-          responses: { 200: { description: 'Sites', content: answer(sitesAnswer) }, 401: errors[401] },
-        },
-      },
-      '/v1/admin/sites/{siteId}': {
-        patch: {
-          summary: "Changes a site's settings (its event retention)",
-          security: [{ adminToken: [] }],
-          parameters: [{ name: 'siteId', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: content(siteUpdateSchema) },
-          responses: {
-            200: { description: 'The site', content: answer(siteAnswer) },
-            ...errors,
-            404: { description: 'No such site', content: ref('Error') },
-          },
-        },
-      },
-      '/v1/admin/sites/{siteId}/users': {
-        post: {
-          summary: 'Creates a dashboard user of the site (admin or rep)',
-          security: [{ adminToken: [] }],
-          parameters: [{ name: 'siteId', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: content(userInputSchema) },
-          responses: {
-            201: { description: 'Created', content: answer(userCreatedAnswer) },
-            ...errors,
-            404: { description: 'No such site', content: ref('Error') },
-            409: { description: 'The site already has a user with this email', content: ref('Error') },
-          },
-        },
-      },
+      ...operationPaths,
     },
   };
 }
