@@ -17,6 +17,7 @@ import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
+import { unpackedHits } from './hits-memo.ts';
 import { modelKey } from './model-key.ts';
 import { storeScores } from './store-scores.ts';
 
@@ -220,7 +221,7 @@ export async function rescoreAccountsLocked(
   const packed = new Map<string, PackedHit[]>();
   for (const id of found) contacts.set(id, []);
   for (const p of people) {
-    const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackHits(p.hits, model);
+    const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackedHits(p.hits, model);
     contacts.get(p.account_id)?.push({ personId: p.id, hits });
     packed.set(`${p.account_id}\u0001${p.id}`, p.hits ?? packHits(hits));
   }
