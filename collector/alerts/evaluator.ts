@@ -3,7 +3,14 @@ import { DEFAULT_COOLING_DAYS } from '../../shared/rules/cooling.ts';
 import { evaluateCondition, mayFire } from '../../shared/rules/evaluate.ts';
 import { newHits } from '../../shared/rules/new-hits.ts';
 import { DEFAULT_SPIKE_HOURS } from '../../shared/rules/spike.ts';
-import { type ConditionInput, DAY_MS, HOUR_MS, type RuleEvent, type RuleHit } from '../../shared/rules/state.ts';
+import {
+  type ConditionInput,
+  DAY_MS,
+  HOUR_MS,
+  type RuleEvent,
+  type RuleHit,
+  type ScoreState,
+} from '../../shared/rules/state.ts';
 import type { RuleCondition } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
 import { onScoresStored } from '../changes/stored.ts';
@@ -46,8 +53,9 @@ const registered = new WeakMap<Database, { users: number; stop: () => void }>();
 
 interface Subject {
   stored: StoredScore;
-  before: { score: number; tier: 'high' | 'medium' | 'low' };
-  after: { score: number; tier: 'high' | 'medium' | 'low' };
+  /** The stored score and tier before the change (0, low for a first score) and after it. */
+  before: ScoreState;
+  after: ScoreState;
   moved: boolean;
   tierMoved: boolean;
   /** Every hit now, and those this change added: computed only when a rule looks at hits. */
@@ -69,9 +77,8 @@ const hitsOf = (s: StoredScore, kind: 'person' | 'account'): RuleHit[] =>
 const NONE: ReadonlySet<string> = new Set();
 
 function subjectOf(s: StoredScore, kind: 'person' | 'account', withHits: boolean): Subject {
-  const was = s.before ?? { score: 0, tier: 'low' };
-  const before = { score: was.score, tier: was.tier };
-  const after = { score: s.after.score, tier: s.after.tier };
+  const before: ScoreState = s.before ? { score: s.before.score, tier: s.before.tier } : { score: 0, tier: 'low' };
+  const after: ScoreState = { score: s.after.score, tier: s.after.tier };
   const tierMoved = before.tier !== after.tier;
   const moved = before.score !== after.score || tierMoved;
   const state = { stored: s, before, after, moved, tierMoved };
