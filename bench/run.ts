@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { benchCalibration, calibrationMarkdown } from './calibration.ts';
 import { benchCollectors, collectorsMarkdown } from './collectors.ts';
 import { benchDashboard, dashboardMarkdown } from './dashboard.ts';
@@ -10,6 +9,7 @@ import { DEFAULT_BENCH_DATABASE_URL } from './database.ts';
 import { benchDelivery, deliveryMarkdown } from './delivery.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLookup, lookupMarkdown } from './lookup.ts';
+import { BENCHMARKS, HELP, positive, values } from './options.ts';
 import { benchOverload, overloadMarkdown } from './overload.ts';
 import { benchPartitions, partitionsMarkdown } from './partitions.ts';
 import { benchPerEvent, perEventMarkdown } from './per-event.ts';
@@ -25,72 +25,8 @@ import { benchSoak, soakMarkdown } from './soak.ts';
  * benchmark and records it in docs/BENCHMARKS.md. Each benchmark lives in its own module
  * (`bench/ingest.ts`, `bench/rescore.ts`) and is one call here.
  *
- * Options: --events N, --clients N, --profile (V8 CPU profile of the collector process;
- * a profiled run is not recorded), --no-record, --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard|calibration,
- * --rescore-people N (default 100000), --events-per-person N (default 10),
- * --per-event-samples N (default 21, at least 15), --rules-rounds N (rules, default 2),
- * --connections N (lookup, default 50), --round-seconds N (lookup, default 10),
- * --overload-connections N (default 1000), --overload-seconds N (default 20),
- * --partition-months N, --partition-events N (partitions, default 24 months, 300000 events),
- * --collector-events N, --collector-sites N (collectors: 1, 2 and 4 collector processes,
- * default 20000 events on 1 site),
- * --delivery-samples N, --delivery-burst N (delivery: firings one at a time, default 200, and a
- * burst, default 1000; on a database of its own, BENCH_DATABASE_URL's name + `_delivery`),
- * --dashboard-events N, --dashboard-accounts N, --dashboard-requests N (dashboard: the Today page,
- * default 1000000 events, 10000 accounts, 25 requests per route per round),
- * --minutes N, --rate N (soak, default 30 min at 100 events/s; only with --only soak: it is
- * not part of a plain `npm run bench`).
+ * Options: `npm run bench -- --help` (bench/options.ts).
  */
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '100000' },
-    clients: { type: 'string', default: '16' },
-    profile: { type: 'boolean', default: false },
-    'no-record': { type: 'boolean', default: false },
-    only: { type: 'string' },
-    'rescore-people': { type: 'string', default: '100000' },
-    'events-per-person': { type: 'string', default: '10' },
-    'per-event-samples': { type: 'string', default: '21' },
-    'rules-rounds': { type: 'string', default: '2' },
-    connections: { type: 'string', default: '50' },
-    'round-seconds': { type: 'string', default: '10' },
-    'overload-connections': { type: 'string', default: '1000' },
-    'overload-seconds': { type: 'string', default: '20' },
-    'partition-months': { type: 'string', default: '24' },
-    'partition-events': { type: 'string', default: '300000' },
-    'collector-events': { type: 'string', default: '20000' },
-    'collector-sites': { type: 'string', default: '1' },
-    'delivery-samples': { type: 'string', default: '200' },
-    'delivery-burst': { type: 'string', default: '1000' },
-    'dashboard-events': { type: 'string', default: '1000000' },
-    'dashboard-accounts': { type: 'string', default: '10000' },
-    'dashboard-requests': { type: 'string', default: '25' },
-    'calibration-persons': { type: 'string', default: '100000' },
-    'calibration-events': { type: 'string', default: '1000000' },
-    minutes: { type: 'string', default: '30' },
-    rate: { type: 'string', default: '100' },
-    help: { type: 'boolean', default: false },
-  },
-});
-
-const HELP = `npm run bench [-- options]: benchmarks on the PostgreSQL of BENCH_DATABASE_URL (dropped and recreated)
-  --only ingest|rules|rescore|lookup|overload|partitions|collectors|per-event|delivery|dashboard|calibration   one benchmark
-  --per-event-samples N          per-event: single-event batches per subject (default 21, >= 15)
-  --events N, --clients N        ingest (default 100000, 16)
-  --rules-rounds N               rules: rounds of none / 20 ingest-only / 20 delivering (default 2)
-  --rescore-people N, --events-per-person N   rescore (default 100000, 10)
-  --connections N, --round-seconds N          lookup (default 50, 10)
-  --overload-connections N, --overload-seconds N   overload (default 1000, 20)
-  --partition-months N, --partition-events N   partitions (default 24, 300000)
-  --collector-events N, --collector-sites N   collectors: 1, 2 and 4 collector processes (default 20000 events, 1 site)
-  --delivery-samples N, --delivery-burst N    delivery: outbox vs direct POST (default 200, 1000)
-  --dashboard-events N, --dashboard-accounts N, --dashboard-requests N   dashboard: Today (default 1000000, 10000, 25)
-  --calibration-persons N, --calibration-events N   calibration: GET /v1/calibration (default 100000, 1000000)
-  --only soak --minutes N --rate N   soak: N events/s for N minutes (default 30, 100; only with --only)
-  --profile                      V8 CPU profile of the collector process (not recorded)
-  --no-record                    do not update docs/BENCHMARKS.md
-`;
-
 const DOC = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
 const INTRO = `# Benchmarks
 
@@ -113,26 +49,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const record = !values.profile && !values['no-record'];
   const only = values.only;
-  if (
-    only &&
-    ![
-      'ingest',
-      'rules',
-      'rescore',
-      'lookup',
-      'overload',
-      'partitions',
-      'collectors',
-      'per-event',
-      'delivery',
-      'dashboard',
-      'calibration',
-      'soak',
-    ].includes(only)
-  )
-    throw new Error(
-      '--only takes ingest, rules, rescore, lookup, overload, partitions, collectors, per-event, delivery, dashboard, calibration or soak',
-    );
+  if (only && !(BENCHMARKS as readonly string[]).includes(only))
+    throw new Error(`--only takes ${BENCHMARKS.join(', ')}`);
   const save = (heading: string, key: string, body: string) => {
     process.stdout.write(`\n## ${heading}\n\n${body}\n\n`);
     if (record) updateSection(DOC, { heading, key, body, intro: INTRO });
@@ -278,12 +196,6 @@ async function main(): Promise<void> {
   if (profileDir)
     log(`collector CPU profile in ${profileDir} (summarise: npx tsx bench/profile-summary.ts ${profileDir})`);
   log(record ? 'recorded in docs/BENCHMARKS.md' : 'not recorded in docs/BENCHMARKS.md');
-}
-
-function positive(v: string | undefined, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${v}`);
-  return n;
 }
 
 main().then(
