@@ -3,13 +3,13 @@ import { type ContactSignals, collectSignals, deriveAccountSignals } from './der
 import {
   categoryPoints,
   type Evaluation,
-  evaluate,
   type Points,
   pointsAt,
   round1,
   type SignalGroup,
   topContributions,
 } from './evaluate.ts';
+import { earliestBoundaryHeld, evaluateHeld, pointsAtHeld } from './held.ts';
 import { eventsInHorizon, hitsKept } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
 import { changeAt, differsFrom, diversityOf, pointsToScore } from './score.ts';
@@ -75,8 +75,8 @@ export function scoreAccountFromHits(
   // Points are a field of the result: when they moved, the result did, without building the
   // 400 lines of a large account's breakdown at that instant.
   const differsAt = (t: number) =>
-    round1(rollup(hits, accountHits, compiled, t, pointsAt).points) !== result.points || whole(t);
-  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, differsAt);
+    round1(rollup(hits, accountHits, compiled, t, pointsAtHeld).points) !== result.points || whole(t);
+  const nextChangeAt = changeAt([...hits, accountHits], compiled, now, differsAt, earliestBoundaryHeld);
   return { ...result, nextChangeAt };
 }
 
@@ -103,9 +103,11 @@ function accountResult(
   now: number,
 ): Omit<AccountScoreResult, 'nextChangeAt'> {
   const { config } = compiled;
-  const current = rollup(hits, accountHits, compiled, now, evaluate);
+  // Each contact's evaluations are held between roll-ups while exact (./held.ts): on an event
+  // of one contact, the others' are looked up, not computed again.
+  const current = rollup(hits, accountHits, compiled, now, evaluateHeld);
   // The baselines need only the points.
-  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at, pointsAt).points, config);
+  const scoreAt = (at: number) => pointsToScore(rollup(hits, accountHits, compiled, at, pointsAtHeld).points, config);
   const score = pointsToScore(current.points, config);
   const previousScore = scoreAt(now - compiled.trendWindowMs);
 

@@ -106,10 +106,12 @@ export function changeAt(
   model: CompiledConfig,
   now: number,
   differsAt: (at: number) => boolean,
+  /** How a list's next boundary is found (`earliestBoundaryHeld` for an account's contacts). */
+  boundary: typeof earliestBoundary = earliestBoundary,
 ): number | null {
   let at = now;
   for (let look = 0; look <= LOOKAHEAD; look++) {
-    const next = boundaryAfter(lists, model, at);
+    const next = boundaryAfter(lists, model, at, boundary);
     if (next === null || look === LOOKAHEAD) return next;
     if (differsAt(next)) return next;
     at = next;
@@ -131,11 +133,16 @@ export function differsFrom<T>(current: T, resultAt: (at: number) => T): (at: nu
  * The earliest instant after `at` when any signal changes step or starts counting, as seen
  * now, from the `change7d` baseline (7 days back) or from the trend baseline (14 days back).
  */
-function boundaryAfter(lists: readonly (readonly SignalHit[])[], model: CompiledConfig, at: number): number | null {
+function boundaryAfter(
+  lists: readonly (readonly SignalHit[])[],
+  model: CompiledConfig,
+  at: number,
+  boundary: typeof earliestBoundary,
+): number | null {
   const offsets = [0, model.changeWindowMs, model.trendWindowMs];
   let next = Number.POSITIVE_INFINITY;
   for (const hits of lists) {
-    for (const back of offsets) next = Math.min(next, earliestBoundary(hits, model, at - back) + back);
+    for (const back of offsets) next = Math.min(next, boundary(hits, model, at - back) + back);
   }
   return Number.isFinite(next) ? next : null;
 }
