@@ -8,7 +8,11 @@ import { type CompiledConfig, type PackedHit, type SignalHit, unpackHits } from 
  * The arrays answered are shared, and frozen: changing one throws.
  */
 
-const MAX_TEXTS = 20_000;
+/**
+ * A text of five signals takes about 1.5 KB parsed and rebuilt, and the evaluations the
+ * roll-up holds for it (shared/scoring/held.ts) about 2.7 KB more: 5,000 texts, about 20 MB.
+ */
+const MAX_TEXTS = 5_000;
 const parsed = new Map<string, PackedHit[]>();
 const rebuilt = new WeakMap<PackedHit[], { model: CompiledConfig; hits: SignalHit[] }>();
 
