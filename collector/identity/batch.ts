@@ -6,8 +6,9 @@ import type { EventRow } from '../db/event-row.ts';
 import { usableId } from './junk-ids.ts';
 import { lockAnonymousIds } from './locks.ts';
 import { newPersonId } from './persons.ts';
-import { applyTraitsUnlocked, type Resolution, resolveMessage } from './resolve.ts';
+import { type Resolution, resolveMessage } from './resolve.ts';
 import { stitchLanding } from './stitch.ts';
+import { applyTraitsUnlocked } from './traits.ts';
 
 /** What a group of stored rows touched: persons and accounts to rescore. */
 export interface Touched {

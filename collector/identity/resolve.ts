@@ -1,14 +1,7 @@
-import { ownerFromTraits } from '../../shared/owner.ts';
 import { notifyChanged } from '../changes/notices.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
-import {
-  emailDomain,
-  findOrCreateDomainAccount,
-  isFreeMailDomain,
-  ownerTraitSql,
-  upsertGroupAccount,
-} from './accounts.ts';
+import { upsertGroupAccount } from './accounts.ts';
 import { isJunkId, usableId } from './junk-ids.ts';
 import { identityLockSql, lockAnonymousIds } from './locks.ts';
 import {
@@ -20,6 +13,7 @@ import {
   type PersonRow,
   recordConflict,
 } from './persons.ts';
+import { applyTraits } from './traits.ts';
 import { attach, dropOldestUnverified, markUnverified, upgrade } from './verified-links.ts';
 
 /** What one message did to the identity graph: the person it is about and what else changed. */
@@ -212,71 +206,6 @@ async function merge(
   if (!verified) await dropOldestUnverified(tx, siteId, pu.id, pu.user_id);
   if (pa.account_id && pa.account_id !== (pu.account_id ?? pa.account_id)) out.accounts.push(pa.account_id);
   return pu.id;
-}
-
-/** The email an identify names (`traits.email`, else a user id that is one) and its domain. */
-function identifyEmail(traits: Record<string, unknown>, user: string | null) {
-  const email = typeof traits.email === 'string' && emailDomain(traits.email) ? traits.email : user;
-  return { email, domain: emailDomain(email) };
-}
-
-/**
- * `identify` traits for a person whose ids are already linked, outside the site's identity
- * lock: answers false, having changed nothing, when the traits would name an account that
- * does not exist yet (creating one needs the lock: the caller takes the locked path).
- */
-export async function applyTraitsUnlocked(
-  db: Database,
-  siteId: string,
-  personId: string,
-  user: string | null,
-  traits: Record<string, unknown>,
-): Promise<boolean> {
-  const { domain } = identifyEmail(traits, user);
-  if (domain && !isFreeMailDomain(domain)) {
-    const [row] = await db.query<{ account_id: string | null; known: boolean }>(
-      `select p.account_id, exists (select 1 from accounts a where a.site_id = $1 and a.domain = $3) as known
-         from persons p where p.site_id = $1 and p.id = $2`,
-      [siteId, personId, domain],
-    );
-    if (!row || (!row.account_id && !row.known)) return false;
-  }
-  await db.transaction((tx) => applyTraits(tx, siteId, personId, user, traits));
-  return true;
-}
-
-/**
- * `identify` traits: merged into the person's (the newest call wins); a work email names the
- * account; an `owner` trait sets the owner when its value changed (see `ownerTraitSql`).
- */
-async function applyTraits(
-  tx: Queryable,
-  siteId: string,
-  personId: string,
-  user: string | null,
-  traits: Record<string, unknown>,
-) {
-  const { email, domain } = identifyEmail(traits, user);
-  const owner = ownerFromTraits(traits);
-  const rows = await tx.query<{ account_id: string | null }>(
-    `update persons set traits = traits || $3::jsonb, email = coalesce($4, email),
-       owner = ${ownerTraitSql('$3', '$5', '$6')}, updated_at = now()
-     where site_id = $1 and id = $2 returning account_id`,
-    [
-      siteId,
-      personId,
-      JSON.stringify(traits ?? {}),
-      domain ? email?.toLowerCase() : null,
-      owner !== undefined,
-      owner?.owner ?? null,
-    ],
-  );
-  if (!domain || isFreeMailDomain(domain) || rows[0]?.account_id) return;
-  await tx.query('update persons set account_id = $3 where site_id = $1 and id = $2', [
-    siteId,
-    personId,
-    await findOrCreateDomainAccount(tx, siteId, domain),
-  ]);
 }
 
 async function joinAccount(tx: Queryable, siteId: string, out: Resolution, accountId: string) {
