@@ -56,8 +56,6 @@ interface Subject {
   /** The stored score and tier before the change (0, low for a first score) and after it. */
   before: ScoreState;
   after: ScoreState;
-  moved: boolean;
-  tierMoved: boolean;
   /** Every hit now, and those this change added: computed only when a rule looks at hits. */
   hits: RuleHit[];
   newHits: RuleHit[];
@@ -79,9 +77,7 @@ const NONE: ReadonlySet<string> = new Set();
 function subjectOf(s: StoredScore, kind: 'person' | 'account', withHits: boolean): Subject {
   const before: ScoreState = s.before ? { score: s.before.score, tier: s.before.tier } : { score: 0, tier: 'low' };
   const after: ScoreState = { score: s.after.score, tier: s.after.tier };
-  const tierMoved = before.tier !== after.tier;
-  const moved = before.score !== after.score || tierMoved;
-  const state = { stored: s, before, after, moved, tierMoved };
+  const state = { stored: s, before, after };
   if (!withHits) return { ...state, hits: [], newHits: [], newSignals: NONE };
   const hits = hitsOf(s, kind);
   const fresh = newHits(s.before ? s.before.hits : [], hits, s.before !== null);

@@ -27,10 +27,6 @@ export interface ChangeFacts {
   /** The stored score and tier before the change (0, low for a first score) and after it. */
   before: ScoreState;
   after: ScoreState;
-  /** The score or the tier moved. */
-  moved: boolean;
-  /** The tier moved. */
-  tierMoved: boolean;
   /** Signals with a new hit. */
   newSignals: ReadonlySet<string>;
   /** The names of the track events that arrived with the change; undefined when unknown (a rescore). */
@@ -41,12 +37,14 @@ export interface ChangeFacts {
  * Whether `when` could fire on a change with these facts, before anything is read for it:
  * a threshold is decided by the two scores; a spike needs a rise to at least its points and
  * a cooling a fall (whatever the window's history, which is read only for those); a signal
- * condition needs a new hit of its signal, an event
- * behavior an arrival of its event (or a tier move, when it names a tier). Keeps the cost of
- * rules near zero on changes they cannot fire on.
+ * condition needs a new hit of its signal, an event behavior an arrival of its event (or a
+ * tier move, when it names a tier). Keeps the cost of rules near zero on changes they cannot
+ * fire on.
  */
 export function mayFire(when: RuleCondition, change: ChangeFacts): boolean {
-  const { moved, newSignals, before, after } = change;
+  const { newSignals, before, after } = change;
+  const tierMoved = before.tier !== after.tier;
+  const moved = before.score !== after.score || tierMoved;
   switch (when.type) {
     case 'threshold':
       return crosses(when, before, after);
@@ -62,7 +60,7 @@ export function mayFire(when: RuleCondition, change: ChangeFacts): boolean {
       const tierCondition = when.tier !== undefined || when.notTier !== undefined;
       if (when.signal !== undefined) return newSignals.has(when.signal) || moved;
       if (change.arrived === undefined) return true;
-      return change.arrived.has(when.event ?? '') || (tierCondition && change.tierMoved);
+      return change.arrived.has(when.event ?? '') || (tierCondition && tierMoved);
     }
   }
 }

@@ -6,15 +6,16 @@ import { HOUR_MS } from './state.ts';
 import type { RuleCondition, Tier } from './types.ts';
 
 const at = (score: number, tier: Tier = 'medium') => ({ score, tier });
-const still: ChangeFacts = { before: at(50), after: at(50), moved: false, tierMoved: false, newSignals: new Set() };
+const still: ChangeFacts = { before: at(50), after: at(50), newSignals: new Set() };
 /** A change of the score (and tier) from one state to another, nothing else known. */
 const change = (before: { score: number; tier: Tier }, after: { score: number; tier: Tier }): ChangeFacts => ({
   ...still,
   before,
   after,
-  moved: before.score !== after.score || before.tier !== after.tier,
-  tierMoved: before.tier !== after.tier,
 });
+/** A move of the score (and, with `tier`, of the tier) that crosses no threshold of these tests. */
+const moved = { before: at(50), after: at(51) };
+const tierMoved = { before: at(65), after: at(75, 'high') };
 const enterprise = { type: 'behavior', event: 'Plan Viewed', times: 2, days: 7 } as const;
 
 describe('mayFire', () => {
@@ -79,12 +80,12 @@ describe('mayFire', () => {
 
   it('should look at a signal condition only when the change brings a new hit of its signal', () => {
     const when = { type: 'signal', signal: 'pricing_page' } as const;
-    expect(mayFire(when, { ...still, moved: true, newSignals: new Set(['demo_page']) })).toBe(false);
+    expect(mayFire(when, { ...still, ...moved, newSignals: new Set(['demo_page']) })).toBe(false);
     expect(mayFire(when, { ...still, newSignals: new Set(['pricing_page']) })).toBe(true);
   });
 
   it('should look at an event behavior when its event arrived, and on any change when the arrivals are unknown', () => {
-    expect(mayFire(enterprise, { ...still, moved: true, arrived: new Set(['Signed Up']) })).toBe(false);
+    expect(mayFire(enterprise, { ...still, ...moved, arrived: new Set(['Signed Up']) })).toBe(false);
     expect(mayFire(enterprise, { ...still, arrived: new Set(['Plan Viewed']) })).toBe(true);
     // A rescore does not say what arrived: the count may have moved.
     expect(mayFire(enterprise, still)).toBe(true);
@@ -93,17 +94,15 @@ describe('mayFire', () => {
   it('should look at an event behavior with a tier condition when the tier moved, even without its event', () => {
     const hot = { ...enterprise, tier: 'high' } as const;
     const none = new Set<string>();
-    expect(mayFire(hot, { ...still, moved: true, arrived: none })).toBe(false);
-    expect(mayFire(hot, { ...still, moved: true, tierMoved: true, arrived: none })).toBe(true);
-    expect(mayFire({ ...enterprise, notTier: 'high' }, { ...still, moved: true, tierMoved: true, arrived: none })).toBe(
-      true,
-    );
+    expect(mayFire(hot, { ...still, ...moved, arrived: none })).toBe(false);
+    expect(mayFire(hot, { ...still, ...tierMoved, arrived: none })).toBe(true);
+    expect(mayFire({ ...enterprise, notTier: 'high' }, { ...still, ...tierMoved, arrived: none })).toBe(true);
   });
 
   it('should look at a signal behavior on a new hit of its signal or a move', () => {
     const when = { type: 'behavior', signal: 'pricing_page', times: 3, days: 14 } as const;
     expect(mayFire(when, { ...still, arrived: new Set() })).toBe(false);
     expect(mayFire(when, { ...still, newSignals: new Set(['pricing_page']) })).toBe(true);
-    expect(mayFire(when, { ...still, moved: true })).toBe(true);
+    expect(mayFire(when, { ...still, ...moved })).toBe(true);
   });
 });
