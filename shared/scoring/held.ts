@@ -43,27 +43,33 @@ function hold(entries: Held[], entry: Held): void {
   entries.push(entry);
 }
 
-/** `evaluate(hits, model, at)`, held for a frozen list. */
-export function evaluateHeld(hits: readonly SignalHit[], model: CompiledConfig, at: number): Evaluation {
+/**
+ * What `compute` answers at `at`, held for a frozen list: a held `Evaluation` answers both
+ * kinds (same fields, same sums), held points only `pointsAt`.
+ */
+function heldAt<V extends Points>(
+  hits: readonly SignalHit[],
+  model: CompiledConfig,
+  at: number,
+  whole: boolean,
+  compute: (hits: readonly SignalHit[], model: CompiledConfig, at: number) => V,
+): V {
   const entries = entriesOf(hits, model);
-  if (entries === null) return evaluate(hits, model, at);
-  const found = covering(entries, at, true);
-  if (found) return found.value as Evaluation;
-  const value = evaluate(hits, model, at);
-  hold(entries, { from: at, until: earliestBoundary(hits, model, at), value, whole: true });
+  if (entries === null) return compute(hits, model, at);
+  const found = covering(entries, at, whole);
+  if (found) return found.value as V;
+  const value = compute(hits, model, at);
+  hold(entries, { from: at, until: earliestBoundary(hits, model, at), value, whole });
   return value;
 }
 
-/** `pointsAt(hits, model, at)`, held for a frozen list (an evaluation held there answers too: same fields, same sums). */
-export function pointsAtHeld(hits: readonly SignalHit[], model: CompiledConfig, at: number): Points {
-  const entries = entriesOf(hits, model);
-  if (entries === null) return pointsAt(hits, model, at);
-  const found = covering(entries, at, false);
-  if (found) return found.value;
-  const value = pointsAt(hits, model, at);
-  hold(entries, { from: at, until: earliestBoundary(hits, model, at), value, whole: false });
-  return value;
-}
+/** `evaluate(hits, model, at)`, held for a frozen list. */
+export const evaluateHeld = (hits: readonly SignalHit[], model: CompiledConfig, at: number): Evaluation =>
+  heldAt(hits, model, at, true, evaluate);
+
+/** `pointsAt(hits, model, at)`, held for a frozen list. */
+export const pointsAtHeld = (hits: readonly SignalHit[], model: CompiledConfig, at: number): Points =>
+  heldAt(hits, model, at, false, pointsAt);
 
 /** `earliestBoundary(hits, model, at)`: the `until` of an evaluation held over `at`, when there is one. */
 export function earliestBoundaryHeld(hits: readonly SignalHit[], model: CompiledConfig, at: number): number {
