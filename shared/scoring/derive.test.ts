@@ -52,6 +52,22 @@ describe('derived signals', () => {
     expect(derived(twice)).toEqual(['email_repeat_opens', 'email_repeat_opens']);
   });
 
+  it('should fire a repeat of min 1 again after 90 days without an occurrence, whatever came before', () => {
+    // Before, the count at the open 300 days ago held it off for good: the signal then
+    // depended on events older than the horizon.
+    const once = {
+      ...defaultConfig,
+      derived: defaultConfig.derived.map((rule) => (rule.kind === 'repeat_per_key' ? { ...rule, min: 1 } : rule)),
+    };
+    const open = (ago: number) => track('Email Opened', ago, { emailId: 'm1' });
+    const repeats = (events: ScoringEvent[]) =>
+      collectSignals(events, once)
+        .filter((h) => h.signal === 'email_repeat_opens')
+        .map((h) => h.eventId);
+    const events = [open(days(300)), open(days(250)), open(days(100)), open(days(50))];
+    expect(repeats(events)).toEqual([events[0]!.id, events[2]!.id]);
+  });
+
   it('should add "3+ downloads in a session" for three downloads of any kind', () => {
     const events = [
       track('Whitepaper Downloaded', minutes(20)),

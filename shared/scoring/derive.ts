@@ -29,13 +29,49 @@ const DAY_MS = 86_400_000;
  * track events, split where `session.inactivityMinutes` (30) or more pass without one.
  */
 export function collectSignals(events: readonly ScoringEvent[], model: ScoringModel): SignalHit[] {
+  return foldSignals(events, model).hits;
+}
+
+/**
+ * Where a person's derivation stands after their events up to `through` (the last one folded,
+ * by time then message id), as plain JSON: `foldSignals` resumes from it with later events
+ * only, and gives the signals that `collectSignals` of all the events gives (the property
+ * test in derive-fold.test.ts). Valid only under the model that made it. Bounded: it keeps
+ * each counter's occurrences within the look-back of `through`, and a repeat's key only while
+ * that key counts something.
+ */
+export interface Fold {
+  through: [number, string] | null;
+  /** The last page, screen or track event's time (sessions); null before any. */
+  lastActivity: number | null;
+  /** One entry per person-level derived rule, in the model's order. */
+  rules: { session: FoldCounter; last: number | null; keys: [string, FoldCounter][] }[];
+}
+
+type FoldCounter = { times: number[]; previous: number };
+
+/**
+ * The signals of `events` (`collectSignals`), resumed from `from` when given: then every event
+ * must come after `from.through` (`foldsAfter`), and only their signals are answered. Answers
+ * where the derivation stands after them.
+ */
+export function foldSignals(
+  events: readonly ScoringEvent[],
+  model: ScoringModel,
+  from?: Fold,
+): { hits: SignalHit[]; fold: Fold } {
   const compiled = resolveModel(model);
   const rules = compiled.derived.filter((rule) => rule.kind !== 'account_people');
-  const state = rules.map((): RuleState => ({ session: newCounter(), last: Number.NaN, keys: new Map() }));
+  const state = rules.map(
+    (_, i): RuleState =>
+      from?.rules[i] ? liveRule(from.rules[i]) : { session: newCounter(), last: Number.NaN, keys: new Map() },
+  );
   const hits: SignalHit[] = [];
-  let lastActivity = Number.NEGATIVE_INFINITY;
+  let lastActivity = from?.lastActivity ?? Number.NEGATIVE_INFINITY;
+  let through = from?.through ?? null;
 
   for (const event of chronological(events)) {
+    through = [event.timestamp, event.id];
     if (event.isBot || (event.type !== 'page' && event.type !== 'screen' && event.type !== 'track')) continue;
     const at = event.timestamp;
     const newSession = at - lastActivity >= compiled.sessionGapMs;
@@ -50,7 +86,49 @@ export function collectSignals(events: readonly ScoringEvent[], model: ScoringMo
       if (fires(rule, s, event, compiled.lookbackMs)) hits.push(derivedHit(compiled, rule, at, event.id));
     });
   }
-  return hits;
+  const horizon = through === null ? Number.NEGATIVE_INFINITY : through[0] - compiled.lookbackMs;
+  return {
+    hits,
+    fold: {
+      through,
+      lastActivity: Number.isFinite(lastActivity) ? lastActivity : null,
+      rules: state.map((s) => storedRule(s, horizon)),
+    },
+  };
+}
+
+/** Whether every one of `events` comes after `fold.through`, so that `foldSignals` may resume. */
+export function foldsAfter(fold: Fold, events: readonly ScoringEvent[]): boolean {
+  if (fold.through === null) return true;
+  const [at, id] = fold.through;
+  return events.every((e) => e.timestamp > at || (e.timestamp === at && e.id > id));
+}
+
+/**
+ * A rule's state as stored: occurrences before `horizon` (the look-back of the last event)
+ * are left out, since every later occurrence drops them, and so is a key with none left,
+ * since it then counts exactly as a new key does (`reaches`).
+ */
+function storedRule(s: RuleState, horizon: number): Fold['rules'][number] {
+  const counter = (c: Counter): FoldCounter => ({
+    times: c.times.slice(c.head).filter((t) => t >= horizon),
+    previous: c.previous,
+  });
+  const keys: [string, FoldCounter][] = [];
+  for (const [key, c] of s.keys) {
+    const stored = counter(c);
+    if (stored.times.length > 0) keys.push([key, stored]);
+  }
+  return { session: counter(s.session), last: Number.isNaN(s.last) ? null : s.last, keys };
+}
+
+function liveRule(r: Fold['rules'][number]): RuleState {
+  const counter = (c: FoldCounter): Counter => ({ times: [...c.times], head: 0, previous: c.previous });
+  return {
+    session: counter(r.session),
+    last: r.last ?? Number.NaN,
+    keys: new Map(r.keys.map(([key, c]) => [key, counter(c)])),
+  };
 }
 
 /** Occurrence times within the look-back of the latest (from `head` on), and the count at the previous one. */
@@ -68,7 +146,11 @@ function reaches(c: Counter, at: number, lookbackMs: number, min: number): boole
     c.head = 0;
   }
   const count = c.times.length - c.head;
-  const fired = count >= min && c.previous < min;
+  // The count at the previous occurrence, if that is within the look-back: an occurrence
+  // after 90 days without one counts from none, whatever came before (with `min` 1 the count
+  // at an occurrence years ago would otherwise hold the signal off for good).
+  const previous = count > 1 ? c.previous : 0;
+  const fired = count >= min && previous < min;
   c.previous = count;
   return fired;
 }
