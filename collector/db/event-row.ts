@@ -41,3 +41,6 @@ export interface EventRow {
    */
   verified?: boolean;
 }
+
+/** A stored row's key, its site and messageId in one string (the ledger's key). */
+export const rowKey = (siteId: string, messageId: string) => `${siteId}\u0001${messageId}`;

@@ -56,6 +56,12 @@ export const personScores = pgTable(
      * otherwise. Null before this column.
      */
     model: text('model'),
+    /**
+     * Where the derivation of the person's signals stands after their events so far, and whose
+     * events those were (`scoring/fresh-events.ts`): a group of new events is folded on it
+     * instead of reading the person's events again. Written with `hits`, under `model`.
+     */
+    fold: json('fold').$type<{ ids: string; fold: unknown }>(),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.personId] }),

@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.ts';
-import type { EventRow } from '../db/event-row.ts';
+import { type EventRow, rowKey } from '../db/event-row.ts';
 import { copyText, EVENTS_TARGET } from './copy-rows.ts';
 
 /**
@@ -44,11 +44,11 @@ UNION ALL SELECT site_id, message_id, NULL FROM erased`;
 /** What one insert did: how many rows were new, and which repeats were of erased messages. */
 export interface Inserted {
   inserted: number;
+  /** `site\u0001messageId` of the rows stored now (not the repeats). */
+  fresh: Set<string>;
   /** `site\u0001messageId` of the repeats whose events were erased: nothing may be derived from them. */
   erased: Set<string>;
 }
-
-export const rowKey = (siteId: string, messageId: string) => `${siteId}\u0001${messageId}`;
 
 /**
  * How a group reaches `events`: `copy` (the ledger claim, then COPY; PostgreSQL's default) or
@@ -70,7 +70,7 @@ export async function insertEvents(
   mark = false,
   load: EventLoad = defaultLoad(db),
 ): Promise<Inserted> {
-  if (rows.length === 0) return { inserted: 0, erased: new Set() };
+  if (rows.length === 0) return { inserted: 0, fresh: new Set(), erased: new Set() };
   const unique = uniqueRows(rows);
   if (load === 'json') {
     const out = await db.query<{ site_id: string; message_id: string; erased: boolean }>(INSERT_JSON, [
@@ -78,7 +78,8 @@ export async function insertEvents(
       mark,
     ]);
     const erased = new Set(out.filter((r) => r.erased).map((r) => rowKey(r.site_id, r.message_id)));
-    return { inserted: out.length - erased.size, erased };
+    const fresh = new Set(out.filter((r) => !r.erased).map((r) => rowKey(r.site_id, r.message_id)));
+    return { inserted: fresh.size, fresh, erased };
   }
   return db.transaction(async (tx) => {
     const claimed = await tx.query<{ site_id: string; message_id: string; id: number | null }>(CLAIM, [
@@ -101,7 +102,7 @@ export async function insertEvents(
       });
       await tx.copyFrom(EVENTS_TARGET, copyText(fresh));
     }
-    return { inserted: ids.size, erased };
+    return { inserted: ids.size, fresh: new Set(ids.keys()), erased };
   });
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
 import { newSite, openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 import { type Database, openDatabase } from '../db/client.ts';
-import type { EventRow } from '../db/event-row.ts';
+import { type EventRow, rowKey } from '../db/event-row.ts';
 import { type EventLoad, insertEvents } from './insert.ts';
 import { cleanString } from './sanitize.ts';
 import { createEventWriter, laneOf } from './writer.ts';
@@ -160,7 +160,11 @@ describe.each(['copy', 'json'] as EventLoad[])('the event writer, loading with %
       }),
     );
     const out = await insertEvents(db, rows, false, load);
-    expect(out).toEqual({ inserted: rows.length, erased: new Set() });
+    expect(out).toEqual({
+      inserted: rows.length,
+      fresh: new Set(rows.map((r) => rowKey(r.site_id, r.message_id))),
+      erased: new Set(),
+    });
     await expectStoredExactly(rows);
   });
 

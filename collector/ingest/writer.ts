@@ -1,9 +1,10 @@
 import type { Database } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
+import { rowKey } from '../db/event-row.ts';
 import { keepStatistics } from '../db/statistics.ts';
 import { clearMarks } from '../db/unscored.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
-import { type EventLoad, insertEvents, rowKey, uniqueRows } from './insert.ts';
+import { type EventLoad, insertEvents, uniqueRows } from './insert.ts';
 
 // The statements live in insert.ts; callers that store rows without group commit import them from here too.
 export { type Inserted, insertEvents } from './insert.ts';
@@ -96,11 +97,11 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
     statistics
       .ready()
       .then(() => insertEvents(db, rows, pipeline !== undefined, options.load))
-      .then(async ({ inserted, erased }) => {
+      .then(async ({ inserted, fresh, erased }) => {
         statistics.written(inserted);
         if (!pipeline) return;
         const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
-        await pipeline.run(live);
+        await pipeline.run(live, fresh);
         // Only now: until this commits, a crash leaves the marks and recovery scores them.
         await clearMarks(db, uniqueRows(rows));
       })

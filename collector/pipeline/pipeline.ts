@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.ts';
-import type { EventRow } from '../db/event-row.ts';
+import { type EventRow, rowKey } from '../db/event-row.ts';
 import { resolveBatch } from '../identity/batch.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { rescoreSubjects } from '../scoring/rescore-subjects.ts';
@@ -13,9 +13,12 @@ import { rescoreSubjects } from '../scoring/rescore-subjects.ts';
 export interface Pipeline {
   /**
    * Identity and scores for rows just stored (or already stored: a retry repairs what a
-   * crash between insert and scoring left behind). Resolves once all of it is committed.
+   * crash between insert and scoring left behind). `fresh`: the keys (`rowKey`) of the rows
+   * this group stored now, whose persons may have them folded on their stored derivation
+   * instead of reading their events (`PersonScoring.fresh`); none: every person's events
+   * are read. Resolves once all of it is committed.
    */
-  run(rows: readonly EventRow[]): Promise<void>;
+  run(rows: readonly EventRow[], fresh?: ReadonlySet<string>): Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -28,9 +31,9 @@ export interface PipelineOptions {
 
 export function createPipeline(db: Database, configs: ConfigStore, options: PipelineOptions = {}): Pipeline {
   return {
-    async run(rows) {
+    async run(rows, fresh) {
       options.beforeRun?.();
-      await processRows(db, configs, rows, Date.now());
+      await processRows(db, configs, rows, Date.now(), fresh);
     },
   };
 }
@@ -44,6 +47,7 @@ export async function processRows(
   configs: ConfigStore,
   rows: readonly EventRow[],
   now: number,
+  fresh?: ReadonlySet<string>,
 ): Promise<void> {
   const { persons, accounts } = await resolveBatch(db, rows);
   // The track events that arrived, by site, for the rules that count events: scoring finds
@@ -54,5 +58,6 @@ export async function processRows(
     arrived.set(row.site_id, ids);
     if (row.type === 'track' && row.event !== null) ids.add(row.message_id);
   }
-  await rescoreSubjects(db, configs, persons, accounts, now, { arrived });
+  const stored = fresh && rows.filter((r) => fresh.has(rowKey(r.site_id, r.message_id)));
+  await rescoreSubjects(db, configs, persons, accounts, now, { arrived, fresh: stored });
 }

@@ -1,13 +1,18 @@
 import {
   type CompiledConfig,
   type ContactSignals,
+  chronological,
   collectSignals,
   eventsInHorizon,
+  type Fold,
+  foldSignals,
+  foldsAfter,
   hitsKept,
   horizonStart,
   type PackedHit,
   packHits,
   type ScoringEvent,
+  type SignalHit,
   scoreAccountFromHits,
   scoreSignals,
   unpackHits,
@@ -15,8 +20,10 @@ import {
 import { notifyChanged } from '../changes/notices.ts';
 import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
 import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
+import { eventsOwnedBy, ownerKey, type StoredFold } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
 import { modelKey } from './model-key.ts';
 import { storeScores } from './store-scores.ts';
@@ -59,6 +66,14 @@ export interface PersonScoring {
    * config changes read events: they change the signals.
    */
   fromStored?: boolean;
+  /**
+   * The rows a group of ingest just stored (new ones only, never repeats: a repeat's stored
+   * event may differ from the row sent again). A person whose stored derivation is current
+   * (same model, same ids, and every one of their rows here after the last event it folded)
+   * gets their rows folded on it (`foldSignals`) instead of their events read; anyone else
+   * is derived again from their events.
+   */
+  fresh?: readonly EventRow[];
 }
 
 /**
@@ -73,35 +88,48 @@ export async function rescorePersons(
   personIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
-  { arrivedIds, fromStored = false }: PersonScoring = {},
+  { arrivedIds, fromStored = false, fresh }: PersonScoring = {},
 ): Promise<{ accounts: string[]; arrived: Map<string, Set<string>> }> {
   const accounts = new Set<string>();
   const accountsArrived = new Map<string, Set<string>>();
   const key = modelKey(model);
+  const horizon = horizonStart(model, now);
   for (const ids of chunks(personIds)) {
     await db.transaction(async (tx) => {
-      // The read of a few thousand events by index costs milliseconds: parallel workers'
-      // start and stop cost more than they save (half the read's time in a rescore, measured
-      // on 2 cores). For this transaction only.
-      if (db.kind !== 'embedded') await tx.query('set local max_parallel_workers_per_gather = 0');
       await lockSubjects(tx, siteId, ids);
-      const persons = await readPersons(tx, siteId, ids, fromStored ? key : null);
+      const persons = await readPersons(tx, siteId, ids, key);
       const found = new Set(persons.map((p) => p.id));
       const gone = ids.filter((id) => !found.has(id));
       if (gone.length > 0) {
         await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
         await notifyChanged(tx, siteId, 'person', gone);
       }
-      // Whose events were read: every person's but those scored from their stored signals.
-      const readIds = persons.filter((p) => p.hits === null).map((p) => p.id);
-      const events = await loadEventsOfPersons(tx, siteId, readIds, horizonStart(model, now));
+      const plans = persons.map((p) => planOf(p, horizon, fromStored, fresh));
+      // Whose events are read: those neither scored from stored signals nor folded on.
+      const readIds = plans.filter((p) => p.how === 'events').map((p) => p.person.id);
+      // The read of a few thousand events by index costs milliseconds: parallel workers'
+      // start and stop cost more than they save (half the read's time in a rescore, measured
+      // on 2 cores). For this transaction only.
+      if (readIds.length > 0 && db.kind !== 'embedded') await tx.query('set local max_parallel_workers_per_gather = 0');
+      const events = await loadEventsOfPersons(tx, siteId, readIds, horizon);
       for (const id of readIds) if (!events.has(id)) events.set(id, []);
-      const results = persons.map((p) => {
-        const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackHits(p.hits, model);
+      const results = plans.map((plan) => {
+        const { hits, fold } = signalsOf(plan, events, model, now);
         const kept = hitsKept(hits, model, now);
-        return { id: p.id, r: scoreSignals(hits, model, now), hits: packHits(kept), kept, model: key };
+        const stored = fold && { ids: ownerKey(plan.person), fold };
+        return {
+          id: plan.person.id,
+          r: scoreSignals(hits, model, now),
+          hits: packHits(kept),
+          kept,
+          model: key,
+          fold: stored,
+        };
       });
-      const arrived = arrivedIds && arrivalsOf(events, arrivedIds);
+      // Each person's events that arrived: among those read, or their rows folded on.
+      const seen = new Map(events);
+      for (const plan of plans) if (plan.how === 'fold') seen.set(plan.person.id, plan.mine);
+      const arrived = arrivedIds && arrivalsOf(seen, arrivedIds);
       await storeScores(tx, siteId, 'person', results, now, { events, arrived });
       for (const p of persons) {
         if (!p.account_id) continue;
@@ -117,35 +145,71 @@ export async function rescorePersons(
   return { accounts: [...accounts], arrived: accountsArrived };
 }
 
-/**
- * The persons of `ids` that exist, with their stored signals when `model` (a `modelKey`)
- * derived them; `hits` is null otherwise, and always when `model` is null.
- */
-async function readPersons(
-  tx: Queryable,
-  siteId: string,
-  ids: readonly string[],
-  model: string | null,
-): Promise<{ id: string; account_id: string | null; hits: PackedHit[] | null }[]> {
-  if (model === null) {
-    const rows = await tx.query<{ id: string; account_id: string | null }>(
-      'select id, account_id from persons where site_id = $1 and id = any($2::text[])',
-      [siteId, ids],
-    );
-    return rows.map((r) => ({ ...r, hits: null }));
+type PersonRow = Awaited<ReturnType<typeof readPersons>>[number];
+
+/** How one person is scored: from their stored signals, their stored ones and rows folded on, or their events. */
+type Plan =
+  | { how: 'stored'; person: PersonRow; hits: PackedHit[] }
+  | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: Fold; mine: ScoringEvent[] }
+  | { how: 'events'; person: PersonRow };
+
+function planOf(person: PersonRow, horizon: number, fromStored: boolean, fresh: readonly EventRow[] | undefined): Plan {
+  if (person.hits === null) return { how: 'events', person };
+  if (fromStored) return { how: 'stored', person, hits: JSON.parse(person.hits) };
+  if (fresh === undefined || person.fold === null) return { how: 'events', person };
+  const stored = JSON.parse(person.fold) as StoredFold;
+  if (stored.ids !== ownerKey(person)) return { how: 'events', person };
+  const mine = [...chronological(eventsOwnedBy(person, fresh))];
+  // A late arrival (at or before the last event folded), or one older than the horizon: derived again.
+  if (!foldsAfter(stored.fold, mine) || mine.some((e) => e.timestamp < horizon)) return { how: 'events', person };
+  return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored.fold, mine };
+}
+
+/** A person's signals, and where their derivation stands (null: as stored, nothing new). */
+function signalsOf(
+  plan: Plan,
+  events: ReadonlyMap<string, ScoringEvent[]>,
+  model: CompiledConfig,
+  now: number,
+): { hits: SignalHit[]; fold: Fold | null } {
+  switch (plan.how) {
+    case 'stored':
+      return { hits: unpackHits(plan.hits, model), fold: null };
+    case 'fold': {
+      const next = foldSignals(plan.mine, model, plan.from);
+      return { hits: [...unpackHits(plan.hits, model), ...next.hits], fold: next.fold };
+    }
+    case 'events':
+      return foldSignals(eventsInHorizon(events.get(plan.person.id) ?? [], model, now), model);
   }
+}
+
+/**
+ * The persons of `ids` that exist, with whose events theirs are, and, when `model` (a
+ * `modelKey`) derived them, their stored signals and derivation as stored text (null
+ * otherwise).
+ */
+async function readPersons(tx: Queryable, siteId: string, ids: readonly string[], model: string) {
   // Each by key, as the scores' own read (store-scores.ts).
-  const rows = await tx.query<{ id: string; account_id: string | null; hits: string | null }>(
-    `select p.id, p.account_id, case when s.model = $3 then s.hits::text end as hits
+  const rows = await tx.query<{
+    id: string;
+    account_id: string | null;
+    user_id: string | null;
+    anons: string[];
+    hits: string | null;
+    fold: string | null;
+  }>(
+    `select p.id, p.account_id, p.user_id,
+            array(select anonymous_id from identities where site_id = $1 and person_id = k.id) as anons,
+            case when s.model = $3 then s.hits::text end as hits,
+            case when s.model = $3 then s.fold::text end as fold
        from unnest($2::text[]) as k(id)
-      cross join lateral (select id, account_id from persons where site_id = $1 and id = k.id limit 1) as p
+      cross join lateral (select id, account_id, user_id from persons where site_id = $1 and id = k.id limit 1) as p
        left join lateral (
-         select model, hits from person_scores where site_id = $1 and person_id = k.id limit 1) as s on true`,
+         select model, hits, fold from person_scores where site_id = $1 and person_id = k.id limit 1) as s on true`,
     [siteId, ids, model],
   );
-  // The stored text, parsed in one call for the whole group.
-  const parsed = JSON.parse(`[${rows.map((r) => r.hits ?? 'null').join(',')}]`) as (PackedHit[] | null)[];
-  return rows.map((r, i) => ({ id: r.id, account_id: r.account_id, hits: parsed[i] ?? null }));
+  return rows.map((r) => ({ ...r, userId: r.user_id, anonymousIds: r.anons }));
 }
 
 /** The names of each person's events whose message id is in `ids` (the track events that arrived). */
@@ -221,7 +285,7 @@ export async function rescoreAccountsLocked(
   const packed = new Map<string, PackedHit[]>();
   for (const id of found) contacts.set(id, []);
   for (const p of people) {
-    const hits = p.hits === null ? signalsOf(events.get(p.id), model, now) : unpackedHits(p.hits, model);
+    const hits = p.hits === null ? contactSignals(events.get(p.id), model, now) : unpackedHits(p.hits, model);
     contacts.get(p.account_id)?.push({ personId: p.id, hits });
     packed.set(`${p.account_id}\u0001${p.id}`, p.hits ?? packHits(hits));
   }
@@ -263,8 +327,8 @@ function linesHits(stored: readonly ContactRow[]): Map<string, (readonly unknown
   return out;
 }
 
-/** A person's signals from their events (those within the horizon of `now` count). */
-function signalsOf(events: ScoringEvent[] | undefined, model: CompiledConfig, now: number) {
+/** A contact's signals from their events (those within the horizon of `now` count). */
+function contactSignals(events: ScoringEvent[] | undefined, model: CompiledConfig, now: number) {
   return collectSignals(eventsInHorizon(events ?? [], model, now), model);
 }
 

@@ -2,6 +2,7 @@ import type { AccountScoreResult, ContactSignals, PackedHit, ScoreResult, Tier }
 import { notifyChanged } from '../changes/notices.ts';
 import { announceScores, type ScoresStored, type StoredHit } from '../changes/stored.ts';
 import type { Queryable } from '../db/client.ts';
+import type { StoredFold } from './fresh-events.ts';
 
 /**
  * Storing what `persist.ts` computed: the score rows (rewritten only when a stored field
@@ -12,7 +13,15 @@ import type { Queryable } from '../db/client.ts';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export type Scored =
-  | { id: string; r: ScoreResult; hits: PackedHit[]; kept: readonly StoredHit[]; model: string }
+  | {
+      id: string;
+      r: ScoreResult;
+      hits: PackedHit[];
+      kept: readonly StoredHit[];
+      model: string;
+      /** Where the derivation stands now; null: as stored (scored from stored signals alone). */
+      fold: StoredFold | null;
+    }
   | {
       id: string;
       r: AccountScoreResult;
@@ -40,20 +49,22 @@ function beforeOf(row: { score: number; tier: Tier; hits: string | null } | unde
 
 const PERSON_UPSERT = `insert into person_scores
     (site_id, person_id, score, tier, type, trend, change_7d, points, explanation, categories, next_change_at, updated_at,
-      hits, model)
+      hits, model, fold)
   select $1, r.id, r.score, r.tier, r.type, r.trend, r.change_7d, r.points, r.explanation, r.categories, r.next_change_at,
-      $3::timestamptz, r.hits, r.model
+      $3::timestamptz, r.hits, r.model, r.fold
     from jsonb_to_recordset($2::jsonb) as r(id text, score int, tier text, type text, trend text, change_7d int,
-      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz, hits json, model text)
+      points double precision, explanation jsonb, categories jsonb, next_change_at timestamptz, hits json, model text,
+      fold json)
   on conflict (site_id, person_id) do update set score = excluded.score, tier = excluded.tier, type = excluded.type,
     trend = excluded.trend, change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation,
     categories = excluded.categories, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at,
-    hits = excluded.hits, model = excluded.model
+    hits = excluded.hits, model = excluded.model, fold = coalesce(excluded.fold, person_scores.fold)
   where (person_scores.score, person_scores.tier, person_scores.type, person_scores.trend, person_scores.change_7d,
       person_scores.points, person_scores.explanation, person_scores.categories, person_scores.next_change_at,
-      person_scores.hits::text, person_scores.model)
+      person_scores.hits::text, person_scores.model, person_scores.fold::text)
     is distinct from (excluded.score, excluded.tier, excluded.type, excluded.trend, excluded.change_7d, excluded.points,
-      excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits::text, excluded.model)`;
+      excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits::text, excluded.model,
+      coalesce(excluded.fold, person_scores.fold)::text)`;
 
 /** The breakdown by contact is not in the row: `account_contacts` (see ./account-contacts.ts). */
 const ACCOUNT_UPSERT = `insert into account_scores
@@ -103,6 +114,7 @@ export async function storeScores(
       next_change_at: iso(r.nextChangeAt),
       hits: 'hits' in scored ? scored.hits : undefined,
       model: 'model' in scored ? scored.model : undefined,
+      fold: 'fold' in scored ? scored.fold : undefined,
     };
   });
   const at = iso(now);

@@ -19,7 +19,15 @@ export {
 } from './config.ts';
 export { recencyFactor } from './decay.ts';
 export { defaultConfig } from './default-config.ts';
-export { type ContactSignals, collectSignals, deriveAccountSignals } from './derive.ts';
+export {
+  type ContactSignals,
+  chronological,
+  collectSignals,
+  deriveAccountSignals,
+  type Fold,
+  foldSignals,
+  foldsAfter,
+} from './derive.ts';
 export { normalizePath } from './glob.ts';
 export { eventsInHorizon, hitsKept, horizonStart } from './horizon.ts';
 export { classifyChatText } from './intent-type.ts';

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { useTestCollector } from '../../test/helpers/collector.ts';
+import { newSite } from '../../test/helpers/db.ts';
+import { daysAgo, identify, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
+import type { Collector } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import type { CreatedSite } from '../sites.ts';
+import { rescore } from './rescore.ts';
+
+let db: Database;
+let collector: Collector;
+useTestCollector((env) => {
+  ({ db, collector } = env);
+});
+
+/** Every stored person score of the site, as ingest left it. */
+const scores = (site: CreatedSite) =>
+  db.query<{ person_id: string; score: number; points: number; tier: string; hits: unknown; explanation: unknown }>(
+    `select person_id, score, points, tier, hits, explanation from person_scores where site_id = $1 order by person_id`,
+    [site.siteId],
+  );
+
+/** Deletes the stored events of `messageIds` behind scoring's back: what is derived from them stays only in a fold. */
+const forget = (site: CreatedSite, messageIds: string[]) =>
+  db.query('delete from events where site_id = $1 and message_id = any($2::text[])', [site.siteId, messageIds]);
+
+describe('new events folded on a person’s stored derivation', () => {
+  it('should score a new event from the stored derivation, without reading the person’s events', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const first = [
+      identify('fold-a', 'fold-user'),
+      page('fold-a', '/pricing', { timestamp: daysAgo(3) }),
+      track({ anonymousId: 'fold-a' }, 'Demo Requested', { timestamp: daysAgo(2) }),
+    ];
+    await api.send(first);
+    const before = await api.person('fold-user');
+    // The events scored so far are gone from `events`; a new page must still add to them.
+    await forget(
+      site,
+      first.map((m) => m.messageId),
+    );
+    await api.send([page('fold-a', '/case-studies/x')]);
+    const after = await api.person('fold-user');
+    expect(after.score).toBeGreaterThan(before.score);
+    expect(after.explanation.map((e) => e.signal)).toEqual(expect.arrayContaining(['demo_requested', 'case_study_page']));
+    // Read again from events, the forgotten ones no longer count: the fold was what kept them.
+    await rescore(db, collector.configs, { siteId: site.siteId, all: true });
+    expect((await api.person('fold-user')).explanation.map((e) => e.signal)).not.toContain('demo_requested');
+  });
+
+  it('should read the person’s events again for an event dated before the last one folded', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const first = [identify('late-a', 'late-user'), track({ anonymousId: 'late-a' }, 'Demo Requested')];
+    await api.send(first);
+    await forget(
+      site,
+      first.map((m) => m.messageId),
+    );
+    // A late arrival: dated before the demo request, so it cannot be folded on.
+    await api.send([page('late-a', '/pricing', { timestamp: daysAgo(1) })]);
+    const person = await api.person('late-user');
+    expect(person.explanation.map((e) => e.signal)).toEqual(['pricing_page']);
+  });
+
+  it('should read the person’s events again once another anonymous id is linked to them', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([identify('link-a', 'link-user'), page('link-a', '/pricing', { timestamp: daysAgo(2) })]);
+    // Another device's earlier browsing, then its identify: those events are the person's now.
+    await api.send([track({ anonymousId: 'link-b' }, 'Demo Requested', { timestamp: daysAgo(1) })]);
+    await api.send([identify('link-b', 'link-user')]);
+    const person = await api.person('link-user');
+    expect(person.explanation.map((e) => e.signal)).toEqual(expect.arrayContaining(['pricing_page', 'demo_requested']));
+  });
+
+  it('should store what a derivation from every event stores, batch after batch, in and out of order', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const paths = ['/pricing', '/product', '/docs/api', '/blog/a', '/careers', '/demo', '/customers/x'];
+    const events = ['Email Opened', 'Whitepaper Downloaded', 'Meeting Scheduled', 'Deal Room Visited'];
+    let n = 0;
+    for (let round = 0; round < 12; round++) {
+      const batch: object[] = [];
+      for (let v = 0; v < 4; v++) {
+        const anon = `mix-${v}-${round % 3}`;
+        if (round % 5 === v) batch.push(identify(anon, `mix-user-${v}`, { email: `u${v}@mix${v % 2}.example` }));
+        // Mostly in order; every seventh event is dated days back (a late arrival).
+        const at = (k: number) => daysAgo((++n % 7 === 0 ? 30 : 12 - round) + k / 100);
+        batch.push(page(anon, paths[(round + v) % paths.length]!, { timestamp: at(1) }));
+        batch.push(
+          track({ anonymousId: anon }, events[(round * v) % events.length]!, {
+            timestamp: at(0),
+            properties: { emailId: `e${v % 2}`, attendees: 3 },
+          }),
+        );
+      }
+      batch.push({ ...page('mix-bot', '/pricing'), context: { userAgent: 'Googlebot/2.1' }, messageId: mid() });
+      await api.send(batch);
+    }
+    const ingested = await scores(site);
+    expect(ingested.length).toBeGreaterThan(4);
+    await rescore(db, collector.configs, { siteId: site.siteId, all: true, now: Date.now() });
+    const derived = await scores(site);
+    const shape = (rows: typeof ingested) => rows.map((s) => [s.person_id, s.score, s.tier, s.hits]);
+    expect(shape(ingested)).toEqual(shape(derived));
+  });
+});
