@@ -21,6 +21,7 @@ const LAYERS: Layer[] = [
       'collector/keys.ts',
       'collector/config.ts',
       'collector/periodic.ts',
+      'collector/iso-date.ts',
     ],
     uses: below('shared'),
   },

@@ -134,7 +134,17 @@ describe('GET /v1/export', () => {
 
   it('should answer 400 before streaming for dates PostgreSQL cannot hold, and export for years 0001 to 9999', async () => {
     const { api } = await seeded();
-    const absurd = ['300000-01-01', '%2B275760-09-13', '-000001-01-01', '-271821-04-20', '0000-01-01', '10000-01-01'];
+    const absurd = [
+      '300000-01-01',
+      '%2B275760-09-13',
+      '-000001-01-01',
+      '-271821-04-20',
+      '0000-01-01',
+      '10000-01-01',
+      // Days the calendar does not have: Date.parse rolled them over into the next month.
+      '2026-11-31T02:28:25Z',
+      '2026-02-30',
+    ];
     for (const date of absurd) {
       for (const what of ['signals', 'scores']) {
         for (const name of ['from', 'to']) {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
+import { parseIsoDate } from '../iso-date.ts';
 import type { Logger } from '../log.ts';
 import {
   csvLine,
@@ -18,7 +19,8 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 /**
  * Earliest and latest instants `from`/`to` may name: the four-digit years, which
  * PostgreSQL's timestamptz stores and reads back. A date JS parses but PostgreSQL refuses
- * (year 0, negative or six-digit years) answers 400 before the export starts streaming.
+ * (year 0, negative or six-digit years) answers 400 before the export starts streaming, as
+ * does a date the calendar does not have (`parseIsoDate`).
  */
 const MIN_DATE = Date.parse('0001-01-01T00:00:00Z');
 const MAX_DATE = Date.parse('9999-12-31T23:59:59.999Z');
@@ -27,10 +29,10 @@ const isoDate = z
   .string()
   .max(64)
   .refine((v) => {
-    const t = Date.parse(v);
-    return t >= MIN_DATE && t <= MAX_DATE;
+    const t = parseIsoDate(v);
+    return t !== null && t >= MIN_DATE && t <= MAX_DATE;
   })
-  .transform((v) => new Date(Date.parse(v)))
+  .transform((v) => new Date(parseIsoDate(v) as number))
   .optional();
 
 /** The query of `GET /v1/export` (also documented in /openapi.json from this schema). */
