@@ -55,6 +55,35 @@ describe('slow clients', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   }, 30_000);
 
+  it('should count a body cut short, by the timeout or by a client that hangs up, as refused and never as a server error', async () => {
+    const aborted = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return {
+        text,
+        n: Number(/inkling_ingest_refused_requests_total\{code="request_aborted"\} (\d+)/.exec(text)?.[1] ?? 0),
+      };
+    };
+    const before = (await aborted()).n;
+    const body = JSON.stringify({ writeKey: 'pk_x', batch: [{ type: 'track', event: 'x' }] });
+    const head = `POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 50}\r\n\r\n`;
+    // The timeout: the body never completes.
+    await dribble(head, body);
+    // A client that hangs up halfway.
+    await new Promise<void>((resolve) => {
+      const { port, hostname } = new URL(server.url);
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(head + body.slice(0, 10));
+        setTimeout(() => socket.destroy(), 200);
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await aborted();
+    expect(after.n - before).toBe(2);
+    expect(after.text).not.toMatch(/status="500"/);
+  }, 30_000);
+
   it('should cut a request whose headers are dribbled slowly', async () => {
     const head = `POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n${'X-Slow: a\r\n'.repeat(300)}\r\n`;
     const { sent } = await dribble('', head);

@@ -23,7 +23,11 @@ export async function readJsonBody(
   const length = req.headers.get('content-length');
   const declared = Number(length ?? '0');
   if (declared > limit) throw tooLarge(limit);
-  let bytes = lengthEnforced && length !== null ? await readWhole(req, limit) : await readLimited(req, limit);
+  let bytes = await (lengthEnforced && length !== null ? readWhole(req, limit) : readLimited(req, limit)).catch(
+    (err: unknown) => {
+      throw cutShort(err) ? aborted() : err;
+    },
+  );
   const encoding = (req.headers.get('content-encoding') ?? '').trim().toLowerCase();
   if (encoding === 'gzip' || encoding === 'deflate') {
     try {
@@ -71,6 +75,21 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
     chunks.push(value);
   }
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * Whether reading a body failed because it never arrived whole: the client hung up, or the
+ * server's request timeout closed the connection (Node's `aborted`, `ECONNRESET`).
+ */
+function cutShort(err: unknown): boolean {
+  if (err instanceof InklingError) return false;
+  const e = err as NodeJS.ErrnoException | undefined;
+  return e?.code === 'ECONNRESET' || e?.message === 'aborted' || e?.name === 'AbortError';
+}
+
+/** Nobody reads the answer (the connection is gone); it is counted as refused, not as a server error. */
+function aborted(): InklingError {
+  return new InklingError(400, 'request_aborted', 'The body ended before its Content-Length: the connection closed.');
 }
 
 function tooLarge(limit: number): InklingError {
