@@ -168,6 +168,25 @@ describe('one account per company', () => {
   });
 });
 
+describe('a user id that is a work email', () => {
+  it("should put a server library's user into their email domain's account, with no identify", async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    // What the README's analytics-node example sends: a track with only a userId.
+    await api.sendAsServer([track({ userId: 'jane@initech.example' }, 'Meeting Scheduled')]);
+    await api.sendAsServer([
+      { type: 'page', messageId: mid(), userId: 'sam@initech.example', properties: { path: '/pricing' } },
+    ]);
+    const jane = await api.person('jane@initech.example');
+    expect(jane.account?.domain).toBe('initech.example');
+    expect((await api.person('sam@initech.example')).account?.id).toBe(jane.account?.id);
+    expect((await account(api, 'initech.example')).contacts).toHaveLength(2);
+    // A free-mail user names no company.
+    await api.sendAsServer([track({ userId: 'kim@gmail.com' }, 'Meeting Scheduled')]);
+    expect((await api.person('kim@gmail.com')).account).toBeNull();
+  });
+});
+
 describe('domainOf', () => {
   it('should read a company domain from a domain, a URL or a group id, and nothing from numbers', () => {
     expect(domainOf('acme-corp.com')).toBe('acme-corp.com');

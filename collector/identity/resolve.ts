@@ -13,7 +13,7 @@ import {
   type PersonRow,
   recordConflict,
 } from './persons.ts';
-import { applyTraits } from './traits.ts';
+import { applyTraits, applyUserIdEmail } from './traits.ts';
 import { attach, dropOldestUnverified, markUnverified, upgrade } from './verified-links.ts';
 
 /** What one message did to the identity graph: the person it is about and what else changed. */
@@ -75,6 +75,7 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
     }
     if (!out.personId) return out;
     if (m.type === 'identify') await applyTraits(tx, siteId, out.personId, user, m.traits);
+    else if (user) await applyUserIdEmail(tx, siteId, out.personId, user);
     if (m.type === 'group') {
       const groupId = usableId(m.group_id);
       if (groupId) {

@@ -72,3 +72,25 @@ export async function applyTraits(
     await findOrCreateDomainAccount(tx, siteId, domain),
   ]);
 }
+
+/**
+ * A user id that is a work email names the person's account as an identify's would, when
+ * they have none yet and no other email: server-side libraries often send
+ * `track({ userId: 'jane@acme.com' })` with no identify. Under the site's identity lock
+ * (resolve.ts).
+ */
+export async function applyUserIdEmail(tx: Queryable, siteId: string, personId: string, user: string) {
+  const domain = emailDomain(user);
+  if (!domain || isFreeMailDomain(domain)) return;
+  const rows = await tx.query<{ account_id: string | null }>(
+    `update persons set email = coalesce(email, $3), updated_at = now()
+     where site_id = $1 and id = $2 and (email is null or email = $3) and account_id is null returning account_id`,
+    [siteId, personId, user.toLowerCase()],
+  );
+  if (rows.length === 0) return;
+  await tx.query('update persons set account_id = $3 where site_id = $1 and id = $2', [
+    siteId,
+    personId,
+    await findOrCreateDomainAccount(tx, siteId, domain),
+  ]);
+}
