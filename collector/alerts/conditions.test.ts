@@ -74,6 +74,25 @@ describe('conditions through the API', () => {
     expect(firings[0]!.payload.person).toMatchObject({ score: 50, tier: 'medium', previousTier: 'low' });
   });
 
+  it('should name low as the previous tier of a subject whose first score is above it', async () => {
+    const { site, api, rules } = await setup();
+    const rule = await rules.create({
+      name: 'Into medium',
+      subject: 'person',
+      when: { type: 'threshold', tier: 'medium' },
+    });
+    // A new visitor whose first batch already scores medium: there was no score row before.
+    await api.send([
+      page('first-1', '/pricing'),
+      page('first-1', '/demo'),
+      track({ anonymousId: 'first-1' }, 'Demo Requested'),
+    ]);
+    const firings = await firingsOf(db, site.siteId, rule.id);
+    expect(firings).toHaveLength(1);
+    expect(firings[0]!.payload.person).toMatchObject({ tier: 'high', previousTier: 'low' });
+    expect(firings[0]!.payload.reason).toContain('low');
+  });
+
   it('should fire a signal rule on each new hit of the signal only, with the hit and its points', async () => {
     const { site, api, rules } = await setup();
     const rule = await rules.create({

@@ -97,7 +97,8 @@ export async function recordFirings(
         name: info.get(s.id)?.name ?? null,
         score: s.after.score,
         tier: s.after.tier,
-        previousTier: s.before?.tier ?? null,
+        // A subject scored for the first time was at 0, low, before (as its history says).
+        previousTier: s.before?.tier ?? 'low',
         owner: o.owner,
       },
       ...(rule.definition.route ? { recipient } : {}),
