@@ -145,34 +145,65 @@ export async function loadContacts(
   };
 }
 
-/** A device of a person: one of their anonymous ids and the user agent of its latest event. */
+/**
+ * A device of a person: one of their anonymous ids, with the user agent its latest event
+ * sent in `context.userAgent` (server libraries forwarding the visitor's) or else the
+ * browser and system the collector read from the request (what Inkling's script sends).
+ */
 export interface Device {
   anonymousId: string;
   userAgent: string | null;
+  browser: string | null;
+  os: string | null;
   lastSeen: Date | null;
 }
 
-/** How many of an anonymous id's latest events are searched for a user agent (server-sent events carry none). */
+/** How many of an anonymous id's latest events are searched for a device (server-sent events name none). */
 const UA_LOOKBACK = 50;
 
 /**
- * Each of the person's anonymous ids with its last event's time and the user agent of its
- * latest event that has one (among its last `UA_LOOKBACK`), newest first.
+ * Each of the person's anonymous ids with its last event's time and the device of its latest
+ * event that names one (among its last `UA_LOOKBACK`), newest first.
  */
 export async function loadDevices(q: Queryable, siteId: string, anonymousIds: readonly string[]): Promise<Device[]> {
   if (anonymousIds.length === 0) return [];
-  const rows = await q.query<{ anonymous_id: string; ua: string | null; at: Date | null }>(
-    `select a.id as anonymous_id, l.ua, l.at
+  const rows = await q.query<{
+    anonymous_id: string;
+    ua: string | null;
+    browser: string | null;
+    os: string | null;
+    at: Date | null;
+  }>(
+    `select a.id as anonymous_id, l.ua, l.browser, l.os, l.at
        from unnest($2::text[]) as a(id)
        left join lateral (
-         select max(x.at) as at, (array_agg(x.ua order by x.at desc) filter (where x.ua is not null))[1] as ua
-           from (select e.context ->> 'userAgent' as ua, e."timestamp" as at from events e
+         select max(x.at) as at, (array_agg(x.ua order by x.at desc) filter (where x.named))[1] as ua,
+                (array_agg(x.browser order by x.at desc) filter (where x.named))[1] as browser,
+                (array_agg(x.os order by x.at desc) filter (where x.named))[1] as os
+           from (select e.context ->> 'userAgent' as ua, e.browser, e.os, e."timestamp" as at,
+                        (e.context ->> 'userAgent' is not null or e.browser is not null) as named
+                   from events e
                   where e.site_id = $1 and e.anonymous_id = a.id order by e."timestamp" desc limit ${UA_LOOKBACK}) x
        ) l on true
       order by l.at desc nulls last`,
     [siteId, anonymousIds],
   );
-  return rows.map((r) => ({ anonymousId: r.anonymous_id, userAgent: r.ua, lastSeen: r.at ? new Date(r.at) : null }));
+  return rows.map((r) => ({
+    anonymousId: r.anonymous_id,
+    userAgent: r.ua,
+    browser: r.browser,
+    os: r.os,
+    lastSeen: r.at ? new Date(r.at) : null,
+  }));
+}
+
+/** A device in a few words: its user agent's, else the browser and system read at ingest. */
+export function describeDevice(d: Pick<Device, 'userAgent' | 'browser' | 'os'>): string {
+  if (d.userAgent) return describeUserAgent(d.userAgent);
+  if (!d.browser && !d.os) return 'unknown device';
+  const browser = d.browser?.replace(/^Mobile /, '') ?? 'a browser';
+  const os = d.os === 'Mac OS' ? 'macOS' : d.os;
+  return os ? `${browser} on ${os}` : browser;
 }
 
 /** A user agent in a few words: the browser and the system, as far as they are recognisable. */

@@ -40,6 +40,29 @@ describe('the person page', () => {
     expect(timeline).not.toContain('by <a');
   });
 
+  it("should name the device of a visitor tracked by Inkling's script, from the browser's own request", async () => {
+    const site = await newSite(db);
+    // What the script's request carries: the browser's User-Agent and fetch metadata, no context.userAgent.
+    const res = await collector.app.request('/v1/batch', {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/plain',
+        'sec-fetch-site': 'same-origin',
+        'user-agent':
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+      },
+      body: JSON.stringify({
+        writeKey: site.writeKey,
+        batch: [{ type: 'page', messageId: 'dev-1', anonymousId: 'dev-anon', properties: { path: '/pricing' } }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { browser } = await signedIn(db, collector, site.siteId);
+    const page = await browser.get('/dashboard/people/dev-anon');
+    expect(page.status).toBe(200);
+    expect(section(await page.text(), 'h-ids')).toContain('<strong>Chrome on Linux</strong>');
+  });
+
   it('should find the person by user id and anonymous id too', async () => {
     const { browser } = await signedIn(db, collector, seeded.site.siteId);
     for (const ref of ['bo@hot.example', `bo-anon-${seeded.site.siteId}`]) {

@@ -8,7 +8,7 @@ import { describeTimeline } from '../sales/timeline.ts';
 import { pagePersonEvents } from '../sales/timeline-events.ts';
 import { ownerSection, readOwnerForm, TIMELINE_PAGE } from './account.ts';
 import { type DashboardDeps, type DashboardEnv, sendPage } from './context.ts';
-import { type Device, describeUserAgent, loadDevices, loadScoreHistory } from './detail-data.ts';
+import { type Device, describeDevice, loadDevices, loadScoreHistory } from './detail-data.ts';
 import { categoryMix, explanationSection, gauge, historySection, timelineSection } from './detail-parts.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
@@ -36,7 +36,7 @@ ${
   devices.length
     ? html`<ul class="identities">${devices.map(
         (d) =>
-          html`<li><strong>${describeUserAgent(d.userAgent)}</strong> <span class="sub">anonymous id <code>${d.anonymousId}</code> · last seen ${time(d.lastSeen)}</span></li>`,
+          html`<li><strong>${describeDevice(d)}</strong> <span class="sub">anonymous id <code>${d.anonymousId}</code> · last seen ${time(d.lastSeen)}</span></li>`,
       )}</ul>`
     : html`<p class="muted">No anonymous id.</p>`
 }
