@@ -7,6 +7,7 @@ import { MIN_RETENTION_DAYS } from '../db/retention.ts';
 import { InklingError } from '../errors.ts';
 import { tokensEqual } from '../keys.ts';
 import { createSite, listSites, setSiteRetention, summarizeSite } from '../sites.ts';
+import { jsonBody } from './json-body.ts';
 
 export const originSchema = z
   .string()
@@ -42,13 +43,6 @@ export const siteInputSchema = z.object({
 
 /** `PATCH /v1/admin/sites/:siteId`: the settings that can change after creation. */
 export const siteUpdateSchema = z.object({ retentionDays: retentionDaysSchema });
-
-/** The body as JSON, or a 400. */
-async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
-  return c.req.json().catch(() => {
-    throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
-  });
-}
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, code = 'invalid_site'): T {
   const input = schema.safeParse(body);

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
-import { InklingError } from '../errors.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { replaceConfig } from '../scoring/replace-config.ts';
+import { jsonBody } from './json-body.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /** `GET /v1/config` and `PUT /v1/config`: the site's scoring model (secret key). */
@@ -14,9 +14,7 @@ export function configRoutes(db: Database, configs: ConfigStore): Hono<SecretKey
 
   /** Replaces the model after validating it, then rescores the site's people and accounts before answering. */
   app.put('/v1/config', async (c) => {
-    const body = await c.req.json().catch(() => {
-      throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
-    });
+    const body = await jsonBody(c);
     const replaced = await replaceConfig(db, configs, c.var.site.id, body);
     if (!replaced.ok) {
       const message = replaced.issues

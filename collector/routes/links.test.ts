@@ -60,6 +60,13 @@ describe('POST /v1/links', () => {
     expect((await createLink(site, { url: 'javascript:alert(1)' })).status).toBe(400);
     expect((await createLink(site, { url: 'not a url' })).status).toBe(400);
     expect((await createLink(site, { url: 'https://acme.test/' }, site.writeKey)).status).toBe(401);
+    const notJson = await collector.app.request('/v1/links', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${site.secretKey}` },
+      body: '{"url":',
+    });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error.code).toBe('invalid_json');
   });
 
   it('should answer 400 invalid_body for NUL or a lone surrogate in url or recipient, storing nothing', async () => {

@@ -7,6 +7,7 @@ import { InklingError } from '../errors.ts';
 import { describeIssue } from '../ingest/schema.ts';
 import type { EventWriter } from '../ingest/writer.ts';
 import { findLinkBySlug, insertLink, recordOpen } from '../sales/links.ts';
+import { jsonBody } from './json-body.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 export const createLinkSchema = z.object({
@@ -36,7 +37,7 @@ export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string)
   const app = new Hono<SecretKeyEnv>();
 
   app.post('/v1/links', secretKeyAuth(db), async (c) => {
-    const body = await c.req.json().catch(() => null);
+    const body = await jsonBody(c);
     const parsed = createLinkSchema.safeParse(body);
     if (!parsed.success) throw new InklingError(400, 'invalid_body', describeIssue(parsed.error));
     const slug = await insertLink(db, {

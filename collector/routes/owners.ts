@@ -10,6 +10,7 @@ import { findAccountDetail } from '../sales/lists.ts';
 import { setAccountOwner, setPersonOwner } from '../sales/owners.ts';
 import { describePerson } from '../sales/person-detail.ts';
 import { accountDetailOf } from './accounts.ts';
+import { jsonBody } from './json-body.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /**
@@ -23,9 +24,7 @@ export const ownerBodySchema = z.strictObject({ owner: ownerSchema.nullable() })
 const MAX_REF = 256;
 
 async function readOwner(c: Context): Promise<string | null> {
-  const body = await c.req.json().catch(() => {
-    throw new InklingError(400, 'invalid_json', 'Body is not valid JSON.');
-  });
+  const body = await jsonBody(c);
   const parsed = ownerBodySchema.safeParse(body);
   if (!parsed.success) throw new InklingError(400, 'invalid_body', describeIssue(parsed.error));
   return parsed.data.owner;

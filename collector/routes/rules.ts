@@ -6,6 +6,7 @@ import type { Database } from '../db/client.ts';
 import { InklingError } from '../errors.ts';
 import { describeIssue } from '../ingest/schema.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
+import { jsonBody } from './json-body.ts';
 import { ruleInputSchema } from './rule-schema.ts';
 import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
@@ -65,7 +66,7 @@ export function ruleRoutes(
   });
 
   app.post('/v1/rules', auth, async (c) => {
-    const def = await parse(c.var.site.id, await c.req.json().catch(() => null));
+    const def = await parse(c.var.site.id, await jsonBody(c));
     return c.json(toAnswer(await insertRule(db, c.var.site.id, def)), 201);
   });
 
@@ -76,7 +77,7 @@ export function ruleRoutes(
   });
 
   app.put('/v1/rules/:id', auth, async (c) => {
-    const def = await parse(c.var.site.id, await c.req.json().catch(() => null));
+    const def = await parse(c.var.site.id, await jsonBody(c));
     const rule = await updateRule(db, c.var.site.id, c.req.param('id'), def);
     if (!rule) throw notFound();
     return c.json(toAnswer(rule));
