@@ -43,7 +43,9 @@ describe('new events folded on a person’s stored derivation', () => {
     await api.send([page('fold-a', '/case-studies/x')]);
     const after = await api.person('fold-user');
     expect(after.score).toBeGreaterThan(before.score);
-    expect(after.explanation.map((e) => e.signal)).toEqual(expect.arrayContaining(['demo_requested', 'case_study_page']));
+    expect(after.explanation.map((e) => e.signal)).toEqual(
+      expect.arrayContaining(['demo_requested', 'case_study_page']),
+    );
     // Read again from events, the forgotten ones no longer count: the fold was what kept them.
     await rescore(db, collector.configs, { siteId: site.siteId, all: true });
     expect((await api.person('fold-user')).explanation.map((e) => e.signal)).not.toContain('demo_requested');

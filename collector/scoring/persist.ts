@@ -1,21 +1,15 @@
 import {
   type CompiledConfig,
   type ContactSignals,
-  chronological,
   collectSignals,
   eventsInHorizon,
-  type Fold,
-  foldSignals,
-  foldsAfter,
   hitsKept,
   horizonStart,
   type PackedHit,
   packHits,
   type ScoringEvent,
-  type SignalHit,
   scoreAccountFromHits,
   scoreSignals,
-  unpackHits,
 } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
 import type { ScoresStored } from '../changes/stored.ts';
@@ -23,17 +17,20 @@ import type { Database, Queryable } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
-import { eventsOwnedBy, ownerKey, type StoredFold } from './fresh-events.ts';
+import { ownerKey } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
 import { modelKey } from './model-key.ts';
+import { personSignals, planOf, readPersons } from './person-plan.ts';
 import { storeScores } from './store-scores.ts';
 
 /**
  * Scores are recomputed, never incremented, and stored under the subject's lock: a retried
  * batch cannot count twice, and of two concurrent requests the second to take the lock sees
  * both requests' events. A person is recomputed from their events within the horizon (all
- * that can change the result, see shared/scoring/horizon.ts) and stores the signals that can
- * still count for their account; an account is recomputed from those stored signals, one row
+ * that can change the result, see shared/scoring/horizon.ts), or, when ingest brings them new
+ * rows that can be, from their stored derivation with those rows folded on (person-plan.ts:
+ * the same result without reading their events), and stores the signals that can still count
+ * for their account; an account is recomputed from those stored signals, one row
  * per contact, never from the contacts' events. Work is set-based: one transaction per call
  * locks every subject, loads everything in one query, and writes every score and history
  * row in one statement each, so a group of a thousand people costs the same handful of round
@@ -114,7 +111,7 @@ export async function rescorePersons(
       const events = await loadEventsOfPersons(tx, siteId, readIds, horizon);
       for (const id of readIds) if (!events.has(id)) events.set(id, []);
       const results = plans.map((plan) => {
-        const { hits, fold } = signalsOf(plan, events, model, now);
+        const { hits, fold } = personSignals(plan, events, model, now);
         const kept = hitsKept(hits, model, now);
         const stored = fold && { ids: ownerKey(plan.person), fold };
         return {
@@ -143,73 +140,6 @@ export async function rescorePersons(
     });
   }
   return { accounts: [...accounts], arrived: accountsArrived };
-}
-
-type PersonRow = Awaited<ReturnType<typeof readPersons>>[number];
-
-/** How one person is scored: from their stored signals, their stored ones and rows folded on, or their events. */
-type Plan =
-  | { how: 'stored'; person: PersonRow; hits: PackedHit[] }
-  | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: Fold; mine: ScoringEvent[] }
-  | { how: 'events'; person: PersonRow };
-
-function planOf(person: PersonRow, horizon: number, fromStored: boolean, fresh: readonly EventRow[] | undefined): Plan {
-  if (person.hits === null) return { how: 'events', person };
-  if (fromStored) return { how: 'stored', person, hits: JSON.parse(person.hits) };
-  if (fresh === undefined || person.fold === null) return { how: 'events', person };
-  const stored = JSON.parse(person.fold) as StoredFold;
-  if (stored.ids !== ownerKey(person)) return { how: 'events', person };
-  const mine = [...chronological(eventsOwnedBy(person, fresh))];
-  // A late arrival (at or before the last event folded), or one older than the horizon: derived again.
-  if (!foldsAfter(stored.fold, mine) || mine.some((e) => e.timestamp < horizon)) return { how: 'events', person };
-  return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored.fold, mine };
-}
-
-/** A person's signals, and where their derivation stands (null: as stored, nothing new). */
-function signalsOf(
-  plan: Plan,
-  events: ReadonlyMap<string, ScoringEvent[]>,
-  model: CompiledConfig,
-  now: number,
-): { hits: SignalHit[]; fold: Fold | null } {
-  switch (plan.how) {
-    case 'stored':
-      return { hits: unpackHits(plan.hits, model), fold: null };
-    case 'fold': {
-      const next = foldSignals(plan.mine, model, plan.from);
-      return { hits: [...unpackHits(plan.hits, model), ...next.hits], fold: next.fold };
-    }
-    case 'events':
-      return foldSignals(eventsInHorizon(events.get(plan.person.id) ?? [], model, now), model);
-  }
-}
-
-/**
- * The persons of `ids` that exist, with whose events theirs are, and, when `model` (a
- * `modelKey`) derived them, their stored signals and derivation as stored text (null
- * otherwise).
- */
-async function readPersons(tx: Queryable, siteId: string, ids: readonly string[], model: string) {
-  // Each by key, as the scores' own read (store-scores.ts).
-  const rows = await tx.query<{
-    id: string;
-    account_id: string | null;
-    user_id: string | null;
-    anons: string[];
-    hits: string | null;
-    fold: string | null;
-  }>(
-    `select p.id, p.account_id, p.user_id,
-            array(select anonymous_id from identities where site_id = $1 and person_id = k.id) as anons,
-            case when s.model = $3 then s.hits::text end as hits,
-            case when s.model = $3 then s.fold::text end as fold
-       from unnest($2::text[]) as k(id)
-      cross join lateral (select id, account_id, user_id from persons where site_id = $1 and id = k.id limit 1) as p
-       left join lateral (
-         select model, hits, fold from person_scores where site_id = $1 and person_id = k.id limit 1) as s on true`,
-    [siteId, ids, model],
-  );
-  return rows.map((r) => ({ ...r, userId: r.user_id, anonymousIds: r.anons }));
 }
 
 /** The names of each person's events whose message id is in `ids` (the track events that arrived). */

@@ -1,0 +1,93 @@
+import {
+  type CompiledConfig,
+  chronological,
+  eventsInHorizon,
+  type Fold,
+  foldSignals,
+  foldsAfter,
+  type PackedHit,
+  type ScoringEvent,
+  type SignalHit,
+  unpackHits,
+} from '../../shared/scoring/index.ts';
+import type { Queryable } from '../db/client.ts';
+import type { EventRow } from '../db/event-row.ts';
+import { eventsOwnedBy, ownerKey, type StoredFold } from './fresh-events.ts';
+
+/**
+ * How `rescorePersons` (persist.ts) takes each person: from their stored signals alone (the
+ * periodic rescore), from those with the rows ingest just stored folded on, or from their
+ * events within the horizon (see `PersonScoring`).
+ */
+
+export type PersonRow = Awaited<ReturnType<typeof readPersons>>[number];
+
+/** How one person is scored: from their stored signals, their stored ones and rows folded on, or their events. */
+export type Plan =
+  | { how: 'stored'; person: PersonRow; hits: PackedHit[] }
+  | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: Fold; mine: ScoringEvent[] }
+  | { how: 'events'; person: PersonRow };
+
+export function planOf(
+  person: PersonRow,
+  horizon: number,
+  fromStored: boolean,
+  fresh: readonly EventRow[] | undefined,
+): Plan {
+  if (person.hits === null) return { how: 'events', person };
+  if (fromStored) return { how: 'stored', person, hits: JSON.parse(person.hits) };
+  if (fresh === undefined || person.fold === null) return { how: 'events', person };
+  const stored = JSON.parse(person.fold) as StoredFold;
+  if (stored.ids !== ownerKey(person)) return { how: 'events', person };
+  const mine = [...chronological(eventsOwnedBy(person, fresh))];
+  // A late arrival (at or before the last event folded), or one older than the horizon: derived again.
+  if (!foldsAfter(stored.fold, mine) || mine.some((e) => e.timestamp < horizon)) return { how: 'events', person };
+  return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored.fold, mine };
+}
+
+/** A person's signals, and where their derivation stands (null: as stored, nothing new). */
+export function personSignals(
+  plan: Plan,
+  events: ReadonlyMap<string, ScoringEvent[]>,
+  model: CompiledConfig,
+  now: number,
+): { hits: SignalHit[]; fold: Fold | null } {
+  switch (plan.how) {
+    case 'stored':
+      return { hits: unpackHits(plan.hits, model), fold: null };
+    case 'fold': {
+      const next = foldSignals(plan.mine, model, plan.from);
+      return { hits: [...unpackHits(plan.hits, model), ...next.hits], fold: next.fold };
+    }
+    case 'events':
+      return foldSignals(eventsInHorizon(events.get(plan.person.id) ?? [], model, now), model);
+  }
+}
+
+/**
+ * The persons of `ids` that exist, with whose events theirs are, and, when `model` (a
+ * `modelKey`) derived them, their stored signals and derivation as stored text (null
+ * otherwise).
+ */
+export async function readPersons(tx: Queryable, siteId: string, ids: readonly string[], model: string) {
+  // Each by key, as the scores' own read (store-scores.ts).
+  const rows = await tx.query<{
+    id: string;
+    account_id: string | null;
+    user_id: string | null;
+    anons: string[];
+    hits: string | null;
+    fold: string | null;
+  }>(
+    `select p.id, p.account_id, p.user_id,
+            array(select anonymous_id from identities where site_id = $1 and person_id = k.id) as anons,
+            case when s.model = $3 then s.hits::text end as hits,
+            case when s.model = $3 then s.fold::text end as fold
+       from unnest($2::text[]) as k(id)
+      cross join lateral (select id, account_id, user_id from persons where site_id = $1 and id = k.id limit 1) as p
+       left join lateral (
+         select model, hits, fold from person_scores where site_id = $1 and person_id = k.id limit 1) as s on true`,
+    [siteId, ids, model],
+  );
+  return rows.map((r) => ({ ...r, userId: r.user_id, anonymousIds: r.anons }));
+}
