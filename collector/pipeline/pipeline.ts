@@ -15,7 +15,7 @@ export interface Pipeline {
    * Identity and scores for rows just stored (or already stored: a retry repairs what a
    * crash between insert and scoring left behind). `fresh`: the keys (`rowKey`) of the rows
    * this group stored now, whose persons may have them folded on their stored derivation
-   * instead of reading their events (`PersonScoring.fresh`); none: every person's events
+   * instead of reading their events (`PersonScoring.group`); none: every person's events
    * are read. Resolves once all of it is committed.
    */
   run(rows: readonly EventRow[], fresh?: ReadonlySet<string>): Promise<void>;
@@ -58,6 +58,7 @@ export async function processRows(
     arrived.set(row.site_id, ids);
     if (row.type === 'track' && row.event !== null) ids.add(row.message_id);
   }
-  const stored = fresh && rows.filter((r) => fresh.has(rowKey(r.site_id, r.message_id)));
-  await rescoreSubjects(db, configs, persons, accounts, now, { arrived, fresh: stored });
+  const isNew = (r: EventRow) => fresh?.has(rowKey(r.site_id, r.message_id)) === true;
+  const group = fresh && { stored: rows.filter(isNew), repeated: rows.filter((r) => !isNew(r)) };
+  await rescoreSubjects(db, configs, persons, accounts, now, { arrived, group });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
 import { daysAgo, identify, intentClient, mid, page, track } from '../../test/helpers/intent.ts';
-import type { Collector } from '../app.ts';
+import { type Collector, createCollector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import type { CreatedSite } from '../sites.ts';
 import { rescore } from './rescore.ts';
@@ -75,6 +75,28 @@ describe('new events folded on a person’s stored derivation', () => {
     await api.send([identify('link-b', 'link-user')]);
     const person = await api.person('link-user');
     expect(person.explanation.map((e) => e.signal)).toEqual(expect.arrayContaining(['pricing_page', 'demo_requested']));
+  });
+
+  it('should score the events of a retried batch whose first scoring crashed, for a person with a fold', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([identify('retry-a', 'retry-user'), page('retry-a', '/pricing', { timestamp: daysAgo(1) })]);
+    const before = await api.person('retry-user');
+    // Stored, then the scoring crashed: the client retries the same batch, now all repeats.
+    const batch = [track({ anonymousId: 'retry-a' }, 'Demo Requested')];
+    const failing = createCollector({
+      db,
+      rescoreIntervalMs: 0,
+      afterStored: () => {
+        throw new Error('crashed between storing and scoring');
+      },
+    });
+    await expect(intentClient(failing, site).send(batch)).rejects.toThrow(/503/);
+    await failing.drain();
+    await api.send(batch);
+    const after = await api.person('retry-user');
+    expect(after.explanation.map((e) => e.signal)).toContain('demo_requested');
+    expect(after.score).toBeGreaterThan(before.score);
   });
 
   it('should store what a derivation from every event stores, batch after batch, in and out of order', async () => {

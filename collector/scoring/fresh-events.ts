@@ -14,6 +14,16 @@ export interface StoredFold {
   fold: Fold;
 }
 
+/**
+ * A group of ingest's rows: those it stored now, and those it was sent again (repeats of
+ * stored messages, which a crash may have left unscored: a person with one of them is
+ * derived from their events).
+ */
+export interface GroupRows {
+  stored: readonly EventRow[];
+  repeated: readonly EventRow[];
+}
+
 /** Whose events a person's are (`PERSON_EVENTS` in events.ts): their user id and anonymous ids. */
 export interface Owner {
   userId: string | null;

@@ -14,10 +14,9 @@ import {
 import { notifyChanged } from '../changes/notices.ts';
 import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import type { EventRow } from '../db/event-row.ts';
 import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
-import { ownerKey } from './fresh-events.ts';
+import { type GroupRows, ownerKey } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
 import { modelKey } from './model-key.ts';
 import { personSignals, planOf, readPersons } from './person-plan.ts';
@@ -64,13 +63,14 @@ export interface PersonScoring {
    */
   fromStored?: boolean;
   /**
-   * The rows a group of ingest just stored (new ones only, never repeats: a repeat's stored
-   * event may differ from the row sent again). A person whose stored derivation is current
-   * (same model, same ids, and every one of their rows here after the last event it folded)
-   * gets their rows folded on it (`foldSignals`) instead of their events read; anyone else
-   * is derived again from their events.
+   * Ingest's group of rows: those it stored now, and those sent again. A person whose stored
+   * derivation is current (same model, same ids), none of whose rows here is a repeat (its
+   * stored event may differ from the row sent again, or a crash may have left it unscored),
+   * and every one of whose new rows comes after the last event it folded, gets them folded on
+   * it (`foldSignals`) instead of their events read; anyone else is derived again from their
+   * events.
    */
-  fresh?: readonly EventRow[];
+  group?: GroupRows;
 }
 
 /**
@@ -85,7 +85,7 @@ export async function rescorePersons(
   personIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
-  { arrivedIds, fromStored = false, fresh }: PersonScoring = {},
+  { arrivedIds, fromStored = false, group }: PersonScoring = {},
 ): Promise<{ accounts: string[]; arrived: Map<string, Set<string>> }> {
   const accounts = new Set<string>();
   const accountsArrived = new Map<string, Set<string>>();
@@ -101,7 +101,7 @@ export async function rescorePersons(
         await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
         await notifyChanged(tx, siteId, 'person', gone);
       }
-      const plans = persons.map((p) => planOf(p, horizon, fromStored, fresh));
+      const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
       // Whose events are read: those neither scored from stored signals nor folded on.
       const readIds = plans.filter((p) => p.how === 'events').map((p) => p.person.id);
       // The read of a few thousand events by index costs milliseconds: parallel workers'

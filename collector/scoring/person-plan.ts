@@ -11,8 +11,7 @@ import {
   unpackHits,
 } from '../../shared/scoring/index.ts';
 import type { Queryable } from '../db/client.ts';
-import type { EventRow } from '../db/event-row.ts';
-import { eventsOwnedBy, ownerKey, type StoredFold } from './fresh-events.ts';
+import { eventsOwnedBy, type GroupRows, ownerKey, type StoredFold } from './fresh-events.ts';
 
 /**
  * How `rescorePersons` (persist.ts) takes each person: from their stored signals alone (the
@@ -28,18 +27,15 @@ export type Plan =
   | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: Fold; mine: ScoringEvent[] }
   | { how: 'events'; person: PersonRow };
 
-export function planOf(
-  person: PersonRow,
-  horizon: number,
-  fromStored: boolean,
-  fresh: readonly EventRow[] | undefined,
-): Plan {
+export function planOf(person: PersonRow, horizon: number, fromStored: boolean, group: GroupRows | undefined): Plan {
   if (person.hits === null) return { how: 'events', person };
   if (fromStored) return { how: 'stored', person, hits: JSON.parse(person.hits) };
-  if (fresh === undefined || person.fold === null) return { how: 'events', person };
+  if (group === undefined || person.fold === null) return { how: 'events', person };
+  // A repeat may be of an event a crash left unscored: not in the fold.
+  if (eventsOwnedBy(person, group.repeated).length > 0) return { how: 'events', person };
   const stored = JSON.parse(person.fold) as StoredFold;
   if (stored.ids !== ownerKey(person)) return { how: 'events', person };
-  const mine = [...chronological(eventsOwnedBy(person, fresh))];
+  const mine = [...chronological(eventsOwnedBy(person, group.stored))];
   // A late arrival (at or before the last event folded), or one older than the horizon: derived again.
   if (!foldsAfter(stored.fold, mine) || mine.some((e) => e.timestamp < horizon)) return { how: 'events', person };
   return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored.fold, mine };

@@ -1,7 +1,7 @@
 import { addSubjects, type Subjects } from '../changes/subjects.ts';
 import type { Database } from '../db/client.ts';
-import type { EventRow } from '../db/event-row.ts';
 import type { ConfigStore } from './config-store.ts';
+import type { GroupRows } from './fresh-events.ts';
 import { rescoreAccounts, rescorePersons } from './persist.ts';
 
 /**
@@ -25,11 +25,11 @@ export async function rescoreSubjects(
     arrived?: ReadonlyMap<string, ReadonlySet<string>>;
     /** Persons from their stored signals where the current model derived them (`PersonScoring`). */
     fromStored?: boolean;
-    /** Rows ingest just stored, of any site (`PersonScoring.fresh`). */
-    fresh?: readonly EventRow[];
+    /** Ingest's group of rows, of any site (`PersonScoring.group`). */
+    group?: GroupRows;
   } = {},
 ): Promise<void> {
-  const { withAccounts = true, arrived, fromStored, fresh } = options;
+  const { withAccounts = true, arrived, fromStored, group } = options;
   const toAccounts: Subjects = new Map([...accounts].map(([siteId, ids]) => [siteId, new Set(ids)]));
   const accountsArrived = new Map<string, Map<string, Set<string>>>();
   for (const [siteId, ids] of persons) {
@@ -37,7 +37,10 @@ export async function rescoreSubjects(
     const theirs = await rescorePersons(db, siteId, ids, model, now, {
       arrivedIds: arrived && (arrived.get(siteId) ?? new Set()),
       fromStored,
-      fresh: fresh?.filter((r) => r.site_id === siteId),
+      group: group && {
+        stored: group.stored.filter((r) => r.site_id === siteId),
+        repeated: group.repeated.filter((r) => r.site_id === siteId),
+      },
     });
     if (withAccounts) addSubjects(toAccounts, siteId, theirs.accounts);
     accountsArrived.set(siteId, theirs.arrived);
