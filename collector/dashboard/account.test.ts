@@ -66,6 +66,9 @@ describe('the account page', () => {
     expect(history.at.length).toBeGreaterThan(1);
     expect(history.score.at(-1)).toBeGreaterThanOrEqual(70);
     expect(history.crossings.map((x) => x.to)).toContain('high');
+    // First scored minutes ago: the line still spans the 90 days, from 0.
+    expect(Date.now() / 1000 - history.at[0]!).toBeGreaterThan(89 * 86_400);
+    expect(history.score[0]).toBe(0);
     expect(section(html, 'h-history')).toMatch(/→ <span class="badge tier-high">high<\/span>/);
   });
 

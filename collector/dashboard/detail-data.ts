@@ -32,6 +32,10 @@ export async function loadScoreHistory(
     [siteId, kind, subjectId, since],
   );
   rows.sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+  // First scored within the period: it was at 0, low, before (as a new subject starts), so
+  // the line spans the whole period and its first move into a tier is a crossing.
+  const first = rows[0];
+  if (first && new Date(first.at).getTime() > since.getTime()) rows.unshift({ at: since, score: 0, tier: 'low' });
   const out: ScoreHistory = { at: [], score: [], crossings: [] };
   let tier: string | undefined;
   for (const r of rows) {
