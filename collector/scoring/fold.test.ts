@@ -5,6 +5,7 @@ import { daysAgo, identify, intentClient, mid, page, track } from '../../test/he
 import { type Collector, createCollector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import type { CreatedSite } from '../sites.ts';
+import { FOLD_MIN_EVENTS } from './person-plan.ts';
 import { rescore } from './rescore.ts';
 
 let db: Database;
@@ -20,6 +21,13 @@ const scores = (site: CreatedSite) =>
     [site.siteId],
   );
 
+/**
+ * Older events that name no signal, enough for a person to store a fold (`FOLD_MIN_EVENTS`):
+ * one an hour, 60 days ago.
+ */
+const past = (ids: { anonymousId?: string; userId?: string }) =>
+  Array.from({ length: FOLD_MIN_EVENTS }, (_, i) => track(ids, 'Tab Focused', { timestamp: daysAgo(60 - i / 24) }));
+
 /** Deletes the stored events of `messageIds` behind scoring's back: what is derived from them stays only in a fold. */
 const forget = (site: CreatedSite, messageIds: string[]) =>
   db.query('delete from events where site_id = $1 and message_id = any($2::text[])', [site.siteId, messageIds]);
@@ -30,6 +38,7 @@ describe('new events folded on a person’s stored derivation', () => {
     const api = intentClient(collector, site);
     const first = [
       identify('fold-a', 'fold-user'),
+      ...past({ anonymousId: 'fold-a' }),
       page('fold-a', '/pricing', { timestamp: daysAgo(3) }),
       track({ anonymousId: 'fold-a' }, 'Demo Requested', { timestamp: daysAgo(2) }),
     ];
@@ -54,7 +63,11 @@ describe('new events folded on a person’s stored derivation', () => {
   it('should read the person’s events again for an event dated before the last one folded', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
-    const first = [identify('late-a', 'late-user'), track({ anonymousId: 'late-a' }, 'Demo Requested')];
+    const first = [
+      identify('late-a', 'late-user'),
+      ...past({ anonymousId: 'late-a' }),
+      track({ anonymousId: 'late-a' }, 'Demo Requested'),
+    ];
     await api.send(first);
     await forget(
       site,
@@ -69,7 +82,11 @@ describe('new events folded on a person’s stored derivation', () => {
   it('should read the person’s events again once another anonymous id is linked to them', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
-    await api.send([identify('link-a', 'link-user'), page('link-a', '/pricing', { timestamp: daysAgo(2) })]);
+    await api.send([
+      identify('link-a', 'link-user'),
+      ...past({ anonymousId: 'link-a' }),
+      page('link-a', '/pricing', { timestamp: daysAgo(2) }),
+    ]);
     // Another device's earlier browsing, then its identify: those events are the person's now.
     await api.send([track({ anonymousId: 'link-b' }, 'Demo Requested', { timestamp: daysAgo(1) })]);
     await api.send([identify('link-b', 'link-user')]);
@@ -80,7 +97,11 @@ describe('new events folded on a person’s stored derivation', () => {
   it('should score the events of a retried batch whose first scoring crashed, for a person with a fold', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
-    await api.send([identify('retry-a', 'retry-user'), page('retry-a', '/pricing', { timestamp: daysAgo(1) })]);
+    await api.send([
+      identify('retry-a', 'retry-user'),
+      ...past({ anonymousId: 'retry-a' }),
+      page('retry-a', '/pricing', { timestamp: daysAgo(1) }),
+    ]);
     const before = await api.person('retry-user');
     // Stored, then the scoring crashed: the client retries the same batch, now all repeats.
     const batch = [track({ anonymousId: 'retry-a' }, 'Demo Requested')];
@@ -99,6 +120,22 @@ describe('new events folded on a person’s stored derivation', () => {
     expect(after.score).toBeGreaterThan(before.score);
   });
 
+  it(`should store a fold for a person of ${FOLD_MIN_EVENTS} events or more, and none for fewer`, async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([identify('few-a', 'few-user'), page('few-a', '/pricing')]);
+    await api.send([identify('many-a', 'many-user'), ...past({ anonymousId: 'many-a' }), page('many-a', '/pricing')]);
+    const folds = await db.query<{ user_id: string; fold: unknown }>(
+      `select p.user_id, s.fold from person_scores s join persons p on p.site_id = s.site_id and p.id = s.person_id
+        where s.site_id = $1 order by p.user_id`,
+      [site.siteId],
+    );
+    expect(folds.map((f) => [f.user_id, f.fold !== null])).toEqual([
+      ['few-user', false],
+      ['many-user', true],
+    ]);
+  });
+
   it('should store what a derivation from every event stores, batch after batch, in and out of order', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
@@ -106,7 +143,7 @@ describe('new events folded on a person’s stored derivation', () => {
     const events = ['Email Opened', 'Whitepaper Downloaded', 'Meeting Scheduled', 'Deal Room Visited'];
     let n = 0;
     for (let round = 0; round < 12; round++) {
-      const batch: object[] = [];
+      const batch: object[] = round < 3 ? [0, 1, 2, 3].flatMap((v) => past({ anonymousId: `mix-${v}-${round}` })) : [];
       for (let v = 0; v < 4; v++) {
         const anon = `mix-${v}-${round % 3}`;
         if (round % 5 === v) batch.push(identify(anon, `mix-user-${v}`, { email: `u${v}@mix${v % 2}.example` }));

@@ -16,7 +16,7 @@ import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
 import { loadEventsOfPersons } from './events.ts';
-import { type GroupRows, ownerKey } from './fresh-events.ts';
+import type { GroupRows } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
 import { modelKey } from './model-key.ts';
 import { personSignals, planOf, readPersons } from './person-plan.ts';
@@ -113,14 +113,13 @@ export async function rescorePersons(
       const results = plans.map((plan) => {
         const { hits, fold } = personSignals(plan, events, model, now);
         const kept = hitsKept(hits, model, now);
-        const stored = fold && { ids: ownerKey(plan.person), fold };
         return {
           id: plan.person.id,
           r: scoreSignals(hits, model, now),
           hits: packHits(kept),
           kept,
           model: key,
-          fold: stored,
+          fold,
         };
       });
       // Each person's events that arrived: among those read, or their rows folded on.

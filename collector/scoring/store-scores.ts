@@ -19,7 +19,7 @@ export type Scored =
       hits: PackedHit[];
       kept: readonly StoredHit[];
       model: string;
-      /** Where the derivation stands now; null: as stored (scored from stored signals alone). */
+      /** Where the derivation stands now (`person-plan.ts`); null: none stored. */
       fold: StoredFold | null;
     }
   | {
@@ -58,13 +58,13 @@ const PERSON_UPSERT = `insert into person_scores
   on conflict (site_id, person_id) do update set score = excluded.score, tier = excluded.tier, type = excluded.type,
     trend = excluded.trend, change_7d = excluded.change_7d, points = excluded.points, explanation = excluded.explanation,
     categories = excluded.categories, next_change_at = excluded.next_change_at, updated_at = excluded.updated_at,
-    hits = excluded.hits, model = excluded.model, fold = coalesce(excluded.fold, person_scores.fold)
+    hits = excluded.hits, model = excluded.model, fold = excluded.fold
   where (person_scores.score, person_scores.tier, person_scores.type, person_scores.trend, person_scores.change_7d,
       person_scores.points, person_scores.explanation, person_scores.categories, person_scores.next_change_at,
       person_scores.hits::text, person_scores.model, person_scores.fold::text)
     is distinct from (excluded.score, excluded.tier, excluded.type, excluded.trend, excluded.change_7d, excluded.points,
       excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits::text, excluded.model,
-      coalesce(excluded.fold, person_scores.fold)::text)`;
+      excluded.fold::text)`;
 
 /** The breakdown by contact is not in the row: `account_contacts` (see ./account-contacts.ts). */
 const ACCOUNT_UPSERT = `insert into account_scores
