@@ -24,6 +24,13 @@ const url = z
   .refine(isStorableText, 'url must not contain NUL or lone surrogates')
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'url must be an http(s) URL');
 
+/** A rep alerts route to, named as an owner is (`shared/owner.ts`): an email, stored trimmed and lowercase. */
+const rep = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'a rep must be an email address' }).max(254));
+
 const when = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('threshold'),
@@ -101,8 +108,9 @@ const ruleFields = {
   route: z
     .strictObject({
       to: z.literal('owner').optional(),
-      roundRobin: z.array(text(256, 'a rep')).min(1).max(100).optional(),
-      fallback: text(256, 'fallback').optional(),
+      // Reps are named as owners are: by email (stored trimmed and lowercase).
+      roundRobin: z.array(rep).min(1).max(100).optional(),
+      fallback: rep.optional(),
     })
     .optional(),
   digest: z.strictObject({ every: duration }).optional().describe('One message per period instead of one per firing'),

@@ -102,6 +102,8 @@ describe('the rules API', () => {
     ['a cap period not like 24h', { cap: { within: '1 day' } }, 'cap'],
     ['a holdout over 1', { holdout: 1.5 }, 'holdout'],
     ['a misspelt field', { stopwhen: { event: 'Demo Booked' } }, 'stopwhen'],
+    ['a round-robin rep that is not an email', { route: { roundRobin: ['ann@acme.com', 'not-an-email'] } }, 'email'],
+    ['a fallback that is not an email', { route: { fallback: 'lead' } }, 'email'],
     ['a signal the model does not define', { when: { type: 'signal', signal: 'no_such_signal' } }, 'no_such_signal'],
     [
       'a behavior signal the model does not define',
