@@ -36,7 +36,7 @@ export function outcomesSection(report: CalibrationReport): SafeHtml {
 <dl class="facts">
 <div><dt>Outcome events</dt><dd>${outcomes.events.length === 0 ? 'none configured' : outcomes.events.map((e, i) => html`${i > 0 ? ', ' : ''}<code>${e}</code>`)}</dd></div>
 <div><dt>Counts when within</dt><dd>${num(outcomes.windowDays)} days of an observation</dd></div>
-<div><dt>Weekly snapshots</dt><dd>${num(range.weeks)}, ${time(range.from, 'date')} to ${time(range.to, 'date')}</dd></div>
+<div><dt>Weekly snapshots</dt><dd>${range.weeks === 0 ? 'none yet' : html`${num(range.weeks)}, ${time(range.from, 'date')} to ${time(range.to, 'date')}`}</dd></div>
 <div><dt>Subjects</dt><dd>${num(sample.subjects)}</dd></div>
 <div><dt>Observations</dt><dd>${num(sample.observations)}, ${num(sample.converted)} converted</dd></div>
 <div><dt>Outcome events seen</dt><dd>${num(sample.events)}</dd></div>

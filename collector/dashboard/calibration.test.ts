@@ -184,6 +184,8 @@ describe('the calibration page', () => {
     const page = await res.text();
     expect(page).toContain('No model was fitted:');
     expect(page).not.toContain('Apply this proposal');
+    // No snapshot yet: no range of dates that are one and the same day.
+    expect(page).toMatch(/<dt>Weekly snapshots<\/dt><dd>none yet<\/dd>/);
     const model = await (await admin.browser.get('/dashboard/model')).text();
     expect(model).toContain('<a href="/dashboard/calibration">Calibration</a>');
     const token = hiddenField(model, '_csrf') as string;
