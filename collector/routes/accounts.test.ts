@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
 import { newSite } from '../../test/helpers/db.ts';
-import { daysAgo, intentClient, page, track } from '../../test/helpers/intent.ts';
+import { daysAgo, identify, intentClient, page, track } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 
@@ -192,5 +192,25 @@ describe('GET /v1/accounts and GET /v1/people', () => {
     }
     const edge = Buffer.from('[100,"zzz"]').toString('base64url');
     expect((await api.get(`/v1/people?cursor=${edge}`)).status).toBe(200);
+  });
+
+  it("should refuse one list's cursor on the other list", async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([
+      identify('cur-a', 'cur-a@one.example', { email: 'cur-a@one.example' }),
+      identify('cur-b', 'cur-b@two.example', { email: 'cur-b@two.example' }),
+    ]);
+    for (const [from, to] of [
+      ['/v1/people', '/v1/accounts'],
+      ['/v1/accounts', '/v1/people'],
+    ] as const) {
+      const page = (await (await api.get(`${from}?limit=1`)).json()) as { nextCursor: string | null };
+      expect(page.nextCursor, from).not.toBeNull();
+      expect((await api.get(`${from}?limit=1&cursor=${page.nextCursor}`)).status).toBe(200);
+      const other = await api.get(`${to}?limit=1&cursor=${page.nextCursor}`);
+      expect(other.status, `${from}'s cursor on ${to}`).toBe(400);
+      expect(((await other.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
+    }
   });
 });

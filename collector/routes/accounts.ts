@@ -35,13 +35,13 @@ export function accountRoutes(db: Database): Hono<SecretKeyEnv> {
 
   /** A page of accounts: `tier`, `list=rising|cooling`, `sort=-score|score`, `limit`, `cursor`. */
   app.get('/v1/accounts', async (c) => {
-    const params = parseListParams(c.req.query());
+    const params = parseListParams(c.req.query(), 'account');
     const rows = await pageAccounts(db, c.var.site.id, params);
     const page = rows.slice(0, params.limit);
     const last = page[page.length - 1];
     return c.json({
       data: page.map(accountSummaryOf),
-      nextCursor: rows.length > params.limit && last ? encodeListCursor(last.score, last.id) : null,
+      nextCursor: rows.length > params.limit && last ? encodeListCursor('account', last.score, last.id) : null,
     });
   });
 

@@ -8,7 +8,7 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 export function peopleListRoutes(db: Database): Hono<SecretKeyEnv> {
   const app = new Hono<SecretKeyEnv>();
   app.get('/v1/people', secretKeyAuth(db), async (c) => {
-    const params = parseListParams(c.req.query());
+    const params = parseListParams(c.req.query(), 'person');
     const rows = await pagePeople(db, c.var.site.id, params);
     const page = rows.slice(0, params.limit);
     const last = page[page.length - 1];
@@ -25,7 +25,7 @@ export function peopleListRoutes(db: Database): Hono<SecretKeyEnv> {
         trend: p.trend,
         change7d: p.change_7d,
       })),
-      nextCursor: rows.length > params.limit && last ? encodeListCursor(last.score, last.id) : null,
+      nextCursor: rows.length > params.limit && last ? encodeListCursor('person', last.score, last.id) : null,
     });
   });
   return app;

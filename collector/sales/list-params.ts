@@ -35,8 +35,11 @@ function param<S extends z.ZodType>(schema: S, value: string | undefined, code: 
   return parsed.data;
 }
 
-/** Parses the list query string; a bad value answers 400 naming the parameter. */
-export function parseListParams(query: Record<string, string | undefined>): ListParams {
+/** Which list a cursor pages: people's or accounts'. */
+export type ListKind = 'person' | 'account';
+
+/** Parses the list query string of `kind`'s list; a bad value answers 400 naming the parameter. */
+export function parseListParams(query: Record<string, string | undefined>, kind: ListKind): ListParams {
   const q = listQuerySchema.shape;
   const sort = param(q.sort, query.sort, 'invalid_sort', 'sort must be -score or score.') ?? '-score';
   return {
@@ -44,7 +47,7 @@ export function parseListParams(query: Record<string, string | undefined>): List
     list: param(q.list, query.list, 'invalid_list', 'list must be rising or cooling.') ?? null,
     descending: sort === '-score',
     limit: parseLimit(query.limit),
-    after: parseCursor(query.cursor),
+    after: parseCursor(query.cursor, kind),
   };
 }
 
@@ -56,9 +59,9 @@ export function parseLimit(value: string | undefined): number {
   return param(limitParam, digits, 'invalid_limit', 'limit must be an integer from 1 to 500.') ?? 50;
 }
 
-/** Opaque to clients: the (score, id) of the last row of the previous page. */
-export function encodeListCursor(score: number, id: string): string {
-  return Buffer.from(JSON.stringify([score, id])).toString('base64url');
+/** Opaque to clients: the (score, id) of the last row of the previous page, and whose list it pages. */
+export function encodeListCursor(kind: ListKind, score: number, id: string): string {
+  return Buffer.from(JSON.stringify([score, id, kind])).toString('base64url');
 }
 
 /**
@@ -66,16 +69,23 @@ export function encodeListCursor(score: number, id: string): string {
  * account id (text PostgreSQL can compare: bounded, no NUL). Anything else, such as 1e300
  * or 2.5, is not a cursor this API returned.
  */
-const listCursorSchema = z.tuple([
-  z.number().int().min(0).max(100),
-  z
-    .string()
-    .max(1024)
-    .refine((id) => !id.includes('\u0000')),
-]);
+const listCursorSchema = z.tuple(
+  [
+    z.number().int().min(0).max(100),
+    z
+      .string()
+      .max(1024)
+      .refine((id) => !id.includes('\u0000')),
+  ],
+  // Whose list it pages; cursors made before it was written (two entries) page either.
+  z.enum(['person', 'account']),
+);
 
-/** The (score, id) in a cursor this API returned; anything else answers 400 `invalid_cursor`. */
-export function parseCursor(value: string | undefined): { score: number; id: string } | null {
+/**
+ * The (score, id) in a cursor this API returned for `kind`'s list; anything else (another
+ * list's cursor included) answers 400 `invalid_cursor`.
+ */
+export function parseCursor(value: string | undefined, kind: ListKind): { score: number; id: string } | null {
   if (!value) return null;
   let parsed: unknown;
   try {
@@ -84,6 +94,7 @@ export function parseCursor(value: string | undefined): { score: number; id: str
     parsed = undefined;
   }
   const cursor = listCursorSchema.safeParse(parsed);
-  if (!cursor.success) throw new InklingError(400, 'invalid_cursor', 'cursor is not one this API returned.');
+  if (!cursor.success || cursor.data.length > 3 || (cursor.data[2] !== undefined && cursor.data[2] !== kind))
+    throw new InklingError(400, 'invalid_cursor', 'cursor is not one this API returned.');
   return { score: cursor.data[0], id: cursor.data[1] };
 }
