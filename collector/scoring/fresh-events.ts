@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Fold, ScoringEvent } from '../../shared/scoring/index.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { isJunkId } from '../identity/junk-ids.ts';
+import { toScoringEvent } from './events.ts';
 
 /**
  * A person's derivation carried from one scoring to the next (`person_scores.fold`): where
@@ -52,24 +53,9 @@ export function eventsOwnedBy(owner: Owner, rows: readonly EventRow[]): ScoringE
       (r.anonymous_id !== null &&
         anons.has(r.anonymous_id) &&
         (r.user_id === null || r.user_id === owner.userId || isJunkId(r.user_id)));
-    if (mine) out.push(scoringEventOf(r));
+    // As scoring reads the stored row back (`loadEventsOfPersons`).
+    if (mine)
+      out.push(toScoringEvent({ ...r, type: r.type as ScoringEvent['type'], timestamp: new Date(r.timestamp) }));
   }
   return out;
-}
-
-/** A stored row as scoring reads it back from `events` (`loadEventsOfPersons`). */
-function scoringEventOf(r: EventRow): ScoringEvent {
-  return {
-    id: r.message_id,
-    type: r.type as ScoringEvent['type'],
-    event: r.event,
-    name: r.name,
-    path: r.path,
-    url: r.url,
-    properties: r.properties ?? {},
-    timestamp: Date.parse(r.timestamp),
-    anonymousId: r.anonymous_id,
-    userId: r.user_id,
-    isBot: r.is_bot,
-  };
 }

@@ -2,7 +2,6 @@ import {
   type CompiledConfig,
   chronological,
   eventsInHorizon,
-  type Fold,
   foldSignals,
   foldsAfter,
   type PackedHit,
@@ -24,7 +23,7 @@ export type PersonRow = Awaited<ReturnType<typeof readPersons>>[number];
 /** How one person is scored: from their stored signals, their stored ones and rows folded on, or their events. */
 export type Plan =
   | { how: 'stored'; person: PersonRow; hits: PackedHit[] }
-  | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: Fold; mine: ScoringEvent[] }
+  | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: StoredFold; mine: ScoringEvent[] }
   | { how: 'events'; person: PersonRow };
 
 export function planOf(person: PersonRow, horizon: number, fromStored: boolean, group: GroupRows | undefined): Plan {
@@ -38,7 +37,7 @@ export function planOf(person: PersonRow, horizon: number, fromStored: boolean, 
   const mine = [...chronological(eventsOwnedBy(person, group.stored))];
   // A late arrival (at or before the last event folded), or one older than the horizon: derived again.
   if (!foldsAfter(stored.fold, mine) || mine.some((e) => e.timestamp < horizon)) return { how: 'events', person };
-  return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored.fold, mine };
+  return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored, mine };
 }
 
 /**
@@ -61,16 +60,20 @@ export function personSignals(
     case 'stored':
       return { hits: unpackHits(plan.hits, model), fold: person.fold === null ? null : JSON.parse(person.fold) };
     case 'fold': {
-      const next = foldSignals(plan.mine, model, plan.from);
+      // Same ids as the stored fold: planOf checked them.
+      const next = foldSignals(plan.mine, model, plan.from.fold);
       return {
         hits: [...unpackHits(plan.hits, model), ...next.hits],
-        fold: { ids: ownerKey(person), fold: next.fold },
+        fold: { ids: plan.from.ids, fold: next.fold },
       };
     }
     case 'events': {
       const read = eventsInHorizon(events.get(person.id) ?? [], model, now);
-      const { hits, fold } = foldSignals(read, model);
-      return { hits, fold: read.length >= FOLD_MIN_EVENTS ? { ids: ownerKey(person), fold } : null };
+      const derived = foldSignals(read, model);
+      return {
+        hits: derived.hits,
+        fold: read.length >= FOLD_MIN_EVENTS ? { ids: ownerKey(person), fold: derived.fold } : null,
+      };
     }
   }
 }

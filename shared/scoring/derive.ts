@@ -86,13 +86,18 @@ export function foldSignals(
       if (fires(rule, s, event, compiled.lookbackMs)) hits.push(derivedHit(compiled, rule, at, event.id));
     });
   }
-  const horizon = through === null ? Number.NEGATIVE_INFINITY : through[0] - compiled.lookbackMs;
+  const end = through;
+  const lastSeen = lastActivity;
   return {
     hits,
-    fold: {
-      through,
-      lastActivity: Number.isFinite(lastActivity) ? lastActivity : null,
-      rules: state.map((s) => storedRule(s, horizon)),
+    // Built when read: `collectSignals` (the pure scorer, calibration) never reads it.
+    get fold(): Fold {
+      const horizon = end === null ? Number.NEGATIVE_INFINITY : end[0] - compiled.lookbackMs;
+      return {
+        through: end,
+        lastActivity: Number.isFinite(lastSeen) ? lastSeen : null,
+        rules: state.map((s) => storedRule(s, horizon)),
+      };
     },
   };
 }
