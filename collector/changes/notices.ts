@@ -26,7 +26,8 @@ export async function notifyChanged(tx: Queryable, site: string, kind: SubjectKi
   }
   if (batch.length > 0) payloads.push(JSON.stringify({ site, kind, ids: batch } satisfies ScoreChange));
   if (payloads.length === 0) return;
-  await tx.query('select pg_notify($1, p) from unnest($2::text[]) as p', [INTENT_CHANNEL, payloads]);
+  // Sent with the COMMIT (PostgreSQL delivers a NOTIFY at commit whenever it is sent).
+  for (const p of payloads) await tx.withCommit('select pg_notify($1, $2)', [INTENT_CHANNEL, p]);
   const change: ScoreChange = { site, kind, ids: [...ids] };
   const db = tx.database;
   tx.afterCommit(() => publishCommitted(db, change));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { inlineParams } from './client.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -41,5 +42,81 @@ describe('afterCommit', () => {
     t.db.afterCommit(() => seen.push('now'));
     expect(seen).toEqual(['now']);
     expect(t.db.database).toBe(t.db);
+  });
+});
+
+describe('withCommit', () => {
+  beforeAll(async () => {
+    // Keyed as every table is (key-shape.test.ts may run beside it on the same database).
+    await t.db.query(
+      `create table if not exists with_commit_probe (site_id text not null default 's', k text, v text,
+         primary key (site_id, k))`,
+    );
+  });
+  afterAll(async () => {
+    await t.db.query('drop table if exists with_commit_probe');
+  });
+
+  it('should run its statements at the commit, in order, with their parameters, text and null', async () => {
+    await t.db.query('delete from with_commit_probe');
+    await t.db.transaction(async (tx) => {
+      await tx.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['a', "it's \\ $2 'quoted'"]);
+      await tx.withCommit('update with_commit_probe set v = v || $2 where k = $1', ['a', '!']);
+      await tx.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['b', null]);
+      // Not yet run: the transaction sees nothing of them before its commit.
+      expect(await tx.query('select k, v from with_commit_probe')).toEqual([]);
+    });
+    expect(await t.db.query('select k, v from with_commit_probe order by k')).toEqual([
+      { k: 'a', v: "it's \\ $2 'quoted'!" },
+      { k: 'b', v: null },
+    ]);
+  });
+
+  it('should fail and roll back the whole transaction when one of them fails', async () => {
+    await t.db.query('delete from with_commit_probe');
+    const seen: string[] = [];
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.query(`insert into with_commit_probe (k, v) values ('c', 'kept?')`);
+        tx.afterCommit(() => seen.push('committed'));
+        await tx.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['d', 'x']);
+        await tx.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['d', 'duplicate key']);
+      }),
+    ).rejects.toThrow();
+    expect(await t.db.query('select k from with_commit_probe')).toEqual([]);
+    expect(seen).toEqual([]);
+    // The connection is fit for the next transaction.
+    await t.db.transaction(async (tx) => {
+      await tx.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['e', 'after']);
+    });
+    expect(await t.db.query('select k from with_commit_probe')).toEqual([{ k: 'e' }]);
+  });
+
+  it('should run at once on the database itself', async () => {
+    await t.db.query('delete from with_commit_probe');
+    await t.db.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['f', 'now']);
+    expect(await t.db.query('select k from with_commit_probe')).toEqual([{ k: 'f' }]);
+  });
+
+  it('should set what a transaction asks for itself only', async () => {
+    const inside = await t.db.transaction(
+      (tx) => tx.query<{ v: string }>(`select current_setting('max_parallel_workers_per_gather') as v`),
+      { local: { max_parallel_workers_per_gather: 0 } },
+    );
+    const outside = await t.db.query<{ v: string }>(`select current_setting('max_parallel_workers_per_gather') as v`);
+    if (t.db.kind === 'postgres') {
+      expect(inside).toEqual([{ v: '0' }]);
+      expect(outside[0]?.v).not.toBe('0');
+    } else expect(inside).toEqual(outside);
+  });
+});
+
+describe('inlineParams', () => {
+  it('should write each parameter as a quoted literal, $10 apart from $1, and refuse a missing one', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `p${i + 1}`);
+    expect(inlineParams('select $1, $10', ten)).toBe(`select 'p1', 'p10'`);
+    // A backslash makes it an escape string (E'...'), which pg writes with a space before it.
+    expect(inlineParams('select $1', ["a'b\\c"])).toBe("select  E'a''b\\\\c'");
+    expect(() => inlineParams('select $2', ['x'])).toThrow('no parameter $2');
   });
 });

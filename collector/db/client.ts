@@ -22,6 +22,14 @@ export interface Queryable {
    * the work is committed.
    */
   afterCommit(fn: () => void): void;
+  /**
+   * Runs `text` (parameters `$1`... of `params`: text or null) as one of the last statements
+   * of the transaction, for a statement whose answer nothing reads: on PostgreSQL it travels
+   * with the COMMIT in one round trip (its parameters sent as quoted literals), on the
+   * embedded engine just before it. It fails the transaction as any statement would. On the
+   * database itself, it runs at once.
+   */
+  withCommit(text: string, params?: readonly (string | null)[]): Promise<void>;
   /** The database this handle runs on (itself for a `Database`). */
   readonly database: Database;
 }
@@ -50,7 +58,7 @@ export interface Database extends Queryable {
    * when it throws. Use only `tx` inside (the embedded engine has a single connection).
    * What `fn` registered with `tx.afterCommit` runs after the COMMIT, in order.
    */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Calls `onNotify` with the payload of each `NOTIFY channel` (delivered after the
    * notifying transaction commits), and `onConnect` each time the listening connection is
@@ -69,6 +77,34 @@ export interface Database extends Queryable {
   readonly pglite?: PGlite;
   /** The connection URL (undefined when embedded). */
   readonly url?: string;
+}
+
+export interface TransactionOptions {
+  /**
+   * Settings for this transaction only (`SET LOCAL`), sent with its BEGIN on PostgreSQL; the
+   * embedded engine, a single process without parallel workers or a pool, ignores them.
+   */
+  local?: Readonly<Record<string, string | number>>;
+}
+
+/** A statement with its parameters written in as literals (`withCommit`), for a simple-protocol round trip. */
+export function inlineParams(text: string, params: readonly (string | null)[] = []): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= params.length) throw new Error(`withCommit: no parameter $${n}`);
+    const v = params[i];
+    return v === null || v === undefined ? 'null' : pg.escapeLiteral(v);
+  });
+}
+
+/** `BEGIN` with `SET LOCAL` of `local`, as one simple-protocol string. */
+function beginWith(local: TransactionOptions['local']): string {
+  if (!local) return 'begin';
+  const sets = Object.entries(local).map(([k, v]) => {
+    if (!/^[a-z_]+$/.test(k)) throw new Error(`not a setting name: ${k}`);
+    return `set local ${k} = ${pg.escapeLiteral(String(v))}`;
+  });
+  return ['begin', ...sets].join('; ');
 }
 
 export interface OpenOptions {
@@ -140,10 +176,13 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
     url,
     query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
     afterCommit: (fn) => fn(),
+    withCommit: async (text, params = []) => {
+      await run(pool, text, [...params]);
+    },
     get database() {
       return database;
     },
-    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}) {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -157,8 +196,9 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       };
       client.on('error', onLost);
       try {
-        await run(client, 'begin', []);
+        await run(client, beginWith(options.local), []);
         const committed: (() => void)[] = [];
+        const last: string[] = [];
         const result = await fn({
           query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
           async copyFrom(target: string, data: string) {
@@ -172,9 +212,13 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
             }
           },
           afterCommit: (f) => committed.push(f),
+          withCommit: async (text, params) => {
+            last.push(inlineParams(text, params));
+          },
           database,
         });
-        await run(client, 'commit', []);
+        // One round trip (the simple protocol runs them in order and stops at an error).
+        await run(client, [...last, 'commit'].join(';\n'), []);
         client.off('error', onLost);
         client.release();
         for (const f of committed) f();
@@ -236,14 +280,18 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       return result.rows;
     },
     afterCommit: (fn) => fn(),
+    async withCommit(text, params = []) {
+      await database.query(text, [...params]);
+    },
     get database() {
       return database;
     },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
       const committed: (() => void)[] = [];
-      const result = await lite.transaction((t) =>
-        fn({
+      const result = await lite.transaction(async (t) => {
+        const last: [string, (string | null)[]][] = [];
+        const out = await fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
           },
@@ -251,9 +299,14 @@ async function openEmbedded(dataDir: string): Promise<Database> {
             await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
           },
           afterCommit: (f) => committed.push(f),
+          withCommit: async (text, params = []) => {
+            last.push([text, [...params]]);
+          },
           database,
-        }),
-      );
+        });
+        for (const [text, params] of last) await t.query(text, params);
+        return out;
+      });
       for (const f of committed) f();
       return result;
     },

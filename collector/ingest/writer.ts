@@ -2,7 +2,6 @@ import type { Database } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
 import { rowKey } from '../db/event-row.ts';
 import { keepStatistics } from '../db/statistics.ts';
-import { clearMarks } from '../db/unscored.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { type EventLoad, insertEvents, uniqueRows } from './insert.ts';
 
@@ -101,9 +100,9 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
         statistics.written(inserted);
         if (!pipeline) return;
         const live = erased.size === 0 ? rows : rows.filter((r) => !erased.has(rowKey(r.site_id, r.message_id)));
-        await pipeline.run(live, fresh);
-        // Only now: until this commits, a crash leaves the marks and recovery scores them.
-        await clearMarks(db, uniqueRows(rows));
+        // The marks go with the last scores: until they commit, a crash leaves the marks and
+        // recovery scores them.
+        await pipeline.run(live, fresh, uniqueRows(rows));
       })
       .then(
         () => settle(lane, group, null),

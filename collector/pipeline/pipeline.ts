@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { type EventRow, rowKey } from '../db/event-row.ts';
+import { clearMarks, type MarkKey } from '../db/unscored.ts';
 import { resolveBatch } from '../identity/batch.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { rescoreSubjects } from '../scoring/rescore-subjects.ts';
@@ -16,9 +17,10 @@ export interface Pipeline {
    * crash between insert and scoring left behind). `fresh`: the keys (`rowKey`) of the rows
    * this group stored now, whose persons may have them folded on their stored derivation
    * instead of reading their events (`PersonScoring.group`); none: every person's events
-   * are read. Resolves once all of it is committed.
+   * are read. `marks`: the `unscored` marks to delete with the last scores (none: no marks).
+   * Resolves once all of it is committed.
    */
-  run(rows: readonly EventRow[], fresh?: ReadonlySet<string>): Promise<void>;
+  run(rows: readonly EventRow[], fresh?: ReadonlySet<string>, marks?: readonly MarkKey[]): Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -31,16 +33,18 @@ export interface PipelineOptions {
 
 export function createPipeline(db: Database, configs: ConfigStore, options: PipelineOptions = {}): Pipeline {
   return {
-    async run(rows, fresh) {
+    async run(rows, fresh, marks) {
       options.beforeRun?.();
-      await processRows(db, configs, rows, Date.now(), fresh);
+      await processRows(db, configs, rows, Date.now(), fresh, marks);
     },
   };
 }
 
 /**
  * The identity graph first (see `resolveBatch`), then every person it touched, and after them
- * every affected account, recomputed at `now`.
+ * every affected account, recomputed at `now`. The `marks` of the rows are deleted in the
+ * transaction that commits the last scores (alone if none does): a crash before it leaves
+ * them all for recovery, and it costs no round trip of its own.
  */
 export async function processRows(
   db: Database,
@@ -48,6 +52,7 @@ export async function processRows(
   rows: readonly EventRow[],
   now: number,
   fresh?: ReadonlySet<string>,
+  marks: readonly MarkKey[] = [],
 ): Promise<void> {
   const { persons, accounts } = await resolveBatch(db, rows);
   // The track events that arrived, by site, for the rules that count events: scoring finds
@@ -60,5 +65,9 @@ export async function processRows(
   }
   const isNew = (r: EventRow) => fresh?.has(rowKey(r.site_id, r.message_id)) === true;
   const group = fresh && { stored: rows.filter(isNew), repeated: rows.filter((r) => !isNew(r)) };
-  await rescoreSubjects(db, configs, persons, accounts, now, { arrived, group });
+  await rescoreSubjects(db, configs, persons, accounts, now, {
+    arrived,
+    group,
+    lastly: marks.length > 0 ? (q) => clearMarks(q, marks) : undefined,
+  });
 }

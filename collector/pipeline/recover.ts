@@ -1,6 +1,5 @@
 import type { Database } from '../db/client.ts';
 import type { EventRow } from '../db/event-row.ts';
-import { clearMarks } from '../db/unscored.ts';
 import type { ConfigStore } from '../scoring/config-store.ts';
 import { processRows } from './pipeline.ts';
 
@@ -74,11 +73,9 @@ export async function recoverUnscored(
     const marks = await db.query<StoredRow>(OLD_MARKS, [grace, size]);
     if (marks.length === 0) break;
     const rows = marks.filter((m) => m.event_message_id !== null).map(toEventRow);
-    if (rows.length > 0) await processRows(db, configs, rows, Date.now());
-    await clearMarks(
-      db,
-      marks.map((m) => ({ site_id: m.mark_site_id, message_id: m.mark_message_id })),
-    );
+    // Marks of erased events too: only cleared, with the scores of the others.
+    const keys = marks.map((m) => ({ site_id: m.mark_site_id, message_id: m.mark_message_id }));
+    await processRows(db, configs, rows, Date.now(), undefined, keys);
     events += rows.length;
     if (marks.length < size) break;
   }

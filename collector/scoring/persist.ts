@@ -36,6 +36,12 @@ import { storeScores } from './store-scores.ts';
  * trips as one person.
  */
 
+/**
+ * The read of a few thousand events by index costs milliseconds: parallel workers' start and
+ * stop cost more than they save (half the read's time in a rescore, measured on 2 cores).
+ */
+const SCORING_TRANSACTION = { local: { max_parallel_workers_per_gather: 0 } } as const;
+
 /** Subjects per transaction: bounds the advisory locks one transaction holds. */
 const SUBJECTS_PER_TRANSACTION = 250;
 
@@ -104,10 +110,6 @@ export async function rescorePersons(
       const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
       // Whose events are read: those neither scored from stored signals nor folded on.
       const readIds = plans.filter((p) => p.how === 'events').map((p) => p.person.id);
-      // The read of a few thousand events by index costs milliseconds: parallel workers'
-      // start and stop cost more than they save (half the read's time in a rescore, measured
-      // on 2 cores). For this transaction only.
-      if (readIds.length > 0 && db.kind !== 'embedded') await tx.query('set local max_parallel_workers_per_gather = 0');
       const events = await loadEventsOfPersons(tx, siteId, readIds, horizon);
       for (const id of readIds) if (!events.has(id)) events.set(id, []);
       const results = plans.map((plan) => {
@@ -136,7 +138,7 @@ export async function rescorePersons(
         for (const name of names) theirs.add(name);
         accountsArrived.set(p.account_id, theirs);
       }
-    });
+    }, SCORING_TRANSACTION);
   }
   return { accounts: [...accounts], arrived: accountsArrived };
 }
@@ -159,7 +161,10 @@ function arrivalsOf(
   return out;
 }
 
-/** Recomputes and stores the scores of `accountIds` (one site) from their contacts' stored signals. */
+/**
+ * Recomputes and stores the scores of `accountIds` (one site) from their contacts' stored
+ * signals. `lastly` runs in the last transaction, before its commit.
+ */
 export async function rescoreAccounts(
   db: Database,
   siteId: string,
@@ -167,11 +172,14 @@ export async function rescoreAccounts(
   model: CompiledConfig,
   now: number,
   arrived?: ScoresStored['arrived'],
+  lastly?: (q: Queryable) => Promise<void>,
 ): Promise<void> {
-  for (const ids of chunks(accountIds)) {
+  const all = [...chunks(accountIds)];
+  for (const [i, ids] of all.entries()) {
     await db.transaction(async (tx) => {
       await lockSubjects(tx, siteId, ids);
       await rescoreAccountsLocked(tx, siteId, ids, model, now, arrived);
+      if (i === all.length - 1) await lastly?.(tx);
     });
   }
 }

@@ -1,5 +1,5 @@
 import { addSubjects, type Subjects } from '../changes/subjects.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Queryable } from '../db/client.ts';
 import type { ConfigStore } from './config-store.ts';
 import type { GroupRows } from './fresh-events.ts';
 import { rescoreAccounts, rescorePersons } from './persist.ts';
@@ -27,9 +27,14 @@ export async function rescoreSubjects(
     fromStored?: boolean;
     /** Ingest's group of rows, of any site (`PersonScoring.group`). */
     group?: GroupRows;
+    /**
+     * Runs in the last transaction, before it commits (on the database alone when there is
+     * no account to rescore): what must commit with the last scores.
+     */
+    lastly?: (q: Queryable) => Promise<void>;
   } = {},
 ): Promise<void> {
-  const { withAccounts = true, arrived, fromStored, group } = options;
+  const { withAccounts = true, arrived, fromStored, group, lastly } = options;
   const toAccounts: Subjects = new Map([...accounts].map(([siteId, ids]) => [siteId, new Set(ids)]));
   const accountsArrived = new Map<string, Map<string, Set<string>>>();
   for (const [siteId, ids] of persons) {
@@ -45,8 +50,11 @@ export async function rescoreSubjects(
     if (withAccounts) addSubjects(toAccounts, siteId, theirs.accounts);
     accountsArrived.set(siteId, theirs.arrived);
   }
-  for (const [siteId, ids] of toAccounts) {
+  const sites = [...toAccounts].filter(([, ids]) => ids.size > 0);
+  for (const [i, [siteId, ids]] of sites.entries()) {
     const theirs = arrived && (accountsArrived.get(siteId) ?? new Map());
-    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, theirs);
+    const last = i === sites.length - 1 ? lastly : undefined;
+    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, theirs, last);
   }
+  if (sites.length === 0) await lastly?.(db);
 }
