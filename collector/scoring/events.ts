@@ -108,12 +108,14 @@ export async function loadEventsOfPersons(
   q: Queryable,
   siteId: string,
   personIds: readonly string[],
-  from: number,
+  /** Epoch ms, or each person's own (a person without one gets none). */
+  from: number | ReadonlyMap<string, number>,
   /** Only the track events of these names (the alerts' behavior and stop rules); all when undefined. */
   names?: readonly string[],
 ): Promise<Map<string, ScoringEvent[]>> {
   const byPerson = new Map<string, ScoringEvent[]>();
   if (personIds.length === 0) return byPerson;
+  if (typeof from !== 'number') return loadEventsSince(q, siteId, personIds, from, byPerson);
   // Parsing timestamps and row ids, and copying each row into an event, was a tenth of a
   // rescore's CPU: PostgreSQL answers the events in their final shape, and each row is the
   // event (its extra `person_id` is read by nothing else).
@@ -134,6 +136,49 @@ export async function loadEventsOfPersons(
      order by person_id, "timestamp", row_id`,
     names ? [siteId, personIds, ...timeBounds(from), names] : [siteId, personIds, ...timeBounds(from)],
   );
+  return groupByPerson(rows, byPerson);
+}
+
+/**
+ * `loadEventsOfPersons` with a time of its own for each person (`since`): scoring reads a
+ * person whose stored derivation it resumes from only after it, the others from the horizon.
+ */
+async function loadEventsSince(
+  q: Queryable,
+  siteId: string,
+  personIds: readonly string[],
+  since: ReadonlyMap<string, number>,
+  byPerson: Map<string, ScoringEvent[]>,
+): Promise<Map<string, ScoringEvent[]>> {
+  const ids = personIds.filter((id) => since.has(id));
+  if (ids.length === 0) return byPerson;
+  const times = ids.map((id) => since.get(id) as number);
+  const [, received] = timeBounds(Math.min(...times));
+  const rows = await q.query<ScoringEvent & { person_id: string }>(
+    `with k as (select * from unnest($2::text[], $3::timestamptz[]) as k(id, since)),
+     p as (select k.id, k.since, persons.user_id from k cross join lateral (
+       select user_id from persons where site_id = $1 and id = k.id limit 1) as persons)
+     select person_id, ${SCORING_EVENT_NAMES} from (
+       select p.id as person_id, e.id as row_id, ${SCORING_EVENT_OF('e')}
+         from p join events e on e.site_id = $1 and e.user_id = p.user_id and e."timestamp" >= p.since
+          and e.received_at >= $4::timestamptz
+       union all
+       select k.id, e.id as row_id, ${SCORING_EVENT_OF('e')}
+         from k join identities i on i.site_id = $1 and i.person_id = k.id
+         join events e on e.site_id = $1 and e.anonymous_id = i.anonymous_id
+          and e."timestamp" >= k.since and e.received_at >= $4::timestamptz
+        where (e.user_id is null or ${junkIdSql('e.user_id')})
+     ) as all_events
+     order by person_id, "timestamp", row_id`,
+    [siteId, ids, times.map((t) => new Date(t).toISOString()), received],
+  );
+  return groupByPerson(rows, byPerson);
+}
+
+function groupByPerson(
+  rows: readonly (ScoringEvent & { person_id: string })[],
+  byPerson: Map<string, ScoringEvent[]>,
+): Map<string, ScoringEvent[]> {
   for (const r of rows) {
     const list = byPerson.get(r.person_id);
     if (list) list.push(r);

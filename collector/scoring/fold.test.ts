@@ -5,7 +5,7 @@ import { daysAgo, identify, intentClient, mid, page, track } from '../../test/he
 import { type Collector, createCollector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import type { CreatedSite } from '../sites.ts';
-import { FOLD_MIN_EVENTS } from './person-plan.ts';
+import { FOLD_MIN_EVENTS, LATE } from './person-plan.ts';
 import { rescore } from './rescore.ts';
 
 let db: Database;
@@ -32,7 +32,7 @@ const past = (ids: { anonymousId?: string; userId?: string }) =>
 const forget = (site: CreatedSite, messageIds: string[]) =>
   db.query('delete from events where site_id = $1 and message_id = any($2::text[])', [site.siteId, messageIds]);
 
-describe('new events folded on a person’s stored derivation', () => {
+describe('new events resumed from a person’s stored derivation', () => {
   it('should score a new event from the stored derivation, without reading the person’s events', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
@@ -60,22 +60,52 @@ describe('new events folded on a person’s stored derivation', () => {
     expect((await api.person('fold-user')).explanation.map((e) => e.signal)).not.toContain('demo_requested');
   });
 
-  it('should read the person’s events again for an event dated before the last one folded', async () => {
+  it(`should resume a late arrival within ${LATE.ms / 1000} s from the fold, reading only the events after it`, async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);
     const first = [
       identify('late-a', 'late-user'),
       ...past({ anonymousId: 'late-a' }),
-      track({ anonymousId: 'late-a' }, 'Demo Requested'),
+      page('late-a', '/pricing', { timestamp: daysAgo(3) }),
+    ];
+    const demo = track({ anonymousId: 'late-a' }, 'Demo Requested');
+    await api.send([...first, demo]);
+    // The fold stands before the demo request (the last event), after the pricing visit.
+    await forget(
+      site,
+      first.map((m) => m.messageId),
+    );
+    // Sent late: dated before the demo request already scored, within the fold's margin.
+    await api.send([
+      page('late-a', '/case-studies/x', { timestamp: new Date(Date.now() - 30_000).toISOString() }),
+    ]);
+    const person = await api.person('late-user');
+    // The pricing visit counts from the fold; the demo request and the late page were read
+    // (and with them the return visit the demo request made).
+    const signals = person.explanation.map((e) => e.signal);
+    expect(signals).toEqual(
+      expect.arrayContaining(['pricing_page', 'demo_requested', 'case_study_page', 'return_visit']),
+    );
+    expect(signals).toHaveLength(4);
+  });
+
+  it('should read the person’s events again for an event dated before the fold', async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    const first = [
+      identify('older-a', 'older-user'),
+      ...past({ anonymousId: 'older-a' }),
+      page('older-a', '/case-studies/y', { timestamp: daysAgo(3) }),
+      track({ anonymousId: 'older-a' }, 'Demo Requested'),
     ];
     await api.send(first);
     await forget(
       site,
       first.map((m) => m.messageId),
     );
-    // A late arrival: dated before the demo request, so it cannot be folded on.
-    await api.send([page('late-a', '/pricing', { timestamp: daysAgo(1) })]);
-    const person = await api.person('late-user');
+    // Dated before the case study visit, where the fold stands: derived again from the events.
+    await api.send([page('older-a', '/pricing', { timestamp: daysAgo(4) })]);
+    const person = await api.person('older-user');
     expect(person.explanation.map((e) => e.signal)).toEqual(['pricing_page']);
   });
 
@@ -142,6 +172,7 @@ describe('new events folded on a person’s stored derivation', () => {
     const paths = ['/pricing', '/product', '/docs/api', '/blog/a', '/careers', '/demo', '/customers/x'];
     const events = ['Email Opened', 'Whitepaper Downloaded', 'Meeting Scheduled', 'Deal Room Visited'];
     let n = 0;
+    const latest = new Map<string, number>();
     for (let round = 0; round < 12; round++) {
       const batch: object[] = round < 3 ? [0, 1, 2, 3].flatMap((v) => past({ anonymousId: `mix-${v}-${round}` })) : [];
       for (let v = 0; v < 4; v++) {
@@ -149,6 +180,10 @@ describe('new events folded on a person’s stored derivation', () => {
         if (round % 5 === v) batch.push(identify(anon, `mix-user-${v}`, { email: `u${v}@mix${v % 2}.example` }));
         // Mostly in order; every seventh event is dated days back (a late arrival).
         const at = (k: number) => daysAgo((++n % 7 === 0 ? 30 : 12 - round) + k / 100);
+        // Every fourth round, one dated minutes before the visitor's last (within the fold's margin).
+        const last = latest.get(anon);
+        if (round % 4 === 3 && last !== undefined)
+          batch.push(page(anon, '/pricing', { timestamp: new Date(last - 3 * 60_000).toISOString() }));
         batch.push(page(anon, paths[(round + v) % paths.length]!, { timestamp: at(1) }));
         batch.push(
           track({ anonymousId: anon }, events[(round * v) % events.length]!, {
@@ -157,6 +192,9 @@ describe('new events folded on a person’s stored derivation', () => {
           }),
         );
       }
+      for (const m of batch as { anonymousId?: string; timestamp?: string }[])
+        if (m.anonymousId && m.timestamp)
+          latest.set(m.anonymousId, Math.max(latest.get(m.anonymousId) ?? 0, Date.parse(m.timestamp)));
       batch.push({ ...page('mix-bot', '/pricing'), context: { userAgent: 'Googlebot/2.1' }, messageId: mid() });
       await api.send(batch);
     }

@@ -19,7 +19,7 @@ import { loadEventsOfPersons } from './events.ts';
 import type { GroupRows } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
 import { modelKey } from './model-key.ts';
-import { personSignals, planOf, readPersons } from './person-plan.ts';
+import { personSignals, planOf, readFrom, readPersons } from './person-plan.ts';
 import { storeScores } from './store-scores.ts';
 
 /**
@@ -108,12 +108,11 @@ export async function rescorePersons(
         await notifyChanged(tx, siteId, 'person', gone);
       }
       const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
-      // Whose events are read: those neither scored from stored signals nor folded on.
-      const readIds = plans.filter((p) => p.how === 'events').map((p) => p.person.id);
-      const events = await loadEventsOfPersons(tx, siteId, readIds, horizon);
-      for (const id of readIds) if (!events.has(id)) events.set(id, []);
+      // Whose events are read, and from when: after a resumed fold, or within the horizon.
+      const from = readFrom(plans, horizon);
+      const read = await loadEventsOfPersons(tx, siteId, [...from.keys()], from);
       const results = plans.map((plan) => {
-        const { hits, fold } = personSignals(plan, events, model, now);
+        const { hits, fold } = personSignals(plan, read, model, now);
         const kept = hitsKept(hits, model, now);
         return {
           id: plan.person.id,
@@ -124,10 +123,11 @@ export async function rescorePersons(
           fold,
         };
       });
-      // Each person's events that arrived: among those read, or their rows folded on.
-      const seen = new Map(events);
-      for (const plan of plans) if (plan.how === 'fold') seen.set(plan.person.id, plan.mine);
-      const arrived = arrivedIds && arrivalsOf(seen, arrivedIds);
+      // Each person's events that arrived: among those read (a resumed fold's read has them all).
+      const arrived = arrivedIds && arrivalsOf(read, arrivedIds);
+      // The rules' events of a person: only a read within the horizon has them all.
+      const events = new Map<string, ScoringEvent[]>();
+      for (const plan of plans) if (plan.how === 'events') events.set(plan.person.id, read.get(plan.person.id) ?? []);
       await storeScores(tx, siteId, 'person', results, now, { events, arrived });
       for (const p of persons) {
         if (!p.account_id) continue;

@@ -1,9 +1,10 @@
 import {
+  type BackBy,
   type CompiledConfig,
-  chronological,
   eventsInHorizon,
   foldSignals,
   foldsAfter,
+  hitsThrough,
   type PackedHit,
   type ScoringEvent,
   type SignalHit,
@@ -14,37 +15,58 @@ import { eventsOwnedBy, type GroupRows, ownerKey, type StoredFold } from './fres
 
 /**
  * How `rescorePersons` (persist.ts) takes each person: from their stored signals alone (the
- * periodic rescore), from those with the rows ingest just stored folded on, or from their
- * events within the horizon (see `PersonScoring`).
+ * periodic rescore), by resuming their stored derivation with their events after it, or from
+ * their events within the horizon (see `PersonScoring`).
  */
 
 export type PersonRow = Awaited<ReturnType<typeof readPersons>>[number];
 
-/** How one person is scored: from their stored signals, their stored ones and rows folded on, or their events. */
+/** How one person is scored: from their stored signals, by resuming their stored derivation, or from their events. */
 export type Plan =
   | { how: 'stored'; person: PersonRow; hits: PackedHit[] }
-  | { how: 'fold'; person: PersonRow; hits: PackedHit[]; from: StoredFold; mine: ScoringEvent[] }
+  | { how: 'resume'; person: PersonRow; hits: PackedHit[]; from: StoredFold }
   | { how: 'events'; person: PersonRow };
+
+/**
+ * A fold is stored a little before the person's last event (`foldSignals`' `back`): at most a
+ * minute and 8 events before it. A message that arrives late, dated before others already
+ * scored (a server library's batch flushed after the browser's events, a retry), is resumed
+ * from it as an in-order one is, reading only the person's events after it, rather than all
+ * of their events within the horizon; older arrivals read them all.
+ */
+export const LATE: BackBy = { ms: 60_000, events: 8 };
 
 export function planOf(person: PersonRow, horizon: number, fromStored: boolean, group: GroupRows | undefined): Plan {
   if (person.hits === null) return { how: 'events', person };
   if (fromStored) return { how: 'stored', person, hits: JSON.parse(person.hits) };
   if (group === undefined || person.fold === null) return { how: 'events', person };
-  // A repeat may be of an event a crash left unscored: not in the fold.
+  // A repeat may be of an event a crash left unscored: after the fold or not, who knows.
   if (eventsOwnedBy(person, group.repeated).length > 0) return { how: 'events', person };
   const stored = JSON.parse(person.fold) as StoredFold;
   if (stored.ids !== ownerKey(person)) return { how: 'events', person };
-  const mine = [...chronological(eventsOwnedBy(person, group.stored))];
-  // A late arrival (at or before the last event folded), or one older than the horizon: derived again.
+  const through = stored.fold.through;
+  if (through !== null && through[0] < horizon) return { how: 'events', person };
+  const mine = eventsOwnedBy(person, group.stored);
+  // One dated at or before the fold (more than `LATE` late), or older than the horizon: derived again.
   if (!foldsAfter(stored.fold, mine) || mine.some((e) => e.timestamp < horizon)) return { how: 'events', person };
-  return { how: 'fold', person, hits: JSON.parse(person.hits), from: stored, mine };
+  return { how: 'resume', person, hits: JSON.parse(person.hits), from: stored };
+}
+
+/** The time each person's events are read from: after their fold, or from the horizon (none for `stored`). */
+export function readFrom(plans: readonly Plan[], horizon: number): Map<string, number> {
+  const from = new Map<string, number>();
+  for (const plan of plans) {
+    if (plan.how === 'events') from.set(plan.person.id, horizon);
+    else if (plan.how === 'resume') from.set(plan.person.id, plan.from.fold.through?.[0] ?? horizon);
+  }
+  return from;
 }
 
 /**
  * A person derived from fewer events within the horizon stores no fold: reading so few
  * again costs less than carrying a fold in every write of their score (measured on the
  * rules benchmark's load, about 10 events a visitor: 4 % fewer events/s with a fold for
- * everyone). A person past it stores one, and from then on their new events are folded on.
+ * everyone). A person past it stores one, and from then on their events are resumed from it.
  */
 export const FOLD_MIN_EVENTS = 20;
 
@@ -59,20 +81,23 @@ export function personSignals(
   switch (plan.how) {
     case 'stored':
       return { hits: unpackHits(plan.hits, model), fold: person.fold === null ? null : JSON.parse(person.fold) };
-    case 'fold': {
-      // Same ids as the stored fold: planOf checked them.
-      const next = foldSignals(plan.mine, model, plan.from.fold);
+    case 'resume': {
+      // Same ids as the stored fold: planOf checked them. Its signals up to it, then the
+      // events after it (read from its time on: those at its time and before it are in it).
+      const from = plan.from.fold;
+      const after = (events.get(person.id) ?? []).filter((e) => foldsAfter(from, [e]));
+      const next = foldSignals(after, model, from, LATE);
       return {
-        hits: [...unpackHits(plan.hits, model), ...next.hits],
-        fold: { ids: plan.from.ids, fold: next.fold },
+        hits: [...unpackHits(hitsThrough(plan.hits, from), model), ...next.hits],
+        fold: { ids: plan.from.ids, fold: next.back ?? from },
       };
     }
     case 'events': {
       const read = eventsInHorizon(events.get(person.id) ?? [], model, now);
-      const derived = foldSignals(read, model);
+      const derived = foldSignals(read, model, undefined, LATE);
       return {
         hits: derived.hits,
-        fold: read.length >= FOLD_MIN_EVENTS ? { ids: ownerKey(person), fold: derived.fold } : null,
+        fold: read.length >= FOLD_MIN_EVENTS && derived.back ? { ids: ownerKey(person), fold: derived.back } : null,
       };
     }
   }

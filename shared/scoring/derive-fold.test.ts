@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { compileConfig } from './compile.ts';
 import type { ScoringConfig } from './config.ts';
 import { defaultConfig } from './default-config.ts';
-import { chronological, collectSignals, type Fold, foldSignals, foldsAfter } from './derive.ts';
+import { chronological, collectSignals, type Fold, foldSignals, foldsAfter, hitsThrough } from './derive.ts';
 import { DAY, days, MINUTE, NOW, page, track } from './fixtures.ts';
 import { eventsInHorizon, hitsKept } from './horizon.ts';
+import { type PackedHit, packHits } from './pack.ts';
 import { scorePerson, scoreSignals } from './score.ts';
 import type { ScoringEvent, SignalHit } from './types.ts';
 
@@ -115,6 +116,94 @@ describe('foldSignals', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it('should give, resumed from its back checkpoint as late arrivals come, the signals collectSignals gives of all', () => {
+    // What the collector does: it stores the signals packed and the fold `backBy` before the
+    // last event; a batch dated after that fold is resumed from it with every event after it,
+    // keeping the stored signals up to it; any other batch is derived again from all events.
+    let resumed = 0;
+    let again = 0;
+    fc.assert(
+      fc.property(
+        history,
+        fc.array(fc.integer({ min: 0, max: 3 * 60 }), { minLength: 80, maxLength: 80 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(0, 1, 30, 120),
+        fc.constantFrom(0, 1, 3, 8, 1000),
+        fc.nat({ max: 1 }),
+        fc.boolean(),
+        (history, delays, sizes, backByMinutes, backByEvents, m, coarse) => {
+          const model = models[m]!;
+          const backBy = { ms: backByMinutes * MINUTE, events: backByEvents };
+          // Coarse: times on the half hour, so that many events share one.
+          const events = coarse
+            ? history.map((e) => ({ ...e, timestamp: Math.floor(e.timestamp / (30 * MINUTE)) * 30 * MINUTE }))
+            : history;
+          // Arrival order: each event sent up to three hours after its time, in batches.
+          const arriving = events
+            .map((e, i) => ({ e, arrives: e.timestamp + delays[i % delays.length]! * MINUTE }))
+            .sort((a, b) => a.arrives - b.arrives)
+            .map((a) => a.e);
+          const seen: ScoringEvent[] = [];
+          let packed: PackedHit[] = [];
+          let back: Fold | undefined;
+          let at = 0;
+          for (let b = 0; at < arriving.length; b++) {
+            const batch = arriving.slice(at, at + sizes[b % sizes.length]!);
+            at += batch.length;
+            seen.push(...batch);
+            const all = [...chronological(seen)];
+            if (back && foldsAfter(back, batch)) {
+              resumed++;
+              const from: Fold = back;
+              const next = foldSignals(
+                all.filter((e) => foldsAfter(from, [e])),
+                model,
+                from,
+                backBy,
+              );
+              packed = [...hitsThrough(packed, from), ...packHits(next.hits)];
+              back = roundTrip(next.back ?? from);
+            } else {
+              again++;
+              const full = foldSignals(all, model, undefined, backBy);
+              packed = packHits(full.hits);
+              back = full.back && roundTrip(full.back);
+            }
+            expect(packed).toEqual(packHits(collectSignals(all, model)));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // Both ways were taken, many times.
+    expect(resumed).toBeGreaterThan(500);
+    expect(again).toBeGreaterThan(500);
+  });
+
+  it('should set its back checkpoint at most backBy.ms and backBy.events before the last event, between two times', () => {
+    const model = models[0]!;
+    const events = [page('/a', days(1)), page('/b', 30 * MINUTE), page('/c', 20 * MINUTE), page('/d', 0)];
+    const through = (ms: number, n: number, list = events, from?: Fold) =>
+      foldSignals(list, model, from, { ms: ms * MINUTE, events: n }).back?.through;
+    const of = (i: number) => [events[i]!.timestamp, events[i]!.id];
+    expect(through(20, 99)).toEqual(of(2));
+    expect(through(25, 99, events.slice(1))).toEqual(of(1));
+    // All within it: the state before the first event.
+    expect(through(40, 99, events.slice(1))).toBeNull();
+    // Fewer events: the nearer bound wins.
+    expect(through(60 * 24 * 2, 1)).toEqual(of(2));
+    expect(through(60 * 24 * 2, 0)).toEqual(of(3));
+    // Never between two events of the same time: moved earlier.
+    const tied = [...events.slice(0, 2), { ...events[2]!, timestamp: events[3]!.timestamp }, events[3]!];
+    expect(through(60 * 24 * 2, 1, tied)).toEqual(of(1));
+    // Resumed from a fold that ends within the time bound: where that fold stands.
+    const { fold } = foldSignals(events.slice(0, 3), model);
+    expect(through(40, 99, [events[3]!], fold)).toEqual(of(2));
+    // Unless an event folded now has its time: then after that time.
+    const same = { ...events[3]!, timestamp: events[2]!.timestamp };
+    expect(through(40, 99, [same, { ...events[3]!, id: 'z' }], fold)).toEqual([same.timestamp, same.id]);
   });
 
   it('should refuse to resume with an event at or before the last one folded', () => {

@@ -9,6 +9,7 @@ import {
   toNumber,
   toSignal,
 } from './compile.ts';
+import type { PackedHit } from './pack.ts';
 import type { ScoringEvent, Signal, SignalHit } from './types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -50,16 +51,27 @@ export interface Fold {
 
 type FoldCounter = { times: number[]; previous: number };
 
+/** How far before the last event `foldSignals` sets its `back` checkpoint: at most this long, and this many events. */
+export interface BackBy {
+  ms: number;
+  events: number;
+}
+
 /**
  * The signals of `events` (`collectSignals`), resumed from `from` when given: then every event
  * must come after `from.through` (`foldsAfter`), and only their signals are answered. Answers
- * where the derivation stands after them.
+ * where the derivation stands after them, and, with `backBy`, `back`: where it stood a little
+ * earlier (`backPosition`: at most `backBy.ms` and `backBy.events` before the last event,
+ * never between two events of one time, at `from` when that is near enough). A late arrival
+ * dated after `back.through` resumes from `back` with the events after it (`hitsThrough`
+ * keeps the signals up to it).
  */
 export function foldSignals(
   events: readonly ScoringEvent[],
   model: ScoringModel,
   from?: Fold,
-): { hits: SignalHit[]; fold: Fold } {
+  backBy?: BackBy,
+): { hits: SignalHit[]; fold: Fold; back?: Fold } {
   const compiled = resolveModel(model);
   const rules = compiled.derived.filter((rule) => rule.kind !== 'account_people');
   const state = rules.map(
@@ -69,8 +81,21 @@ export function foldSignals(
   const hits: SignalHit[] = [];
   let lastActivity = from?.lastActivity ?? Number.NEGATIVE_INFINITY;
   let through = from?.through ?? null;
+  const sorted = chronological(events);
+  const snapshot = (): Fold => ({
+    through,
+    lastActivity: Number.isFinite(lastActivity) ? lastActivity : null,
+    rules: state.map((s) =>
+      storedRule(s, through === null ? Number.NEGATIVE_INFINITY : through[0] - compiled.lookbackMs),
+    ),
+  });
+  const backAt = backBy ? backPosition(sorted, through, backBy) : -1;
+  // At 0: where `from` stands (a snapshot of the state before any event).
+  let back: Fold | undefined;
 
-  for (const event of chronological(events)) {
+  for (let k = 0; k < sorted.length; k++) {
+    const event = sorted[k]!;
+    if (k === backAt) back = snapshot();
     through = [event.timestamp, event.id];
     if (event.isBot || (event.type !== 'page' && event.type !== 'screen' && event.type !== 'track')) continue;
     const at = event.timestamp;
@@ -86,20 +111,50 @@ export function foldSignals(
       if (fires(rule, s, event, compiled.lookbackMs)) hits.push(derivedHit(compiled, rule, at, event.id));
     });
   }
-  const end = through;
-  const lastSeen = lastActivity;
+  if (backAt === sorted.length) back = snapshot();
   return {
     hits,
     // Built when read: `collectSignals` (the pure scorer, calibration) never reads it.
     get fold(): Fold {
-      const horizon = end === null ? Number.NEGATIVE_INFINITY : end[0] - compiled.lookbackMs;
-      return {
-        through: end,
-        lastActivity: Number.isFinite(lastSeen) ? lastSeen : null,
-        rules: state.map((s) => storedRule(s, horizon)),
-      };
+      return snapshot();
     },
+    back,
   };
+}
+
+/**
+ * Where `back` goes among `sorted`: before the event of that index (0: where `from`, ending at
+ * `through`, stands; the length: after the last). The later of the time bound (after every
+ * event dated `backBy.ms` or more before the last) and the count bound (`backBy.events`
+ * before the end); then moved earlier, or if it must later, to a change of time: the events
+ * folded after `back` must all be dated after it (`hitsThrough` keeps the signals dated up to it).
+ */
+function backPosition(sorted: readonly ScoringEvent[], through: Fold['through'], backBy: BackBy): number {
+  const n = sorted.length;
+  const clean = (p: number) =>
+    p === n ||
+    (p === 0 ? through === null || through[0] < sorted[0]!.timestamp : sorted[p - 1]!.timestamp < sorted[p]!.timestamp);
+  const cut = (n > 0 ? sorted[n - 1]!.timestamp : Number.NaN) - backBy.ms;
+  let byTime = 0;
+  while (byTime < n && sorted[byTime]!.timestamp <= cut) byTime++;
+  const target = Math.max(byTime, n - backBy.events);
+  let p = target;
+  while (p > 0 && !clean(p)) p--;
+  if (clean(p)) return p;
+  p = target;
+  while (!clean(p)) p++;
+  return p;
+}
+
+/**
+ * The stored signals (`packHits` order: oldest first) that events up to `fold.through` gave,
+ * when `fold` came after every event dated at or before its own (a `back` of `foldSignals`):
+ * those dated at or before it.
+ */
+export function hitsThrough(hits: readonly PackedHit[], fold: Fold): PackedHit[] {
+  if (fold.through === null) return [];
+  const end = fold.through[0];
+  return hits.filter((h) => h[0] <= end);
 }
 
 /** Whether every one of `events` comes after `fold.through`, so that `foldSignals` may resume. */

@@ -20,6 +20,7 @@ export {
 export { recencyFactor } from './decay.ts';
 export { defaultConfig } from './default-config.ts';
 export {
+  type BackBy,
   type ContactSignals,
   chronological,
   collectSignals,
@@ -27,6 +28,7 @@ export {
   type Fold,
   foldSignals,
   foldsAfter,
+  hitsThrough,
 } from './derive.ts';
 export { normalizePath } from './glob.ts';
 export { eventsInHorizon, hitsKept, horizonStart } from './horizon.ts';
