@@ -58,10 +58,10 @@ export interface StopPair {
  * Records `firings` inside the caller's transaction (the one that stores the change that
  * caused them), with one outbox row per action of each `fired` one, the `counts` of the
  * pairs (`rule_subjects`) whose firing was recorded, and the `stops` of the change: all in
- * one statement (every statement of a scoring transaction lengthens its writer's lane). A
+ * one statement, sent with the transaction's COMMIT (`withCommit`: every round trip of a
+ * scoring transaction lengthens its writer's lane, and nothing here reads the answer). A
  * firing already recorded for its (rule, subject, change) is skipped with its deliveries and
- * count. Answers the firings actually recorded. Once the transaction commits, this process's
- * dispatcher wakes.
+ * count. Once the transaction commits, this process's dispatcher wakes.
  */
 export async function enqueueFirings(
   tx: Queryable,
@@ -71,11 +71,8 @@ export async function enqueueFirings(
   counts: readonly FiringCount[] = [],
   stops: readonly StopPair[] = [],
   now = Date.now(),
-): Promise<NewFiring[]> {
-  if (firings.length === 0) {
-    await markStopped(tx, siteId, stops, now);
-    return [];
-  }
+): Promise<void> {
+  if (firings.length === 0) return markStopped(tx, siteId, stops, now);
   const rows = firings.map((f) => ({
     id: f.id,
     rule_id: f.ruleId,
@@ -109,7 +106,7 @@ export async function enqueueFirings(
   }));
   // Data-modifying CTEs all run, on the firings this statement really inserted; the outbox
   // rows in the order given (a firing's actions in the rule's order).
-  const inserted = await tx.query<{ id: string }>(
+  await tx.withCommit(
     `with f as (
        insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, recipient, payload, fired_at)
        select $1, r.id, r.rule_id, r.subject_kind, r.subject_id, r.change_key, r.outcome, r.recipient, r.payload, r.fired_at
@@ -136,40 +133,37 @@ export async function enqueueFirings(
          recent_firings = excluded.recent_firings, updated_at = excluded.updated_at
        returning 1
      ), s as (
-       ${stopSql('$5', '$6', '$7')}
+       ${stopSql('$5', '$6')}
        returning 1
      )
-     select id from f`,
+     select count(*) from f`,
     [
       siteId,
       JSON.stringify(rows),
       JSON.stringify(outbox),
       JSON.stringify(countRows),
-      stops.map((p) => p.ruleId),
-      stops.map((p) => p.subjectId),
+      JSON.stringify(stops.map((p) => ({ rule_id: p.ruleId, subject_id: p.subjectId }))),
       new Date(now).toISOString(),
     ],
   );
-  const ids = new Set(inserted.map((r) => r.id));
-  const recorded = firings.filter((f) => ids.has(f.id));
-  if (recorded.some((f) => f.outcome === 'fired' && f.actions.length > 0)) {
+  // A firing skipped as already recorded wakes it for nothing, which costs one empty claim.
+  if (outbox.length > 0) {
     const db = tx.database;
     tx.afterCommit(() => {
       for (const wake of wakers.get(db) ?? []) wake();
     });
   }
-  return recorded;
 }
 
-/** Marks the pairs (rule ids, subject ids: parameters of the site's statement) stopped at `at`; a stop stays. */
-const stopSql = (rules: string, subjects: string, at: string) =>
+/** Marks the pairs (a JSON array of `{ rule_id, subject_id }`: parameters of the site's statement) stopped at `at`; a stop stays. */
+const stopSql = (pairs: string, at: string) =>
   `insert into rule_subjects (site_id, rule_id, subject_id, stopped_at, updated_at)
      select $1, p.rule_id, p.subject_id, ${at}::timestamptz, ${at}::timestamptz
-       from unnest(${rules}::text[], ${subjects}::text[]) as p(rule_id, subject_id)
+       from jsonb_to_recordset(${pairs}::jsonb) as p(rule_id text, subject_id text)
      on conflict (site_id, rule_id, subject_id) do update set stopped_at = excluded.stopped_at, updated_at = excluded.updated_at
        where rule_subjects.stopped_at is null`;
 
-/** Ends the rules for the subjects (their goal event was seen), when nothing fires with them. */
+/** Ends the rules for the subjects (their goal event was seen), when nothing fires with them; with the COMMIT. */
 export async function markStopped(
   tx: Queryable,
   siteId: string,
@@ -177,10 +171,9 @@ export async function markStopped(
   now: number,
 ): Promise<void> {
   if (pairs.length === 0) return;
-  await tx.query(stopSql('$2', '$3', '$4'), [
+  await tx.withCommit(stopSql('$2', '$3'), [
     siteId,
-    pairs.map((p) => p.ruleId),
-    pairs.map((p) => p.subjectId),
+    JSON.stringify(pairs.map((p) => ({ rule_id: p.ruleId, subject_id: p.subjectId }))),
     new Date(now).toISOString(),
   ]);
 }

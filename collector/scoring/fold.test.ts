@@ -76,9 +76,7 @@ describe('new events resumed from a person’s stored derivation', () => {
       first.map((m) => m.messageId),
     );
     // Sent late: dated before the demo request already scored, within the fold's margin.
-    await api.send([
-      page('late-a', '/case-studies/x', { timestamp: new Date(Date.now() - 30_000).toISOString() }),
-    ]);
+    await api.send([page('late-a', '/case-studies/x', { timestamp: new Date(Date.now() - 30_000).toISOString() })]);
     const person = await api.person('late-user');
     // The pricing visit counts from the fold; the demo request and the late page were read
     // (and with them the return visit the demo request made).

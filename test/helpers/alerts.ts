@@ -122,7 +122,8 @@ export async function fire(
       actions: options.digest ? [] : rule.actions,
     };
   });
-  return db.transaction((tx) => enqueueFirings(tx, siteId, firings, options.giveUpMs));
+  await db.transaction((tx) => enqueueFirings(tx, siteId, firings, options.giveUpMs));
+  return firings;
 }
 
 export interface DeliveryRow {
