@@ -5,8 +5,14 @@ import { inlineParams } from './client.ts';
 let t: TestDatabase;
 beforeAll(async () => {
   t = await openTestDatabase();
+  // Keyed as every table is (key-shape.test.ts may run beside it on the same database).
+  await t.db.query(
+    `create table if not exists with_commit_probe (site_id text not null default 's', k text, v text,
+       primary key (site_id, k))`,
+  );
 });
 afterAll(async () => {
+  await t.db.query('drop table if exists with_commit_probe');
   await t.close();
 });
 
@@ -46,16 +52,6 @@ describe('afterCommit', () => {
 });
 
 describe('withCommit', () => {
-  beforeAll(async () => {
-    // Keyed as every table is (key-shape.test.ts may run beside it on the same database).
-    await t.db.query(
-      `create table if not exists with_commit_probe (site_id text not null default 's', k text, v text,
-         primary key (site_id, k))`,
-    );
-  });
-  afterAll(async () => {
-    await t.db.query('drop table if exists with_commit_probe');
-  });
 
   it('should run its statements at the commit, in order, with their parameters, text and null', async () => {
     await t.db.query('delete from with_commit_probe');
@@ -108,6 +104,55 @@ describe('withCommit', () => {
       expect(inside).toEqual([{ v: '0' }]);
       expect(outside[0]?.v).not.toBe('0');
     } else expect(inside).toEqual(outside);
+  });
+});
+
+describe('the first statement of a transaction (sent with its BEGIN)', () => {
+  const probe = `select $1::text[] as a, $2::timestamptz as t, $3::jsonb as j, $4::int as n, $5::text as s,
+    $6::bool as b, hashtext($7 || ':x') as h`;
+  const params = [
+    ['plain', 'with "quotes"', 'back\\slash', "it's", '', null, '{braces}', 'a,b'],
+    new Date('2026-11-30T12:34:56.789Z'),
+    { k: ["v'1", 2], nested: { x: null } },
+    42,
+    null,
+    true,
+    'site',
+  ];
+
+  it('should read its parameters exactly as a statement on its own does, whatever their type', async () => {
+    const alone = await t.db.query(probe, params);
+    const first = await t.db.transaction((tx) => tx.query(probe, params));
+    const second = await t.db.transaction(async (tx) => {
+      await tx.query('select 1');
+      return tx.query(probe, params);
+    });
+    expect(first).toEqual(alone);
+    expect(second).toEqual(alone);
+    expect(alone[0]).toMatchObject({ a: params[0], j: params[2], n: 42, s: null, b: true });
+  });
+
+  it('should roll back when it or a later statement fails, and leave the connection fit', async () => {
+    await t.db.query('delete from with_commit_probe');
+    await expect(t.db.transaction((tx) => tx.query('select 1 / $1::int', [0]))).rejects.toThrow(/division by zero/);
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.query('insert into with_commit_probe (k, v) values ($1, $2)', ['first', 'rolled back']);
+        await tx.query('select 1 / $1::int', [0]);
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await t.db.query('select k from with_commit_probe')).toEqual([]);
+    const after = await t.db.transaction((tx) => tx.query<{ n: number }>('select $1::int + 1 as n', [1]));
+    expect(after).toEqual([{ n: 2 }]);
+  });
+
+  it('should commit a transaction of withCommit statements alone, and do nothing for an empty one', async () => {
+    await t.db.query('delete from with_commit_probe');
+    await t.db.transaction(async (tx) => {
+      await tx.withCommit('insert into with_commit_probe (k, v) values ($1, $2)', ['only', 'deferred']);
+    });
+    await expect(t.db.transaction(async () => 'nothing ran')).resolves.toBe('nothing ran');
+    expect(await t.db.query('select k, v from with_commit_probe')).toEqual([{ k: 'only', v: 'deferred' }]);
   });
 });
 

@@ -29,7 +29,7 @@ export interface Queryable {
    * embedded engine just before it. It fails the transaction as any statement would. On the
    * database itself, it runs at once.
    */
-  withCommit(text: string, params?: readonly (string | null)[]): Promise<void>;
+  withCommit(text: string, params?: readonly unknown[]): Promise<void>;
   /** The database this handle runs on (itself for a `Database`). */
   readonly database: Database;
 }
@@ -87,14 +87,34 @@ export interface TransactionOptions {
   local?: Readonly<Record<string, string | number>>;
 }
 
-/** A statement with its parameters written in as literals (`withCommit`), for a simple-protocol round trip. */
-export function inlineParams(text: string, params: readonly (string | null)[] = []): string {
+/**
+ * A statement with its parameters written in as literals, for a simple-protocol round trip
+ * (`withCommit`, and a transaction's first statement sent with its BEGIN). Each is written
+ * as the text the driver would have sent for it (strings as they are, dates as ISO times,
+ * arrays as array literals, objects as JSON), so the statement's casts read it alike.
+ */
+export function inlineParams(text: string, params: readonly unknown[] = []): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const i = Number(n) - 1;
-    if (i < 0 || i >= params.length) throw new Error(`withCommit: no parameter $${n}`);
-    const v = params[i];
-    return v === null || v === undefined ? 'null' : pg.escapeLiteral(v);
+    if (i < 0 || i >= params.length) throw new Error(`no parameter $${n}`);
+    const v = asText(params[i]);
+    return v === null ? 'null' : pg.escapeLiteral(v);
   });
+}
+
+function asText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return `{${v.map(arrayElement).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+function arrayElement(v: unknown): string {
+  if (Array.isArray(v)) throw new Error('nested arrays are not written as literals');
+  const t = asText(v);
+  return t === null ? 'NULL' : `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** `BEGIN` with `SET LOCAL` of `local`, as one simple-protocol string. */
@@ -165,7 +185,9 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
   const orm = drizzlePostgres({ client: guardOrmPool(pool), schema }) as unknown as Orm;
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) => {
     try {
-      return (await client.query(text, params)).rows as T[];
+      // Several statements in one string answer one result each: the last one's rows.
+      const out = (await client.query(text, params)) as pg.QueryResult | pg.QueryResult[];
+      return (Array.isArray(out) ? (out[out.length - 1]?.rows ?? []) : out.rows) as T[];
     } catch (err) {
       throw classify(err);
     }
@@ -196,12 +218,23 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       };
       client.on('error', onLost);
       try {
-        await run(client, beginWith(options.local), []);
+        // BEGIN goes with the first statement, its parameters as literals: one round trip
+        // fewer per transaction (the simple protocol runs them in order, stops at an error).
+        const begin = beginWith(options.local);
+        let begun = false;
         const committed: (() => void)[] = [];
         const last: string[] = [];
         const result = await fn({
-          query: <R>(text: string, params: unknown[] = []) => run<R>(client, text, params),
+          async query<R>(text: string, params: unknown[] = []) {
+            if (begun) return run<R>(client, text, params);
+            begun = true;
+            return run<R>(client, `${begin};\n${inlineParams(text, params)}`, []);
+          },
           async copyFrom(target: string, data: string) {
+            if (!begun) {
+              begun = true;
+              await run(client, begin, []);
+            }
             try {
               // One write: the stream finishes once the server has answered the COPY.
               const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
@@ -217,8 +250,8 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
           },
           database,
         });
-        // One round trip (the simple protocol runs them in order and stops at an error).
-        await run(client, [...last, 'commit'].join(';\n'), []);
+        // One round trip; a transaction that ran nothing sends nothing.
+        if (begun || last.length > 0) await run(client, [...(begun ? [] : [begin]), ...last, 'commit'].join(';\n'), []);
         client.off('error', onLost);
         client.release();
         for (const f of committed) f();
@@ -290,7 +323,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       if (lite.closed) throw new DatabaseUnavailableError('the embedded database is closed');
       const committed: (() => void)[] = [];
       const result = await lite.transaction(async (t) => {
-        const last: [string, (string | null)[]][] = [];
+        const last: [string, unknown[]][] = [];
         const out = await fn({
           async query<R>(text: string, params: unknown[] = []) {
             return (await t.query<R>(text, params)).rows;
