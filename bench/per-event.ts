@@ -203,6 +203,6 @@ export function perEventMarkdown(r: PerEventResult, command: string, date: Date)
     '',
     ...table(r.accounts, 'A contact of'),
     '',
-    `Ratios (target <= 1.5): 30,000 vs 10 events ${(r.persons[1]!.medianMs / r.persons[0]!.medianMs).toFixed(2)}; 400 vs 1 contacts ${(r.accounts[1]!.medianMs / r.accounts[0]!.medianMs).toFixed(2)}. What the cost still grows with is the signals that can still count (third row: about 5,000): their events are not read again, the new one is folded on the person's stored derivation, but the stored signals are parsed, scored and written back on every event of that person.`,
+    `Ratios (target <= 1.5): 30,000 vs 10 events ${(r.persons[1]!.medianMs / r.persons[0]!.medianMs).toFixed(2)}; 400 vs 1 contacts ${(r.accounts[1]!.medianMs / r.accounts[0]!.medianMs).toFixed(2)}. What the cost still grows with is the signals that can still count (third row: about 5,000): their events are not read again (only those after the stored derivation's checkpoint, at most a minute and 8 events back, which the new one resumes), but the stored signals are parsed, scored and written back on every event of that person.`,
   ].join('\n');
 }
