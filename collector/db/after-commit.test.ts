@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
-import { inlineParams } from './client.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -52,7 +51,6 @@ describe('afterCommit', () => {
 });
 
 describe('withCommit', () => {
-
   it('should run its statements at the commit, in order, with their parameters, text and null', async () => {
     await t.db.query('delete from with_commit_probe');
     await t.db.transaction(async (tx) => {
@@ -153,15 +151,5 @@ describe('the first statement of a transaction (sent with its BEGIN)', () => {
     });
     await expect(t.db.transaction(async () => 'nothing ran')).resolves.toBe('nothing ran');
     expect(await t.db.query('select k, v from with_commit_probe')).toEqual([{ k: 'only', v: 'deferred' }]);
-  });
-});
-
-describe('inlineParams', () => {
-  it('should write each parameter as a quoted literal, $10 apart from $1, and refuse a missing one', () => {
-    const ten = Array.from({ length: 10 }, (_, i) => `p${i + 1}`);
-    expect(inlineParams('select $1, $10', ten)).toBe(`select 'p1', 'p10'`);
-    // A backslash makes it an escape string (E'...'), which pg writes with a space before it.
-    expect(inlineParams('select $1', ["a'b\\c"])).toBe("select  E'a''b\\\\c'");
-    expect(() => inlineParams('select $2', ['x'])).toThrow('no parameter $2');
   });
 });

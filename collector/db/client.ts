@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { listenWithReconnect } from './listener.ts';
+import { inlineParams } from './literals.ts';
 import * as schema from './schema.ts';
 import { classify, DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
 
@@ -85,36 +86,6 @@ export interface TransactionOptions {
    * embedded engine, a single process without parallel workers or a pool, ignores them.
    */
   local?: Readonly<Record<string, string | number>>;
-}
-
-/**
- * A statement with its parameters written in as literals, for a simple-protocol round trip
- * (`withCommit`, and a transaction's first statement sent with its BEGIN). Each is written
- * as the text the driver would have sent for it (strings as they are, dates as ISO times,
- * arrays as array literals, objects as JSON), so the statement's casts read it alike.
- */
-export function inlineParams(text: string, params: readonly unknown[] = []): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => {
-    const i = Number(n) - 1;
-    if (i < 0 || i >= params.length) throw new Error(`no parameter $${n}`);
-    const v = asText(params[i]);
-    return v === null ? 'null' : pg.escapeLiteral(v);
-  });
-}
-
-function asText(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return `{${v.map(arrayElement).join(',')}}`;
-  return JSON.stringify(v);
-}
-
-function arrayElement(v: unknown): string {
-  if (Array.isArray(v)) throw new Error('nested arrays are not written as literals');
-  const t = asText(v);
-  return t === null ? 'NULL' : `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** `BEGIN` with `SET LOCAL` of `local`, as one simple-protocol string. */
