@@ -7,6 +7,7 @@ import { useTwoCollectors } from '../../test/helpers/two-collectors.ts';
 import { createCollector } from '../app.ts';
 import { recoverUnscored } from '../pipeline/recover.ts';
 import { rescore } from '../scoring/rescore.ts';
+import { enqueueFirings, type NewFiring } from './outbox.ts';
 
 /**
  * Caps, holdouts, stop conditions, routing, digests, and exactly-once firing under retries,
@@ -164,6 +165,22 @@ describe('routing', () => {
     expect(firings[0]!.payload).toMatchObject({ recipient: 'cara@acme.com', person: { owner: 'cara@acme.com' } });
     expect(firings[1]!.payload).toMatchObject({ recipient: 'ann@acme.com', person: { owner: null } });
 
+    // Several unowned firings of one change take consecutive reps, and the next change goes on
+    // from there: five firings in all so far alternate ann, bob, ann, bob, ann.
+    await api.send([pricing('rt-3'), pricing('rt-4')]);
+    await api.send([pricing('rt-5')]);
+    const after = (await firingsOf(db(), site.siteId, rule.id)).slice(1);
+    expect(after.map((f) => f.recipient).sort()).toEqual([
+      'ann@acme.com',
+      'ann@acme.com',
+      'ann@acme.com',
+      'bob@acme.com',
+      'bob@acme.com',
+      'bob@acme.com',
+    ]);
+    expect(after[5]!.recipient).toBe('bob@acme.com');
+    for (const f of after) expect(f.payload).toMatchObject({ recipient: f.recipient });
+
     const fallback = await rules.create({
       name: 'Fallback',
       subject: 'person',
@@ -176,6 +193,44 @@ describe('routing', () => {
       'lead@acme.com',
       'cara@acme.com',
     ]);
+  });
+  it('should give the round-robin firings of one change consecutive reps, and concurrent changes each their own', async () => {
+    const { site, rules } = await setup();
+    const reps = ['ann@acme.com', 'bob@acme.com', 'cy@acme.com'];
+    const rule = await rules.create({
+      name: 'Unowned',
+      subject: 'person',
+      when: { type: 'signal', signal: 'pricing_page' },
+      route: { to: 'owner', roundRobin: reps },
+    });
+    let n = 0;
+    const firing = (): NewFiring => {
+      const id = `msg_rr${++n}_${site.siteId}`;
+      return {
+        id,
+        ruleId: rule.id,
+        subjectKind: 'person',
+        subjectId: `per_rr${n}`,
+        changeKey: `k${n}`,
+        outcome: 'fired',
+        recipient: null,
+        roundRobin: reps,
+        payload: { id, recipient: null },
+        firedAt: Date.now(),
+        actions: [],
+      };
+    };
+    const recipients = async () => (await firingsOf(db(), site.siteId, rule.id)).map((f) => f.recipient);
+    await db().transaction((tx) => enqueueFirings(tx, site.siteId, [firing(), firing()]));
+    const two = (await firingsOf(db(), site.siteId, rule.id)).sort((a, b) => a.id.localeCompare(b.id));
+    expect(two.map((f) => f.recipient)).toEqual(['ann@acme.com', 'bob@acme.com']);
+    expect(two.map((f) => (f.payload as { recipient: string }).recipient)).toEqual(['ann@acme.com', 'bob@acme.com']);
+    // Two transactions at once: six positions in all, each rep taken twice, none lost.
+    await Promise.all([
+      db().transaction((tx) => enqueueFirings(tx, site.siteId, [firing(), firing()])),
+      db().transaction((tx) => enqueueFirings(tx, site.siteId, [firing(), firing()])),
+    ]);
+    expect((await recipients()).sort()).toEqual([reps[0], reps[0], reps[1], reps[1], reps[2], reps[2]]);
   });
 });
 

@@ -157,16 +157,3 @@ export async function loadPairFacts(
   for (const list of history.values()) if (list.length === 0) list.push({ at: from, score: 0 });
   return { history, known, info: names };
 }
-
-/**
- * Takes `n` consecutive round-robin positions of the rule (the row lock orders concurrent
- * takers, so two firings never get the same rep by racing); answers the first.
- */
-export async function takeRoundRobin(tx: Queryable, siteId: string, ruleId: string, n: number): Promise<number> {
-  const [row] = await tx.query<{ next: number }>(
-    `update rules set round_robin_next = round_robin_next + $3 where site_id = $1 and id = $2
-     returning round_robin_next - $3 as next`,
-    [siteId, ruleId, n],
-  );
-  return row?.next ?? 0;
-}

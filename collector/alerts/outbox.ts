@@ -10,7 +10,14 @@ export interface NewFiring {
   /** What triggered it; (rule, subject, changeKey) is recorded once, whatever replays it. */
   changeKey: string;
   outcome: 'fired' | 'held_out' | 'capped';
+  /** Who it goes to; for a firing routed round-robin, replaced by the rep the statement takes. */
   recipient: string | null;
+  /**
+   * The rule's reps, when the firing goes to the next of them: its position is taken from
+   * the rule's counter (`rules.round_robin_next`) in the firings statement, and the chosen
+   * rep becomes its `recipient` (also in its payload).
+   */
+  roundRobin?: readonly string[];
   payload: Record<string, unknown>;
   firedAt: number;
   /** The rule's actions; ignored unless `outcome` is `fired`. A digest rule passes none. */
@@ -73,17 +80,25 @@ export async function enqueueFirings(
   now = Date.now(),
 ): Promise<void> {
   if (firings.length === 0) return markStopped(tx, siteId, stops, now);
-  const rows = firings.map((f) => ({
-    id: f.id,
-    rule_id: f.ruleId,
-    subject_kind: f.subjectKind,
-    subject_id: f.subjectId,
-    change_key: f.changeKey,
-    outcome: f.outcome,
-    recipient: f.recipient,
-    payload: f.payload,
-    fired_at: new Date(f.firedAt).toISOString(),
-  }));
+  // The k-th firing of a rule routed round-robin here takes the rule's position + k.
+  const taken = new Map<string, number>();
+  const rows = firings.map((f) => {
+    const k = f.roundRobin ? (taken.get(f.ruleId) ?? 0) : null;
+    if (f.roundRobin) taken.set(f.ruleId, (k ?? 0) + 1);
+    return {
+      id: f.id,
+      rule_id: f.ruleId,
+      subject_kind: f.subjectKind,
+      subject_id: f.subjectId,
+      change_key: f.changeKey,
+      outcome: f.outcome,
+      recipient: f.recipient,
+      payload: f.payload,
+      fired_at: new Date(f.firedAt).toISOString(),
+      rr_reps: f.roundRobin ?? null,
+      rr_k: k,
+    };
+  });
   const outbox = firings
     .filter((f) => f.outcome === 'fired')
     .flatMap((f) =>
@@ -106,12 +121,29 @@ export async function enqueueFirings(
   }));
   // Data-modifying CTEs all run, on the firings this statement really inserted; the outbox
   // rows in the order given (a firing's actions in the rule's order).
+  // Round-robin positions: the rules' rows locked in id order (two transactions taking
+  // positions of the same rules never deadlock), each counter moved on by its firings here.
   await tx.withCommit(
-    `with f as (
-       insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, recipient, payload, fired_at)
-       select $1, r.id, r.rule_id, r.subject_kind, r.subject_id, r.change_key, r.outcome, r.recipient, r.payload, r.fired_at
+    `with locked as (
+       select id from rules where site_id = $1 and id = any($7::text[]) order by id for update
+     ), rr as (
+       update rules u set round_robin_next = u.round_robin_next + t.n
+         from locked join unnest($7::text[], $8::int[]) as t(rule_id, n) on t.rule_id = locked.id
+        where u.site_id = $1 and u.id = locked.id
+       returning u.id, u.round_robin_next - t.n as start
+     ), r as (
+       select r.*, case when r.rr_reps is null then r.recipient
+         else r.rr_reps ->> (((coalesce(rr.start, 0) + r.rr_k) % jsonb_array_length(r.rr_reps)
+           + jsonb_array_length(r.rr_reps)) % jsonb_array_length(r.rr_reps)) end as chosen
          from jsonb_to_recordset($2::jsonb) as r(id text, rule_id text, subject_kind text, subject_id text,
-           change_key text, outcome text, recipient text, payload jsonb, fired_at timestamptz)
+           change_key text, outcome text, recipient text, payload jsonb, fired_at timestamptz, rr_reps jsonb, rr_k int)
+         left join rr on rr.id = r.rule_id
+     ), f as (
+       insert into firings (site_id, id, rule_id, subject_kind, subject_id, change_key, outcome, recipient, payload, fired_at)
+       select $1, r.id, r.rule_id, r.subject_kind, r.subject_id, r.change_key, r.outcome, r.chosen,
+           case when r.rr_reps is null then r.payload else jsonb_set(r.payload, '{recipient}', to_jsonb(r.chosen)) end,
+           r.fired_at
+         from r
        on conflict do nothing
        returning id
      ), d as (
@@ -144,6 +176,8 @@ export async function enqueueFirings(
       JSON.stringify(countRows),
       JSON.stringify(stops.map((p) => ({ rule_id: p.ruleId, subject_id: p.subjectId }))),
       new Date(now).toISOString(),
+      [...taken.keys()],
+      [...taken.values()],
     ],
   );
   // A firing skipped as already recorded wakes it for nothing, which costs one empty claim.

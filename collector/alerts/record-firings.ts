@@ -7,7 +7,7 @@ import { goalReached } from '../../shared/rules/stop.ts';
 import type { WebhookPayload } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
 import type { Queryable } from '../db/client.ts';
-import { type PairFacts, pairKey, takeRoundRobin } from './facts.ts';
+import { type PairFacts, pairKey } from './facts.ts';
 import { enqueueFirings, type NewFiring, type StopPair } from './outbox.ts';
 import type { StoredRule } from './rules-store.ts';
 
@@ -64,29 +64,17 @@ export async function recordFirings(
     return { c, state, outcome, owner: info.get(id)?.owner ?? null };
   });
 
-  // Round-robin positions, taken per rule in one statement for all its firings here.
-  const recipients = new Map<(typeof outcomes)[number], string | null>();
-  const byRule = new Map<StoredRule, typeof outcomes>();
-  for (const o of outcomes) {
-    if (o.outcome !== 'fired') continue;
-    const list = byRule.get(o.c.rule) ?? [];
-    list.push(o);
-    byRule.set(o.c.rule, list);
-  }
-  for (const [rule, list] of byRule) {
-    const needing = list.filter((o) => route(rule.definition.route, o.owner, 0).usedRoundRobin);
-    let next = needing.length > 0 ? await takeRoundRobin(tx, site, rule.id, needing.length) : 0;
-    for (const o of list) {
-      const routed = route(rule.definition.route, o.owner, next);
-      if (routed.usedRoundRobin) next++;
-      recipients.set(o, routed.recipient);
-    }
-  }
-
+  // A firing routed round-robin gets its rep in the firings statement (`enqueueFirings`),
+  // which takes the rule's position at commit: no round trip, no rule row held meanwhile.
+  const routes = new Map(
+    outcomes.map((o) => [o, o.outcome === 'fired' ? route(o.c.rule.definition.route, o.owner, 0) : null]),
+  );
   const firings: NewFiring[] = outcomes.map((o) => {
     const { rule, subject, fire } = o.c;
     const id = `msg_${randomUUID().replaceAll('-', '')}`;
-    const recipient = recipients.get(o) ?? null;
+    const routed = routes.get(o) ?? null;
+    const roundRobin = routed?.usedRoundRobin ? o.c.rule.definition.route?.roundRobin : undefined;
+    const recipient = roundRobin ? null : (routed?.recipient ?? null);
     const s = subject.stored;
     const payload: WebhookPayload = {
       id,
@@ -120,6 +108,7 @@ export async function recordFirings(
       changeKey: fire.changeKey,
       outcome: o.outcome,
       recipient,
+      ...(roundRobin ? { roundRobin } : {}),
       payload: payload as unknown as Record<string, unknown>,
       firedAt: now,
       // A digest rule's firings wait for the digest job, which sends them together.
