@@ -2,7 +2,7 @@ import type { CapState } from '../../shared/rules/caps.ts';
 import type { RuleEvent } from '../../shared/rules/state.ts';
 import type { ScoringEvent } from '../../shared/scoring/index.ts';
 import type { Queryable } from '../db/client.ts';
-import { loadEventsOfPersons } from '../scoring/events.ts';
+import { loadEventsOfAccounts } from '../scoring/events.ts';
 
 /**
  * What the evaluator reads and writes besides the change itself, each one statement for
@@ -27,20 +27,8 @@ export async function loadAccountEvents(
   from: number,
   names: readonly string[],
 ): Promise<Map<string, RuleEvent[]>> {
-  const contacts = await tx.query<{ id: string; account_id: string }>(
-    'select id, account_id from persons where site_id = $1 and account_id = any($2::text[])',
-    [siteId, accountIds],
-  );
-  const events = await loadEventsOfPersons(
-    tx,
-    siteId,
-    contacts.map((c) => c.id),
-    from,
-    names,
-  );
-  const out = new Map<string, RuleEvent[]>(accountIds.map((id) => [id, []]));
-  for (const c of contacts) for (const e of events.get(c.id) ?? []) out.get(c.account_id)?.push(toRuleEvent(e));
-  return out;
+  const events = await loadEventsOfAccounts(tx, siteId, accountIds, from, names);
+  return new Map(accountIds.map((id) => [id, (events.get(id) ?? []).map(toRuleEvent)]));
 }
 
 export interface RuleSubjectState extends CapState {

@@ -124,24 +124,57 @@ export async function loadEventsOfPersons(
   // Parsing timestamps and row ids, and copying each row into an event, was a tenth of a
   // rescore's CPU: PostgreSQL answers the events in their final shape, and each row is the
   // event (its extra `person_id` is read by nothing else).
-  const byName = names ? 'and e.event = any($5::text[])' : '';
   const rows = await q.query<ScoringEvent & { person_id: string }>(
-    `with p as (select id, user_id from persons where site_id = $1 and id = any($2::text[]))
-     select person_id, ${SCORING_EVENT_NAMES} from (
-       select p.id as person_id, e.id as row_id, ${SCORING_EVENT_OF('e')}
-         from p join events e on e.site_id = $1 and e.user_id = p.user_id and e."timestamp" >= $3::timestamptz
-          and e.received_at >= $4::timestamptz ${byName}
-       union all
-       select i.person_id, e.id as row_id, ${SCORING_EVENT_OF('e')}
-         from identities i join events e on e.site_id = $1 and e.anonymous_id = i.anonymous_id
-          and e."timestamp" >= $3::timestamptz and e.received_at >= $4::timestamptz ${byName}
-        where i.site_id = $1 and i.person_id = any($2::text[])
-          and (e.user_id is null or ${junkIdSql('e.user_id')})
-     ) as all_events
-     order by person_id, "timestamp", row_id`,
+    eventsOfSql('select id, user_id, id as key from persons where site_id = $1 and id = any($2::text[])', names),
     names ? [siteId, personIds, ...timeBounds(from), names] : [siteId, personIds, ...timeBounds(from)],
   );
   return groupByPerson(rows, byPerson);
+}
+
+/**
+ * The events of the contacts of many accounts (one site) dated `from` or later, only the
+ * track events named `names`, by account id, in one query (the rules of an account count its
+ * contacts' events): `loadEventsOfPersons` of every person whose `account_id` is one of them.
+ */
+export async function loadEventsOfAccounts(
+  q: Queryable,
+  siteId: string,
+  accountIds: readonly string[],
+  from: number,
+  names: readonly string[],
+): Promise<Map<string, ScoringEvent[]>> {
+  const byAccount = new Map<string, ScoringEvent[]>();
+  if (accountIds.length === 0) return byAccount;
+  const rows = await q.query<ScoringEvent & { person_id: string }>(
+    eventsOfSql(
+      'select id, user_id, account_id as key from persons where site_id = $1 and account_id = any($2::text[])',
+      names,
+    ),
+    [siteId, accountIds, ...timeBounds(from), names],
+  );
+  return groupByPerson(rows, byAccount);
+}
+
+/**
+ * The read of `loadEventsOfPersons`: `persons` selects (id, user_id, key) of the people
+ * whose events to read ($1 site, $2 ids), and each event is answered under its person's key
+ * (as `person_id`); $3, $4 the time bounds, $5 the names when given.
+ */
+function eventsOfSql(persons: string, names: readonly string[] | undefined): string {
+  const byName = names ? 'and e.event = any($5::text[])' : '';
+  return `with p as (${persons})
+     select person_id, ${SCORING_EVENT_NAMES} from (
+       select p.key as person_id, e.id as row_id, ${SCORING_EVENT_OF('e')}
+         from p join events e on e.site_id = $1 and e.user_id = p.user_id and e."timestamp" >= $3::timestamptz
+          and e.received_at >= $4::timestamptz ${byName}
+       union all
+       select p.key, e.id as row_id, ${SCORING_EVENT_OF('e')}
+         from p join identities i on i.site_id = $1 and i.person_id = p.id
+         join events e on e.site_id = $1 and e.anonymous_id = i.anonymous_id
+          and e."timestamp" >= $3::timestamptz and e.received_at >= $4::timestamptz ${byName}
+        where (e.user_id is null or ${junkIdSql('e.user_id')})
+     ) as all_events
+     order by person_id, "timestamp", row_id`;
 }
 
 /**
