@@ -13,10 +13,19 @@ import {
 } from '../../shared/rules/state.ts';
 import type { RuleCondition } from '../../shared/rules/types.ts';
 import type { ScoresStored, StoredScore } from '../changes/stored.ts';
-import { onScoresStored } from '../changes/stored.ts';
+import { onScoresStored, type ReadAlong } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
 import { loadEventsOfPersons } from '../scoring/events.ts';
-import { loadAccountEvents, loadPairFacts, type PairFacts, pairKey, toRuleEvent } from './facts.ts';
+import {
+  type FactRow,
+  loadAccountEvents,
+  loadPairFacts,
+  type PairFacts,
+  pairFactsStatement,
+  pairKey,
+  parsePairFacts,
+  toRuleEvent,
+} from './facts.ts';
 import { DEFAULT_GIVE_UP_MS, markStopped, type StopPair } from './outbox.ts';
 import { type Candidate, recordFirings } from './record-firings.ts';
 import { enabledRules, type StoredRule } from './rules-store.ts';
@@ -34,7 +43,10 @@ export function registerRuleEvaluator(db: Database, giveUpMs = DEFAULT_GIVE_UP_M
   // one's give-up time applies to the deliveries of new firings.
   let entry = registered.get(db);
   if (!entry) {
-    entry = { users: 0, stop: onScoresStored(db, (tx, stored) => evaluateStored(tx, stored, giveUpMs)) };
+    entry = {
+      users: 0,
+      stop: onScoresStored(db, (tx, stored, along) => evaluateStored(tx, stored, giveUpMs, along as Ahead), factsAhead),
+    };
     registered.set(db, entry);
   }
   entry.users++;
@@ -95,11 +107,50 @@ function historySpan(when: RuleCondition): number | null {
   return null;
 }
 
-async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: number): Promise<void> {
+/**
+ * The facts of a small change (an ingest group's subjects) are read along with its scores'
+ * upsert, for every subject and rule of its kind, before knowing which may fire: a round trip
+ * costs more than reading them (about 1 ms against a fraction of one for 20 subjects). A
+ * bigger change (a rescore's 250 people, most of whom fire nothing) reads them afterwards,
+ * only for the pairs that may fire.
+ */
+const AHEAD_MAX_SUBJECTS = 64;
+
+/** Facts read along with the upsert, and what they cover. */
+interface Ahead {
+  facts: PairFacts;
+  /** The rules whose pairs' `rule_subjects` rows were read, and how far back the history goes. */
+  rules: ReadonlySet<string>;
+  span: number;
+}
+
+const factsAhead: ReadAlong = async (tx, { site, kind, now, ids }) => {
+  if (ids.length > AHEAD_MAX_SUBJECTS) return null;
+  const rules = (await enabledRules(tx, site)).filter((r) => r.subject === kind);
+  if (rules.length === 0) return null;
+  const span = Math.max(0, ...rules.map((r) => historySpan(r.definition.when) ?? 0));
+  const window = { historyIds: span > 0 ? ids : [], from: now - span, now };
+  const pairs = rules.filter(remembers).flatMap((r) => ids.map((id) => ({ ruleId: r.id, subjectId: id })));
+  return {
+    ...pairFactsStatement(site, kind, window, ids, pairs),
+    answer: (rows): Ahead => ({
+      facts: parsePairFacts(rows as unknown as FactRow[], window),
+      rules: new Set(rules.map((r) => r.id)),
+      span,
+    }),
+  };
+};
+
+async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: number, ahead?: Ahead): Promise<void> {
   const rules = (await enabledRules(tx, stored.site)).filter((r) => r.subject === stored.kind);
   if (rules.length === 0) return;
   const stops = goalStops(stored, rules);
-  const held = await conditionsThatHold(tx, stored, rules);
+  // Facts read ahead serve when they cover every rule now enabled (the cache may have moved).
+  const covered =
+    ahead && rules.every((r) => ahead.rules.has(r.id) && (historySpan(r.definition.when) ?? 0) <= ahead.span)
+      ? ahead.facts
+      : undefined;
+  const held = await conditionsThatHold(tx, stored, rules, covered);
   if (!held) return markStopped(tx, stored.site, stops, stored.now);
   // The stop conditions of the conditions that hold need their subjects' events too.
   // (Not for pairs already stopped: those end there.)
@@ -125,6 +176,7 @@ async function conditionsThatHold(
   tx: Queryable,
   stored: ScoresStored,
   rules: StoredRule[],
+  ahead: PairFacts | undefined,
 ): Promise<{ candidates: Candidate[]; facts: PairFacts; events: ReturnType<typeof eventSource> } | null> {
   const { site, kind, now } = stored;
   const withHits = rules.some((r) => looksAtHits(r.definition.when));
@@ -142,14 +194,16 @@ async function conditionsThatHold(
   const historyIds = [
     ...new Set(pairs.filter((p) => historySpan(p.rule.definition.when)).map((p) => p.subject.stored.id)),
   ];
-  const facts = await loadPairFacts(
-    tx,
-    site,
-    kind,
-    { historyIds, from: now - span, now },
-    [...new Set(pairs.map((p) => p.subject.stored.id))],
-    pairs.filter((p) => remembers(p.rule)).map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
-  );
+  const facts =
+    ahead ??
+    (await loadPairFacts(
+      tx,
+      site,
+      kind,
+      { historyIds, from: now - span, now },
+      [...new Set(pairs.map((p) => p.subject.stored.id))],
+      pairs.filter((p) => remembers(p.rule)).map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
+    ));
   const events = eventSource(tx, stored, eventNames(rules));
   await events.load(
     pairs

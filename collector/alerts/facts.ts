@@ -56,7 +56,7 @@ export interface PairFacts {
   info: Map<string, { name: string | null; owner: string | null }>;
 }
 
-interface FactRow {
+export interface FactRow {
   part: 'h' | 's' | 'i';
   a: string;
   b: string | null;
@@ -80,12 +80,31 @@ export async function loadPairFacts(
   tx: Queryable,
   siteId: string,
   kind: 'person' | 'account',
-  window: { historyIds: readonly string[]; from: number; now: number },
+  window: FactsWindow,
   /** The subjects whose names and owners to read. */
   subjects: readonly string[],
   /** The pairs whose `rule_subjects` row to read: those of rules with a cap or a stop condition. */
   pairs: readonly { ruleId: string; subjectId: string }[],
 ): Promise<PairFacts> {
+  const st = pairFactsStatement(siteId, kind, window, subjects, pairs);
+  return parsePairFacts((await tx.query(st.text, [...st.params])) as unknown as FactRow[], window);
+}
+
+/** Whose score history to read, and the window: since `from`, before `now`. */
+export interface FactsWindow {
+  historyIds: readonly string[];
+  from: number;
+  now: number;
+}
+
+/** The statement of `loadPairFacts` (also sent along with the scores' upsert: evaluator.ts). */
+export function pairFactsStatement(
+  siteId: string,
+  kind: 'person' | 'account',
+  window: FactsWindow,
+  subjects: readonly string[],
+  pairs: readonly { ruleId: string; subjectId: string }[],
+): { text: string; params: readonly unknown[] } {
   const { historyIds, from, now } = window;
   const info =
     kind === 'person'
@@ -93,8 +112,8 @@ export async function loadPairFacts(
           where site_id = $1 and id = any($8::text[])`
       : `select id, coalesce(name, domain, group_id) as name, owner from accounts
           where site_id = $1 and id = any($8::text[])`;
-  const rows = await tx.query<FactRow>(
-    `select 'h' as part, h.subject_id as a, null::text as b, h.at, h.score as n, null::jsonb as recent,
+  return {
+    text: `select 'h' as part, h.subject_id as a, null::text as b, h.at, h.score as n, null::jsonb as recent,
             null::boolean as stopped, null::text as name, null::text as owner
        from unnest($3::text[]) as subject(id)
        cross join lateral (
@@ -114,7 +133,7 @@ export async function loadPairFacts(
      union all
      select 'i', i.id, null, null, null, null, null, i.name, i.owner from (${info}) as i
      order by part, a, at`,
-    [
+    params: [
       siteId,
       kind,
       historyIds,
@@ -124,7 +143,11 @@ export async function loadPairFacts(
       pairs.map((p) => p.subjectId),
       subjects,
     ],
-  );
+  };
+}
+
+/** What the rows of `pairFactsStatement` say. */
+export function parsePairFacts(rows: readonly FactRow[], { historyIds, from }: FactsWindow): PairFacts {
   const history = new Map<string, { at: number; score: number }[]>();
   for (const id of historyIds) history.set(id, []);
   const known = new Map<string, RuleSubjectState>();

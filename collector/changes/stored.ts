@@ -1,5 +1,5 @@
 import type { ScoringEvent } from '../../shared/scoring/index.ts';
-import type { Database, Queryable } from '../db/client.ts';
+import type { Database, Queryable, Statement } from '../db/client.ts';
 import { notifyChanged } from './notices.ts';
 
 /** A signal hit as a stored score carries it. */
@@ -52,39 +52,92 @@ export interface ScoresStored {
   arrived?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/** Runs inside the transaction that stores the scores; what it writes commits with them. */
-export type StoredScoresHandler = (tx: Queryable, stored: ScoresStored) => Promise<void>;
+/**
+ * Runs inside the transaction that stores the scores; what it writes commits with them.
+ * `along` is the answer of its `ReadAlong`, when one was sent with the scores' upsert.
+ */
+export type StoredScoresHandler = (tx: Queryable, stored: ScoresStored, along?: unknown) => Promise<void>;
 
-const handlers = new WeakMap<Database, Set<StoredScoresHandler>>();
+/** The subjects a transaction is about to store the scores of. */
+export interface ScoresAhead {
+  site: string;
+  kind: 'person' | 'account';
+  now: number;
+  ids: readonly string[];
+}
+
+/** A read sent in the same round trip as the scores' upsert (after it), and what its rows mean. */
+export interface Along extends Statement {
+  answer(rows: Record<string, unknown>[]): unknown;
+}
+
+/**
+ * What a handler wants read along with the upsert of `ahead` (null for nothing): a read of
+ * what the change does not touch, so that the handler's own read costs no round trip.
+ */
+export type ReadAlong = (tx: Queryable, ahead: ScoresAhead) => Promise<Along | null>;
+
+interface Registered {
+  handler: StoredScoresHandler;
+  readAlong?: ReadAlong;
+}
+
+const handlers = new WeakMap<Database, Set<Registered>>();
 
 /**
  * Registers `handler` for every score stored through `db` in this process (the alerts
- * evaluator: `app.ts`). Answers the way to stop.
+ * evaluator: `app.ts`), with what it reads along with the upsert. Answers the way to stop.
  */
-export function onScoresStored(db: Database, handler: StoredScoresHandler): () => void {
+export function onScoresStored(db: Database, handler: StoredScoresHandler, readAlong?: ReadAlong): () => void {
   let set = handlers.get(db);
   if (!set) {
     set = new Set();
     handlers.set(db, set);
   }
-  set.add(handler);
+  const entry: Registered = { handler, ...(readAlong ? { readAlong } : {}) };
+  set.add(entry);
   return () => {
-    set.delete(handler);
+    set.delete(entry);
   };
+}
+
+/** The reads the handlers want sent with the upsert of `ahead`, each tagged with its handler. */
+export interface AlongReads {
+  reads: { entry: Registered; along: Along }[];
+}
+
+/** Asks each handler what to read along with the upsert of `ahead`. */
+export async function readsAlong(tx: Queryable, ahead: ScoresAhead): Promise<AlongReads> {
+  const reads: AlongReads['reads'] = [];
+  for (const entry of handlers.get(tx.database) ?? []) {
+    const along = await entry.readAlong?.(tx, ahead);
+    if (along) reads.push({ entry, along });
+  }
+  return { reads };
 }
 
 /**
  * Announces scores `tx` just stored: the notices (`notifyChanged`) of every subject, then
  * each handler registered for the database, in the same transaction, so what a handler
  * records (a rule firing) commits or rolls back with the scores. A handler that throws
- * rolls the transaction back: the change is then retried whole.
+ * rolls the transaction back: the change is then retried whole. `answered` are the rows of
+ * `along`'s reads, in their order.
  */
-export async function announceScores(tx: Queryable, stored: ScoresStored): Promise<void> {
+export async function announceScores(
+  tx: Queryable,
+  stored: ScoresStored,
+  along: AlongReads = { reads: [] },
+  answered: readonly Record<string, unknown>[][] = [],
+): Promise<void> {
   await notifyChanged(
     tx,
     stored.site,
     stored.kind,
     stored.subjects.map((s) => s.id),
   );
-  for (const handler of handlers.get(tx.database) ?? []) await handler(tx, stored);
+  for (const entry of handlers.get(tx.database) ?? []) {
+    const i = along.reads.findIndex((r) => r.entry === entry);
+    const rows = i >= 0 ? answered[i] : undefined;
+    await entry.handler(tx, stored, rows && along.reads[i]!.along.answer(rows));
+  }
 }

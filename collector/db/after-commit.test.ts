@@ -153,3 +153,40 @@ describe('the first statement of a transaction (sent with its BEGIN)', () => {
     expect(await t.db.query('select k, v from with_commit_probe')).toEqual([{ k: 'only', v: 'deferred' }]);
   });
 });
+
+describe('queryEach', () => {
+  it("should answer each statement's rows in order, as the first of a transaction and later, and on the database", async () => {
+    await t.db.query('delete from with_commit_probe');
+    const answers = await t.db.transaction(async (tx) => {
+      const first = await tx.queryEach([
+        { text: 'insert into with_commit_probe (k, v) values ($1, $2) returning k', params: ['q1', "it's"] },
+        { text: 'select v, $2::int + 1 as n from with_commit_probe where k = $1', params: ['q1', 41] },
+      ]);
+      const later = await tx.queryEach([
+        { text: 'select count(*)::int as n from with_commit_probe' },
+        { text: 'select $1::text[] as a, $2::timestamptz as at', params: [['x', 'y "z"'], new Date(0)] },
+      ]);
+      return [...first, ...later];
+    });
+    expect(answers).toEqual([
+      [{ k: 'q1' }],
+      [{ v: "it's", n: 42 }],
+      [{ n: 1 }],
+      [{ a: ['x', 'y "z"'], at: new Date(0) }],
+    ]);
+    expect(await t.db.queryEach([{ text: 'select 1 as one' }, { text: 'select $1::int as two', params: [2] }])).toEqual(
+      [[{ one: 1 }], [{ two: 2 }]],
+    );
+  });
+
+  it('should fail with the first statement that fails, and roll back the transaction', async () => {
+    await t.db.query('delete from with_commit_probe');
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.query('insert into with_commit_probe (k, v) values ($1, $2)', ['r', 'kept?']);
+        await tx.queryEach([{ text: 'select 1 / 0' }, { text: 'select 2' }]);
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await t.db.query('select k from with_commit_probe')).toEqual([]);
+  });
+});

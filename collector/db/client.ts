@@ -31,8 +31,20 @@ export interface Queryable {
    * database itself, it runs at once.
    */
   withCommit(text: string, params?: readonly unknown[]): Promise<void>;
+  /**
+   * Runs `statements` in order and answers each one's rows: on PostgreSQL in one round trip
+   * (their parameters sent as quoted literals, as `withCommit` sends them), on the embedded
+   * engine one by one. The first that fails fails the call (and a transaction with it).
+   */
+  queryEach(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
   /** The database this handle runs on (itself for a `Database`). */
   readonly database: Database;
+}
+
+/** A statement and its parameters. */
+export interface Statement {
+  text: string;
+  params?: readonly unknown[];
 }
 
 /** A transaction's connection: raw SQL, and COPY for bulk loads. */
@@ -154,14 +166,22 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
   // queries they belong to, and a transaction still learns of a loss through its own listener.
   pool.on('connect', (client) => client.on('error', () => {}));
   const orm = drizzlePostgres({ client: guardOrmPool(pool), schema }) as unknown as Orm;
-  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) => {
+  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[], all = false) => {
     try {
       // Several statements in one string answer one result each: the last one's rows.
       const out = (await client.query(text, params)) as pg.QueryResult | pg.QueryResult[];
+      if (all) return (Array.isArray(out) ? out : [out]) as unknown as T[];
       return (Array.isArray(out) ? (out[out.length - 1]?.rows ?? []) : out.rows) as T[];
     } catch (err) {
       throw classify(err);
     }
+  };
+  // Several statements as one simple-protocol string: each one's rows, the last `n` results.
+  const runEach = async (client: pg.Pool | pg.PoolClient, head: string[], statements: readonly Statement[]) => {
+    if (statements.length === 0) return [];
+    const text = [...head, ...statements.map((s) => inlineParams(s.text, s.params))].join(';\n');
+    const out = (await run<never>(client, text, [], true)) as unknown as pg.QueryResult[];
+    return out.slice(-statements.length).map((r) => r.rows as Record<string, unknown>[]);
   };
   const database: Database = {
     kind: 'postgres',
@@ -172,6 +192,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
     withCommit: async (text, params = []) => {
       await run(pool, text, [...params]);
     },
+    queryEach: (statements) => runEach(pool, [], statements),
     get database() {
       return database;
     },
@@ -214,6 +235,11 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
             } catch (err) {
               throw classify(err);
             }
+          },
+          async queryEach(statements) {
+            const head = begun ? [] : [begin];
+            begun = true;
+            return runEach(client, head, statements);
           },
           afterCommit: (f) => committed.push(f),
           withCommit: async (text, params) => {
@@ -287,6 +313,11 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     async withCommit(text, params = []) {
       await database.query(text, [...params]);
     },
+    async queryEach(statements) {
+      const out: Record<string, unknown>[][] = [];
+      for (const st of statements) out.push(await database.query(st.text, [...(st.params ?? [])]));
+      return out;
+    },
     get database() {
       return database;
     },
@@ -301,6 +332,12 @@ async function openEmbedded(dataDir: string): Promise<Database> {
           },
           async copyFrom(target: string, data: string) {
             await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+          },
+          async queryEach(statements) {
+            const out: Record<string, unknown>[][] = [];
+            for (const st of statements)
+              out.push((await t.query<Record<string, unknown>>(st.text, [...(st.params ?? [])])).rows);
+            return out;
           },
           afterCommit: (f) => committed.push(f),
           withCommit: async (text, params = []) => {

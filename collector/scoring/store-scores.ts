@@ -1,6 +1,6 @@
 import type { AccountScoreResult, ContactSignals, PackedHit, ScoreResult, Tier } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
-import { announceScores, type ScoresStored, type StoredHit } from '../changes/stored.ts';
+import { announceScores, readsAlong, type ScoresStored, type StoredHit } from '../changes/stored.ts';
 import type { Queryable } from '../db/client.ts';
 import type { StoredFold } from './fresh-events.ts';
 
@@ -123,16 +123,28 @@ export async function storeScores(
   // the table's growth the planner read the site's whole index instead (a rescore of 20,000
   // people scanned every row of the site for each 250).
   // A person's stored signals as text, parsed only if a rule compares them (`beforeOf`).
-  const before = await tx.query<{ id: string; score: number; tier: Tier; hits: string | null }>(
-    `with before as (
+  const upsert = {
+    text: `with before as (
        select b.id, b.score, b.tier, b.hits from unnest($4::text[]) as k(id)
         cross join lateral (
           select ${idColumn} as id, score, tier, ${kind === 'person' ? 'hits::text' : 'null::text'} as hits from ${table}
            where site_id = $1 and ${idColumn} = k.id limit 1) as b),
      upsert as (${kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT})
      select id, score, tier, hits from before`,
-    [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
-  );
+    params: [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
+  };
+  // What the handlers of stored scores read about these subjects (the rules' facts) travels
+  // with the upsert: one round trip for both.
+  const along = await readsAlong(tx, { site: siteId, kind, now, ids: rows.map((r) => r.id) });
+  type Before = { id: string; score: number; tier: Tier; hits: string | null };
+  let before: Before[];
+  let answered: Record<string, unknown>[][] = [];
+  if (along.reads.length === 0) before = await tx.query<Before>(upsert.text, upsert.params);
+  else {
+    const [first, ...rest] = await tx.queryEach([upsert, ...along.reads.map((r) => r.along)]);
+    before = first as Before[];
+    answered = rest;
+  }
   const was = new Map(before.map((b) => [b.id, b]));
   const moved = rows.filter((s) => {
     const b = was.get(s.id) ?? { score: 0, tier: 'low' };
@@ -162,17 +174,22 @@ export async function storeScores(
   }
   // Every stored subject, moved or not: type, trend and the account's tier also reach lookups,
   // and rules look at what each one's change brought (in this transaction).
-  await announceScores(tx, {
-    site: siteId,
-    kind,
-    now,
-    ...change,
-    subjects: results.map((scored) => ({
-      id: scored.id,
-      // An account's hits as of its last roll-up are its breakdown lines' (`account_contacts`).
-      before: beforeOf(was.get(scored.id), scored),
-      after: { score: scored.r.score, tier: scored.r.tier, explanation: scored.r.explanation },
-      contacts: 'kept' in scored ? [{ personId: scored.id, hits: scored.kept }] : scored.contacts,
-    })),
-  });
+  await announceScores(
+    tx,
+    {
+      site: siteId,
+      kind,
+      now,
+      ...change,
+      subjects: results.map((scored) => ({
+        id: scored.id,
+        // An account's hits as of its last roll-up are its breakdown lines' (`account_contacts`).
+        before: beforeOf(was.get(scored.id), scored),
+        after: { score: scored.r.score, tier: scored.r.tier, explanation: scored.r.explanation },
+        contacts: 'kept' in scored ? [{ personId: scored.id, hits: scored.kept }] : scored.contacts,
+      })),
+    },
+    along,
+    answered,
+  );
 }
