@@ -180,12 +180,10 @@ async function conditionsThatHold(
 ): Promise<{ candidates: Candidate[]; facts: PairFacts; events: ReturnType<typeof eventSource> } | null> {
   const { site, kind, now } = stored;
   const withHits = rules.some((r) => looksAtHits(r.definition.when));
-  const subjects = stored.subjects.map((s) => subjectOf(s, kind, withHits));
-  const pairs = rules.flatMap((rule) =>
-    subjects
-      .filter((s) => mayFire(rule.definition.when, { ...s, arrived: arrivedFor(stored, s.stored.id) }))
-      .map((subject) => ({ rule, subject })),
-  );
+  const subjects = stored.subjects.map((s) => ({ ...subjectOf(s, kind, withHits), arrived: arrivedFor(stored, s.id) }));
+  const pairs: { rule: StoredRule; subject: (typeof subjects)[number] }[] = [];
+  for (const rule of rules)
+    for (const subject of subjects) if (mayFire(rule.definition.when, subject)) pairs.push({ rule, subject });
   if (pairs.length === 0) return null;
 
   // What the candidate pairs need, in one statement for all of them: the history windows of

@@ -1,5 +1,3 @@
-import pg from 'pg';
-
 /**
  * A statement with its parameters written in as literals, for a simple-protocol round trip
  * (`withCommit`, and a transaction's first statement sent with its BEGIN). Each is written
@@ -11,8 +9,19 @@ export function inlineParams(text: string, params: readonly unknown[] = []): str
     const i = Number(n) - 1;
     if (i < 0 || i >= params.length) throw new Error(`no parameter $${n}`);
     const v = asText(params[i]);
-    return v === null ? 'null' : pg.escapeLiteral(v);
+    return v === null ? 'null' : quoteLiteral(v);
   });
+}
+
+/**
+ * `v` as a quoted literal, written exactly as `pg.escapeLiteral` writes it (quotes doubled;
+ * with a backslash, an escape string ` E'...'` with backslashes doubled), by whole-string
+ * replaces: `pg.escapeLiteral` builds it a character at a time, which was a tenth of the
+ * collector's extra CPU with rules (their firings' JSON goes out as one literal).
+ */
+export function quoteLiteral(v: string): string {
+  const quoted = v.includes("'") ? v.replaceAll("'", "''") : v;
+  return v.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
 }
 
 function asText(v: unknown): string | null {
