@@ -190,3 +190,33 @@ describe('queryEach', () => {
     expect(await t.db.query('select k from with_commit_probe')).toEqual([]);
   });
 });
+
+describe('later', () => {
+  it('should run its statements before the next one, in order, and with the COMMIT when none follows', async () => {
+    await t.db.query('delete from with_commit_probe');
+    const seen = await t.db.transaction(async (tx) => {
+      await tx.later('insert into with_commit_probe (k, v) values ($1, $2)', ['l1', "it's"]);
+      await tx.later('update with_commit_probe set v = v || $2 where k = $1', ['l1', '!']);
+      const rows = await tx.query<{ v: string }>('select v from with_commit_probe where k = $1', ['l1']);
+      await tx.later('insert into with_commit_probe (k, v) values ($1, $2)', ['l2', 'at the commit']);
+      return rows;
+    });
+    expect(seen).toEqual([{ v: "it's!" }]);
+    expect(await t.db.query('select k, v from with_commit_probe order by k')).toEqual([
+      { k: 'l1', v: "it's!" },
+      { k: 'l2', v: 'at the commit' },
+    ]);
+  });
+
+  it('should fail the transaction at the next statement when one fails, and roll back what ran with it', async () => {
+    await t.db.query('delete from with_commit_probe');
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.query('insert into with_commit_probe (k, v) values ($1, $2)', ['l3', 'rolled back']);
+        await tx.later('insert into with_commit_probe (k, v) values ($1, $2)', ['l3', 'duplicate key']);
+        await tx.query('select 1');
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await t.db.query('select k from with_commit_probe')).toEqual([]);
+  });
+});

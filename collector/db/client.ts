@@ -32,6 +32,14 @@ export interface Queryable {
    */
   withCommit(text: string, params?: readonly unknown[]): Promise<void>;
   /**
+   * Runs `text` just before the transaction's next statement (or its COMMIT), in the same
+   * round trip on PostgreSQL (its parameters sent as quoted literals): for a statement that
+   * must run before what follows and whose answer nothing reads, such as a lock or a write.
+   * It fails the transaction as any statement would, at that next one. On the embedded
+   * engine and on the database itself, it runs at once.
+   */
+  later(text: string, params?: readonly unknown[]): Promise<void>;
+  /**
    * Runs `statements` in order and answers each one's rows: on PostgreSQL in one round trip
    * (their parameters sent as quoted literals, as `withCommit` sends them), on the embedded
    * engine one by one. The first that fails fails the call (and a transaction with it).
@@ -193,6 +201,9 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       await run(pool, text, [...params]);
     },
     queryEach: (statements) => runEach(pool, [], statements),
+    later: async (text, params = []) => {
+      await run(pool, text, [...params]);
+    },
     get database() {
       return database;
     },
@@ -212,21 +223,28 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
       try {
         // BEGIN goes with the first statement, its parameters as literals: one round trip
         // fewer per transaction (the simple protocol runs them in order, stops at an error).
+        // So do the statements `later` queued: the BEGIN and those are the `head` of the next.
         const begin = beginWith(options.local);
         let begun = false;
+        let queued: string[] = [];
+        const head = () => {
+          const out = begun ? queued : [begin, ...queued];
+          begun = true;
+          queued = [];
+          return out;
+        };
         const committed: (() => void)[] = [];
         const last: string[] = [];
         const result = await fn({
           async query<R>(text: string, params: unknown[] = []) {
-            if (begun) return run<R>(client, text, params);
-            begun = true;
-            return run<R>(client, `${begin};\n${inlineParams(text, params)}`, []);
+            if (begun && queued.length === 0) return run<R>(client, text, params);
+            return run<R>(client, [...head(), inlineParams(text, params)].join(';\n'), []);
+          },
+          async later(text: string, params: readonly unknown[] = []) {
+            queued.push(inlineParams(text, params));
           },
           async copyFrom(target: string, data: string) {
-            if (!begun) {
-              begun = true;
-              await run(client, begin, []);
-            }
+            if (!begun || queued.length > 0) await run(client, head().join(';\n'), []);
             try {
               // One write: the stream finishes once the server has answered the COPY.
               const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
@@ -236,11 +254,7 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
               throw classify(err);
             }
           },
-          async queryEach(statements) {
-            const head = begun ? [] : [begin];
-            begun = true;
-            return runEach(client, head, statements);
-          },
+          queryEach: (statements) => runEach(client, head(), statements),
           afterCommit: (f) => committed.push(f),
           withCommit: async (text, params) => {
             last.push(inlineParams(text, params));
@@ -248,7 +262,8 @@ function openPostgres(url: string, max: number, queryTimeoutMs: number): Databas
           database,
         });
         // One round trip; a transaction that ran nothing sends nothing.
-        if (begun || last.length > 0) await run(client, [...(begun ? [] : [begin]), ...last, 'commit'].join(';\n'), []);
+        if (begun || queued.length > 0 || last.length > 0)
+          await run(client, [...head(), ...last, 'commit'].join(';\n'), []);
         client.off('error', onLost);
         client.release();
         for (const f of committed) f();
@@ -318,6 +333,9 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       for (const st of statements) out.push(await database.query(st.text, [...(st.params ?? [])]));
       return out;
     },
+    async later(text, params = []) {
+      await database.query(text, [...params]);
+    },
     get database() {
       return database;
     },
@@ -338,6 +356,9 @@ async function openEmbedded(dataDir: string): Promise<Database> {
             for (const st of statements)
               out.push((await t.query<Record<string, unknown>>(st.text, [...(st.params ?? [])])).rows);
             return out;
+          },
+          async later(text, params = []) {
+            await t.query(text, [...params]);
           },
           afterCommit: (f) => committed.push(f),
           withCommit: async (text, params = []) => {

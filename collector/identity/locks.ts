@@ -18,7 +18,8 @@ export const identityLockSql = `select pg_advisory_xact_lock(hashtext($1 || ':id
  */
 export async function lockAnonymousIds(q: Queryable, siteId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await q.query(
+  // With the next statement (`later`): it runs once they are held.
+  await q.later(
     `select pg_advisory_xact_lock(s, k) from (
        select distinct hashtext($1) as s, hashtext(a) as k from unnest($2::text[]) as a order by k
      ) t`,

@@ -57,7 +57,7 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
   // The anonymous ids it may insert are also locked one by one: new visitors are created
   // without the site lock (`batch.ts`), under these.
   return db.transaction(async (tx) => {
-    await tx.query(identityLockSql, [siteId]);
+    await tx.later(identityLockSql, [siteId]);
     await lockAnonymousIds(
       tx,
       siteId,

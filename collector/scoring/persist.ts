@@ -48,9 +48,10 @@ const SUBJECTS_PER_TRANSACTION = 250;
 /**
  * Takes the advisory locks of `ids` (`hashtext(site:id)`, the key every writer of a score
  * uses) in ascending key order, so two transactions locking overlapping sets never deadlock.
+ * Sent with the transaction's next statement (`later`): it runs once they are all held.
  */
 export async function lockSubjects(tx: Queryable, siteId: string, ids: readonly string[]): Promise<void> {
-  await tx.query(
+  await tx.later(
     `select pg_advisory_xact_lock(k) from (
        select distinct hashtext($1 || ':' || id) as k from unnest($2::text[]) as id order by k) as keys`,
     [siteId, ids],

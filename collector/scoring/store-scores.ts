@@ -164,8 +164,9 @@ export async function storeScores(
       anons.map((a) => a.anonymous_id),
     );
   }
+  // With the transaction's next statement or its COMMIT (`later`): nothing reads it back here.
   if (moved.length > 0) {
-    await tx.query(
+    await tx.later(
       `insert into score_history (site_id, subject_kind, subject_id, at, score, tier)
        select $1, $2, r.id, $4::timestamptz, r.score, r.tier
          from jsonb_to_recordset($3::jsonb) as r(id text, score int, tier text)`,
