@@ -1,0 +1,193 @@
+import { finished } from 'node:stream/promises';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { listenWithReconnect } from './listener.ts';
+import { inlineParams } from './literals.ts';
+import type { Database, Orm, Statement, Transaction, TransactionOptions } from './queryable.ts';
+import * as schema from './schema.ts';
+import { classify, isDatabaseUnavailable } from './unavailable.ts';
+
+/** `BEGIN` with `SET LOCAL` of `local`, as one simple-protocol string. */
+function beginWith(local: TransactionOptions['local']): string {
+  if (!local) return 'begin';
+  const sets = Object.entries(local).map(([k, v]) => {
+    if (!/^[a-z_]+$/.test(k)) throw new Error(`not a setting name: ${k}`);
+    return `set local ${k} = ${pg.escapeLiteral(String(v))}`;
+  });
+  return ['begin', ...sets].join('; ');
+}
+
+/** How long a request waits for a connection (pool full, or the server unreachable). */
+const CONNECT_TIMEOUT_MS = 5_000;
+export const QUERY_TIMEOUT_MS = 30_000;
+
+/** int8 as a number, as PGlite answers (counts and ids stay far below 2^53); int8[] too. */
+const parseInt8Array = pg.types.getTypeParser(1016 as never);
+const rawTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 1016)
+      return (v: string) => (parseInt8Array(v) as (string | null)[]).map((x) => (x === null ? null : Number(x)));
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export function openPostgres(url: string, max: number, queryTimeoutMs: number): Database {
+  const connection: pg.ClientConfig = {
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: queryTimeoutMs || undefined,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    types: rawTypes,
+  };
+  // One pool for both paths: drizzle passes its own type parsers with each of its queries
+  // (timestamps as strings for it to map), the raw path gets Dates and int8 as numbers.
+  const pool = new pg.Pool({ ...connection, max });
+  // An idle client whose connection drops emits 'error' on the pool; unhandled, it would end
+  // the process. The pool has already discarded that client: the next query opens another.
+  pool.on('error', () => {});
+  // And every client the pool opens hears its own 'error' for as long as it lives: the pool
+  // takes its listener off a client while it is checked out, and a termination notice that
+  // arrives between two statements, or after the client was handed back as broken, would
+  // otherwise end the process (seen in test/backends-terminated). Failures still reach the
+  // queries they belong to, and a transaction still learns of a loss through its own listener.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const orm = drizzlePostgres({ client: guardOrmPool(pool), schema }) as unknown as Orm;
+  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[], all = false) => {
+    try {
+      // Several statements in one string answer one result each: the last one's rows.
+      const out = (await client.query(text, params)) as pg.QueryResult | pg.QueryResult[];
+      if (all) return (Array.isArray(out) ? out : [out]) as unknown as T[];
+      return (Array.isArray(out) ? (out[out.length - 1]?.rows ?? []) : out.rows) as T[];
+    } catch (err) {
+      throw classify(err);
+    }
+  };
+  // Several statements as one simple-protocol string: each one's rows, the last `n` results.
+  const runEach = async (client: pg.Pool | pg.PoolClient, head: string[], statements: readonly Statement[]) => {
+    if (statements.length === 0) return [];
+    const text = [...head, ...statements.map((s) => inlineParams(s.text, s.params))].join(';\n');
+    const out = (await run<never>(client, text, [], true)) as unknown as pg.QueryResult[];
+    return out.slice(-statements.length).map((r) => r.rows as Record<string, unknown>[]);
+  };
+  const database: Database = {
+    kind: 'postgres',
+    orm,
+    url,
+    query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
+    afterCommit: (fn) => fn(),
+    withCommit: async (text, params = []) => {
+      await run(pool, text, [...params]);
+    },
+    queryEach: (statements) => runEach(pool, [], statements),
+    later: async (text, params = []) => {
+      await run(pool, text, [...params]);
+    },
+    get database() {
+      return database;
+    },
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw classify(err);
+      }
+      // A connection lost between statements emits 'error' on the client we hold.
+      let lost: unknown;
+      const onLost = (err: unknown) => {
+        lost = err;
+      };
+      client.on('error', onLost);
+      try {
+        // BEGIN goes with the first statement, its parameters as literals: one round trip
+        // fewer per transaction (the simple protocol runs them in order, stops at an error).
+        // So do the statements `later` queued: the BEGIN and those are the `head` of the next.
+        const begin = beginWith(options.local);
+        let begun = false;
+        let queued: string[] = [];
+        const head = () => {
+          const out = begun ? queued : [begin, ...queued];
+          begun = true;
+          queued = [];
+          return out;
+        };
+        const committed: (() => void)[] = [];
+        const last: string[] = [];
+        const result = await fn({
+          async query<R>(text: string, params: unknown[] = []) {
+            if (begun && queued.length === 0) return run<R>(client, text, params);
+            return run<R>(client, [...head(), inlineParams(text, params)].join(';\n'), []);
+          },
+          async later(text: string, params: readonly unknown[] = []) {
+            queued.push(inlineParams(text, params));
+          },
+          async copyFrom(target: string, data: string) {
+            if (!begun || queued.length > 0) await run(client, head().join(';\n'), []);
+            try {
+              // One write: the stream finishes once the server has answered the COPY.
+              const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
+              copy.end(data);
+              await finished(copy);
+            } catch (err) {
+              throw classify(err);
+            }
+          },
+          queryEach: (statements) => runEach(client, head(), statements),
+          afterCommit: (f) => committed.push(f),
+          withCommit: async (text, params) => {
+            last.push(inlineParams(text, params));
+          },
+          database,
+        });
+        // One round trip; a transaction that ran nothing sends nothing.
+        if (begun || queued.length > 0 || last.length > 0)
+          await run(client, [...head(), ...last, 'commit'].join(';\n'), []);
+        client.off('error', onLost);
+        client.release();
+        for (const f of committed) f();
+        return result;
+      } catch (err) {
+        // A lost or timed-out connection is not asked to roll back: it is closed, and the
+        // server rolls back a transaction whose connection closes. A statement's error is.
+        const broken = lost !== undefined || isDatabaseUnavailable(err);
+        const rolledBack =
+          !broken &&
+          (await run(client, 'rollback', []).then(
+            () => true,
+            () => false,
+          ));
+        client.off('error', onLost);
+        // A connection in an unknown state is closed, not given to the next request.
+        client.release(rolledBack ? undefined : true);
+        throw err;
+      }
+    },
+    listen: (channel, onNotify, onConnect, onDisconnect) =>
+      listenWithReconnect({ client: connection, channel, onNotify, onConnect, onDisconnect }),
+    async close() {
+      await pool.end();
+    },
+  };
+  return database;
+}
+
+/**
+ * The pool drizzle queries through, its promise `query` reporting an unreachable database as
+ * `DatabaseUnavailableError` (drizzle wraps it as the cause of its own query error).
+ */
+function guardOrmPool(pool: pg.Pool): pg.Pool {
+  const query = (...args: unknown[]) => {
+    const result = (pool.query as (...a: unknown[]) => unknown)(...args);
+    return result instanceof Promise ? result.catch((err) => Promise.reject(classify(err))) : result;
+  };
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop === 'query') return query;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
