@@ -5,6 +5,7 @@ import { intentClient, page } from '../../test/helpers/intent.ts';
 import type { Collector } from '../app.ts';
 import type { Database } from '../db/client.ts';
 import { createLogger } from '../log.ts';
+import { rescore } from '../scoring/rescore.ts';
 import { type ChangeEvent, openChangeFeed } from './feed.ts';
 import { notifyChanged } from './notices.ts';
 
@@ -68,6 +69,25 @@ describe('the change feed', () => {
     await db.transaction((tx) => notifyChanged(tx, site.siteId, 'person', ['p-after']));
     await until(() => heardOf('notice', 'person', 'p-after'));
     expect(heard.some((e) => e.ids.includes('p-rolled-back'))).toBe(false);
+  });
+
+  it("should tell of a person's anonymous ids with their first score only, when the change commits", async () => {
+    const site = await newSite(db);
+    // A person whose anonymous id was made without scoring (its lookups answered the neutral
+    // answer until now): the first score tells of it, a second one does not.
+    await db.query('insert into persons (site_id, id) values ($1, $2)', [site.siteId, 'per_feed_first']);
+    await db.query('insert into identities (site_id, anonymous_id, person_id) values ($1, $2, $3)', [
+      site.siteId,
+      'feed-first',
+      'per_feed_first',
+    ]);
+    await rescore(db, collector.configs, { siteId: site.siteId, all: true });
+    expect(heardOf('commit', 'person', 'per_feed_first')).toBe(true);
+    expect(heardOf('commit', 'anonymous', 'feed-first')).toBe(true);
+    heard = [];
+    await intentClient(collector, site).send([page('feed-first', '/pricing')]);
+    expect(heardOf('commit', 'person', 'per_feed_first')).toBe(true);
+    expect(heardOf('commit', 'anonymous', 'feed-first')).toBe(false);
   });
 
   it('should evict a cached lookup when an erasure commits, before the erasure is answered, with no callback passed', async () => {

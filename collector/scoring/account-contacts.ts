@@ -104,7 +104,8 @@ export async function storeContactLines(
   }
   if (changed.length === 0 && gone.length === 0) return;
   const touched = [...new Set([...changed.map((c) => c.accountId), ...gone.map((g) => g.account_id)])];
-  await tx.query(
+  // With the transaction's next statement or its COMMIT (`later`): nothing reads it back here.
+  await tx.later(
     `with upsert as (
        insert into account_contacts (site_id, account_id, person_id, score, tier, type, points, engaged, hits)
        select $1, r."accountId", r."personId", r.score, r.tier, r.type, r.points, r.engaged, r.hits

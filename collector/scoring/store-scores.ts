@@ -66,6 +66,16 @@ const PERSON_UPSERT = `insert into person_scores
       excluded.explanation, excluded.categories, excluded.next_change_at, excluded.hits::text, excluded.model,
       excluded.fold::text)`;
 
+/**
+ * The anonymous ids of the persons scored for the first time (no row `before`), answered by
+ * the upsert's statement as rows of their own (`anon` set): no round trip of their own.
+ */
+const FIRST_ANONYMOUS_IDS = `union all
+     select i.person_id, null, null, null, i.anonymous_id
+       from unnest($4::text[]) as k(id)
+       join identities i on i.site_id = $1 and i.person_id = k.id
+      where not exists (select 1 from before b where b.id = k.id)`;
+
 /** The breakdown by contact is not in the row: `account_contacts` (see ./account-contacts.ts). */
 const ACCOUNT_UPSERT = `insert into account_scores
     (site_id, account_id, score, tier, trend, change_7d, points, explanation, categories, next_change_at, updated_at)
@@ -130,13 +140,14 @@ export async function storeScores(
           select ${idColumn} as id, score, tier, ${kind === 'person' ? 'hits::text' : 'null::text'} as hits from ${table}
            where site_id = $1 and ${idColumn} = k.id limit 1) as b),
      upsert as (${kind === 'person' ? PERSON_UPSERT : ACCOUNT_UPSERT})
-     select id, score, tier, hits from before`,
+     select id, score, tier, hits, null::text as anon from before
+     ${kind === 'person' ? FIRST_ANONYMOUS_IDS : ''}`,
     params: [siteId, JSON.stringify(rows), at, rows.map((r) => r.id)],
   };
   // What the handlers of stored scores read about these subjects (the rules' facts) travels
   // with the upsert: one round trip for both.
   const along = await readsAlong(tx, { site: siteId, kind, now, ids: rows.map((r) => r.id) });
-  type Before = { id: string; score: number; tier: Tier; hits: string | null };
+  type Before = { id: string; score: number; tier: Tier; hits: string | null; anon: string | null };
   let before: Before[];
   let answered: Record<string, unknown>[][] = [];
   if (along.reads.length === 0) before = await tx.query<Before>(upsert.text, upsert.params);
@@ -145,25 +156,18 @@ export async function storeScores(
     before = first as Before[];
     answered = rest;
   }
-  const was = new Map(before.map((b) => [b.id, b]));
+  const was = new Map<string, Before>();
+  const anons: string[] = [];
+  for (const b of before) {
+    if (b.anon === null) was.set(b.id, b);
+    else anons.push(b.anon);
+  }
   const moved = rows.filter((s) => {
     const b = was.get(s.id) ?? { score: 0, tier: 'low' };
     return b.score !== s.score || b.tier !== s.tier;
   });
   // A person's first score: the lookups of their anonymous ids stop being the neutral answer.
-  const first = kind === 'person' ? rows.filter((r) => !was.has(r.id)).map((r) => r.id) : [];
-  if (first.length > 0) {
-    const anons = await tx.query<{ anonymous_id: string }>(
-      'select anonymous_id from identities where site_id = $1 and person_id = any($2::text[])',
-      [siteId, first],
-    );
-    await notifyChanged(
-      tx,
-      siteId,
-      'anonymous',
-      anons.map((a) => a.anonymous_id),
-    );
-  }
+  if (anons.length > 0) await notifyChanged(tx, siteId, 'anonymous', anons);
   // With the transaction's next statement or its COMMIT (`later`): nothing reads it back here.
   if (moved.length > 0) {
     await tx.later(
