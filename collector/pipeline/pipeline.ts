@@ -69,5 +69,7 @@ export async function processRows(
     arrived,
     group,
     lastly: marks.length > 0 ? (q) => clearMarks(q, marks) : undefined,
+    // The marks stay until the last of these commits: a lost one is scored again.
+    recoverable: marks.length > 0,
   });
 }

@@ -42,6 +42,19 @@ import { storeScores } from './store-scores.ts';
  */
 const SCORING_TRANSACTION = { local: { max_parallel_workers_per_gather: 0 } } as const;
 
+/**
+ * A scoring transaction whose loss in a crash of PostgreSQL is recovered by itself commits
+ * without waiting for its WAL to reach the disk (`synchronous_commit = off`; about a
+ * millisecond per commit here, a fifth of the busy backends' samples were `IO/WALSync`).
+ * PostgreSQL then loses at most the last few such commits, whole, never part of one, and
+ * always after every commit that did wait (the WAL is flushed in order): ingest's scores,
+ * whose `unscored` marks (committed, durably, with the events) are deleted in the group's last
+ * scoring transaction, so a lost one leaves its marks and the recovery scores them again; and
+ * the periodic rescore's, whose lost scores are still due next round. A firing committed so
+ * is delivered only after the dispatcher's claim, a durable commit later in the WAL.
+ */
+const RECOVERABLE = { synchronous_commit: 'off' } as const;
+
 /** Subjects per transaction: bounds the advisory locks one transaction holds. */
 const SUBJECTS_PER_TRANSACTION = 250;
 
@@ -69,6 +82,8 @@ export interface PersonScoring {
    * config changes read events: they change the signals.
    */
   fromStored?: boolean;
+  /** The scores are recomputed if the commits are lost (`RECOVERABLE`): commit without the flush. */
+  recoverable?: boolean;
   /**
    * Ingest's group of rows: those it stored now, and those sent again. A person whose stored
    * derivation is current (same model, same ids), none of whose rows here is a repeat (its
@@ -92,54 +107,60 @@ export async function rescorePersons(
   personIds: Iterable<string>,
   model: CompiledConfig,
   now: number,
-  { arrivedIds, fromStored = false, group }: PersonScoring = {},
+  { arrivedIds, fromStored = false, group, recoverable = false }: PersonScoring = {},
 ): Promise<{ accounts: string[]; arrived: Map<string, Set<string>> }> {
   const accounts = new Set<string>();
   const accountsArrived = new Map<string, Set<string>>();
   const key = modelKey(model);
   const horizon = horizonStart(model, now);
   for (const ids of chunks(personIds)) {
-    await db.transaction(async (tx) => {
-      await lockSubjects(tx, siteId, ids);
-      const persons = await readPersons(tx, siteId, ids, key);
-      const found = new Set(persons.map((p) => p.id));
-      const gone = ids.filter((id) => !found.has(id));
-      if (gone.length > 0) {
-        await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
-        await notifyChanged(tx, siteId, 'person', gone);
-      }
-      const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
-      // Whose events are read, and from when: after a resumed fold, or within the horizon.
-      const from = readFrom(plans, horizon);
-      const read = await loadEventsOfPersons(tx, siteId, [...from.keys()], from);
-      const results = plans.map((plan) => {
-        const { hits, fold } = personSignals(plan, read, model, now);
-        const kept = hitsKept(hits, model, now);
-        return {
-          id: plan.person.id,
-          r: scoreSignals(hits, model, now),
-          hits: packHits(kept),
-          kept,
-          model: key,
-          fold,
-        };
-      });
-      // Each person's events that arrived: among those read (a resumed fold's read has them all).
-      const arrived = arrivedIds && arrivalsOf(read, arrivedIds);
-      // The rules' events of a person: only a read within the horizon has them all.
-      const events = new Map<string, ScoringEvent[]>();
-      for (const plan of plans) if (plan.how === 'events') events.set(plan.person.id, read.get(plan.person.id) ?? []);
-      await storeScores(tx, siteId, 'person', results, now, { events, arrived });
-      for (const p of persons) {
-        if (!p.account_id) continue;
-        accounts.add(p.account_id);
-        const names = arrived?.get(p.id);
-        if (!names) continue;
-        const theirs = accountsArrived.get(p.account_id) ?? new Set<string>();
-        for (const name of names) theirs.add(name);
-        accountsArrived.set(p.account_id, theirs);
-      }
-    }, SCORING_TRANSACTION);
+    await db.transaction(
+      async (tx) => {
+        await lockSubjects(tx, siteId, ids);
+        const persons = await readPersons(tx, siteId, ids, key);
+        const found = new Set(persons.map((p) => p.id));
+        const gone = ids.filter((id) => !found.has(id));
+        if (gone.length > 0) {
+          await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [
+            siteId,
+            gone,
+          ]);
+          await notifyChanged(tx, siteId, 'person', gone);
+        }
+        const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
+        // Whose events are read, and from when: after a resumed fold, or within the horizon.
+        const from = readFrom(plans, horizon);
+        const read = await loadEventsOfPersons(tx, siteId, [...from.keys()], from);
+        const results = plans.map((plan) => {
+          const { hits, fold } = personSignals(plan, read, model, now);
+          const kept = hitsKept(hits, model, now);
+          return {
+            id: plan.person.id,
+            r: scoreSignals(hits, model, now),
+            hits: packHits(kept),
+            kept,
+            model: key,
+            fold,
+          };
+        });
+        // Each person's events that arrived: among those read (a resumed fold's read has them all).
+        const arrived = arrivedIds && arrivalsOf(read, arrivedIds);
+        // The rules' events of a person: only a read within the horizon has them all.
+        const events = new Map<string, ScoringEvent[]>();
+        for (const plan of plans) if (plan.how === 'events') events.set(plan.person.id, read.get(plan.person.id) ?? []);
+        await storeScores(tx, siteId, 'person', results, now, { events, arrived });
+        for (const p of persons) {
+          if (!p.account_id) continue;
+          accounts.add(p.account_id);
+          const names = arrived?.get(p.id);
+          if (!names) continue;
+          const theirs = accountsArrived.get(p.account_id) ?? new Set<string>();
+          for (const name of names) theirs.add(name);
+          accountsArrived.set(p.account_id, theirs);
+        }
+      },
+      recoverable ? { local: { ...SCORING_TRANSACTION.local, ...RECOVERABLE } } : SCORING_TRANSACTION,
+    );
   }
   return { accounts: [...accounts], arrived: accountsArrived };
 }
@@ -174,14 +195,19 @@ export async function rescoreAccounts(
   now: number,
   arrived?: ScoresStored['arrived'],
   lastly?: (q: Queryable) => Promise<void>,
+  /** As `PersonScoring.recoverable`. */
+  recoverable = false,
 ): Promise<void> {
   const all = [...chunks(accountIds)];
   for (const [i, ids] of all.entries()) {
-    await db.transaction(async (tx) => {
-      await lockSubjects(tx, siteId, ids);
-      await rescoreAccountsLocked(tx, siteId, ids, model, now, arrived);
-      if (i === all.length - 1) await lastly?.(tx);
-    });
+    await db.transaction(
+      async (tx) => {
+        await lockSubjects(tx, siteId, ids);
+        await rescoreAccountsLocked(tx, siteId, ids, model, now, arrived);
+        if (i === all.length - 1) await lastly?.(tx);
+      },
+      recoverable ? { local: RECOVERABLE } : {},
+    );
   }
 }
 

@@ -32,9 +32,15 @@ export async function rescoreSubjects(
      * no account to rescore): what must commit with the last scores.
      */
     lastly?: (q: Queryable) => Promise<void>;
+    /**
+     * Every score stored here is computed again if its commit is lost in a crash (ingest's,
+     * whose marks `lastly` deletes; the periodic rescore's, still due): see persist.ts
+     * `RECOVERABLE`.
+     */
+    recoverable?: boolean;
   } = {},
 ): Promise<void> {
-  const { withAccounts = true, arrived, fromStored, group, lastly } = options;
+  const { withAccounts = true, arrived, fromStored, group, lastly, recoverable } = options;
   const toAccounts: Subjects = new Map([...accounts].map(([siteId, ids]) => [siteId, new Set(ids)]));
   const accountsArrived = new Map<string, Map<string, Set<string>>>();
   for (const [siteId, ids] of persons) {
@@ -42,6 +48,7 @@ export async function rescoreSubjects(
     const theirs = await rescorePersons(db, siteId, ids, model, now, {
       arrivedIds: arrived && (arrived.get(siteId) ?? new Set()),
       fromStored,
+      recoverable,
       group: group && {
         stored: group.stored.filter((r) => r.site_id === siteId),
         repeated: group.repeated.filter((r) => r.site_id === siteId),
@@ -54,7 +61,7 @@ export async function rescoreSubjects(
   for (const [i, [siteId, ids]] of sites.entries()) {
     const theirs = arrived && (accountsArrived.get(siteId) ?? new Map());
     const last = i === sites.length - 1 ? lastly : undefined;
-    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, theirs, last);
+    await rescoreAccounts(db, siteId, ids, await configs.model(siteId), now, theirs, last, recoverable);
   }
   if (sites.length === 0) await lastly?.(db);
 }

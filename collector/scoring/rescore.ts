@@ -57,8 +57,12 @@ export async function rescore(
       const subjects = subjectsOf(rows.map((r) => [r.site_id, r.id] as const));
       const round = (
         kind === 'person'
-          ? rescoreSubjects(db, configs, subjects, new Map(), now, { withAccounts: false, fromStored })
-          : rescoreSubjects(db, configs, new Map(), subjects, now, { withAccounts: false })
+          ? rescoreSubjects(db, configs, subjects, new Map(), now, {
+              withAccounts: false,
+              fromStored,
+              recoverable: !all,
+            })
+          : rescoreSubjects(db, configs, new Map(), subjects, now, { withAccounts: false, recoverable: !all })
       ).then(
         () => {
           total[kind === 'person' ? 'persons' : 'accounts'] += rows.length;
