@@ -178,7 +178,7 @@ async function conditionsThatHold(
   rules: StoredRule[],
   ahead: PairFacts | undefined,
 ): Promise<{ candidates: Candidate[]; facts: PairFacts; events: ReturnType<typeof eventSource> } | null> {
-  const { site, kind, now } = stored;
+  const { kind, now } = stored;
   const withHits = rules.some((r) => looksAtHits(r.definition.when));
   const subjects = stored.subjects.map((s) => ({ ...subjectOf(s, kind, withHits), arrived: arrivedFor(stored, s.id) }));
   const pairs: { rule: StoredRule; subject: (typeof subjects)[number] }[] = [];
@@ -186,22 +186,10 @@ async function conditionsThatHold(
     for (const subject of subjects) if (mayFire(rule.definition.when, subject)) pairs.push({ rule, subject });
   if (pairs.length === 0) return null;
 
-  // What the candidate pairs need, in one statement for all of them: the history windows of
-  // the conditions that look back, what each pair recorded, the subjects' names and owners.
-  const span = Math.max(0, ...pairs.map((p) => historySpan(p.rule.definition.when) ?? 0));
-  const historyIds = [
-    ...new Set(pairs.filter((p) => historySpan(p.rule.definition.when)).map((p) => p.subject.stored.id)),
-  ];
-  const facts =
-    ahead ??
-    (await loadPairFacts(
-      tx,
-      site,
-      kind,
-      { historyIds, from: now - span, now },
-      [...new Set(pairs.map((p) => p.subject.stored.id))],
-      pairs.filter((p) => remembers(p.rule)).map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
-    ));
+  // What the candidate pairs need, unless read ahead: in one statement for all of them, the
+  // history windows of the conditions that look back, what each pair recorded, the subjects'
+  // names and owners.
+  const facts = ahead ?? (await loadFactsOfPairs(tx, stored, pairs));
   const events = eventSource(tx, stored, eventNames(rules));
   await events.load(
     pairs
@@ -226,6 +214,26 @@ async function conditionsThatHold(
     if (fire) candidates.push({ rule, subject, fire });
   }
   return candidates.length === 0 ? null : { candidates, facts, events };
+}
+
+/** `loadPairFacts` for the pairs that may fire (a rescore's change, or facts not read ahead). */
+function loadFactsOfPairs(
+  tx: Queryable,
+  { site, kind, now }: ScoresStored,
+  pairs: readonly { rule: StoredRule; subject: { stored: StoredScore } }[],
+): Promise<PairFacts> {
+  const span = Math.max(0, ...pairs.map((p) => historySpan(p.rule.definition.when) ?? 0));
+  const historyIds = [
+    ...new Set(pairs.filter((p) => historySpan(p.rule.definition.when)).map((p) => p.subject.stored.id)),
+  ];
+  return loadPairFacts(
+    tx,
+    site,
+    kind,
+    { historyIds, from: now - span, now },
+    [...new Set(pairs.map((p) => p.subject.stored.id))],
+    pairs.filter((p) => remembers(p.rule)).map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
+  );
 }
 
 /**

@@ -83,8 +83,11 @@ export async function enqueueFirings(
   // The k-th firing of a rule routed round-robin here takes the rule's position + k.
   const taken = new Map<string, number>();
   const rows = firings.map((f) => {
-    const k = f.roundRobin ? (taken.get(f.ruleId) ?? 0) : null;
-    if (f.roundRobin) taken.set(f.ruleId, (k ?? 0) + 1);
+    let k: number | null = null;
+    if (f.roundRobin) {
+      k = taken.get(f.ruleId) ?? 0;
+      taken.set(f.ruleId, k + 1);
+    }
     return {
       id: f.id,
       rule_id: f.ruleId,

@@ -64,16 +64,13 @@ export async function recordFirings(
     return { c, state, outcome, owner: info.get(id)?.owner ?? null };
   });
 
-  // A firing routed round-robin gets its rep in the firings statement (`enqueueFirings`),
-  // which takes the rule's position at commit: no round trip, no rule row held meanwhile.
-  const routes = new Map(
-    outcomes.map((o) => [o, o.outcome === 'fired' ? route(o.c.rule.definition.route, o.owner, 0) : null]),
-  );
   const firings: NewFiring[] = outcomes.map((o) => {
     const { rule, subject, fire } = o.c;
     const id = `msg_${randomUUID().replaceAll('-', '')}`;
-    const routed = routes.get(o) ?? null;
-    const roundRobin = routed?.usedRoundRobin ? o.c.rule.definition.route?.roundRobin : undefined;
+    // A firing routed round-robin gets its rep in the firings statement (`enqueueFirings`),
+    // which takes the rule's position at commit: no round trip, no rule row held meanwhile.
+    const routed = o.outcome === 'fired' ? route(rule.definition.route, o.owner, 0) : null;
+    const roundRobin = routed?.usedRoundRobin ? rule.definition.route?.roundRobin : undefined;
     const recipient = roundRobin ? null : (routed?.recipient ?? null);
     const s = subject.stored;
     const payload: WebhookPayload = {

@@ -101,33 +101,40 @@ export function onScoresStored(db: Database, handler: StoredScoresHandler, readA
   };
 }
 
-/** The reads the handlers want sent with the upsert of `ahead`, each tagged with its handler. */
+/** Each handler's answer to what it read along with the upsert. */
+export type AlongAnswers = ReadonlyMap<Registered, unknown>;
+
+/** The reads the handlers want sent with the upsert of `ahead`. */
 export interface AlongReads {
-  reads: { entry: Registered; along: Along }[];
+  statements: readonly Statement[];
+  /** The handlers' answers, from the rows of `statements` (in their order). */
+  answers(rows: readonly Record<string, unknown>[][]): AlongAnswers;
 }
 
 /** Asks each handler what to read along with the upsert of `ahead`. */
 export async function readsAlong(tx: Queryable, ahead: ScoresAhead): Promise<AlongReads> {
-  const reads: AlongReads['reads'] = [];
+  const reads: { entry: Registered; along: Along }[] = [];
   for (const entry of handlers.get(tx.database) ?? []) {
     const along = await entry.readAlong?.(tx, ahead);
     if (along) reads.push({ entry, along });
   }
-  return { reads };
+  return {
+    statements: reads.map((r) => r.along),
+    answers: (rows) => new Map(reads.map((r, i) => [r.entry, r.along.answer(rows[i] ?? [])])),
+  };
 }
 
 /**
  * Announces scores `tx` just stored: the notices (`notifyChanged`) of every subject, then
  * each handler registered for the database, in the same transaction, so what a handler
  * records (a rule firing) commits or rolls back with the scores. A handler that throws
- * rolls the transaction back: the change is then retried whole. `answered` are the rows of
- * `along`'s reads, in their order.
+ * rolls the transaction back: the change is then retried whole. A handler gets its answer
+ * from `answers` when its read went along with the upsert.
  */
 export async function announceScores(
   tx: Queryable,
   stored: ScoresStored,
-  along: AlongReads = { reads: [] },
-  answered: readonly Record<string, unknown>[][] = [],
+  answers: AlongAnswers = new Map(),
 ): Promise<void> {
   await notifyChanged(
     tx,
@@ -135,9 +142,5 @@ export async function announceScores(
     stored.kind,
     stored.subjects.map((s) => s.id),
   );
-  for (const entry of handlers.get(tx.database) ?? []) {
-    const i = along.reads.findIndex((r) => r.entry === entry);
-    const rows = i >= 0 ? answered[i] : undefined;
-    await entry.handler(tx, stored, rows && along.reads[i]!.along.answer(rows));
-  }
+  for (const entry of handlers.get(tx.database) ?? []) await entry.handler(tx, stored, answers.get(entry));
 }

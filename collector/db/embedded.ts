@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import type { Database, Orm, Transaction } from './queryable.ts';
+import type { Database, Orm, Statement, Transaction } from './queryable.ts';
 import * as schema from './schema.ts';
 import { DatabaseUnavailableError } from './unavailable.ts';
 
@@ -22,11 +22,7 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
     async withCommit(text, params = []) {
       await database.query(text, [...params]);
     },
-    async queryEach(statements) {
-      const out: Record<string, unknown>[][] = [];
-      for (const st of statements) out.push(await database.query(st.text, [...(st.params ?? [])]));
-      return out;
-    },
+    queryEach: (statements) => each(database.query, statements),
     async later(text, params = []) {
       await database.query(text, [...params]);
     },
@@ -45,12 +41,7 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
           async copyFrom(target: string, data: string) {
             await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
           },
-          async queryEach(statements) {
-            const out: Record<string, unknown>[][] = [];
-            for (const st of statements)
-              out.push((await t.query<Record<string, unknown>>(st.text, [...(st.params ?? [])])).rows);
-            return out;
-          },
+          queryEach: (statements) => each(async (text, params) => (await t.query(text, params)).rows, statements),
           async later(text, params = []) {
             await t.query(text, [...params]);
           },
@@ -79,4 +70,14 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
     },
   };
   return database;
+}
+
+/** `queryEach` on the embedded engine: one statement after the other (no round trips to save). */
+async function each(
+  query: (text: string, params: unknown[]) => Promise<unknown[]>,
+  statements: readonly Statement[],
+): Promise<Record<string, unknown>[][]> {
+  const out: Record<string, unknown>[][] = [];
+  for (const st of statements) out.push((await query(st.text, [...(st.params ?? [])])) as Record<string, unknown>[]);
+  return out;
 }

@@ -55,22 +55,22 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
   // queries they belong to, and a transaction still learns of a loss through its own listener.
   pool.on('connect', (client) => client.on('error', () => {}));
   const orm = drizzlePostgres({ client: guardOrmPool(pool), schema }) as unknown as Orm;
-  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[], all = false) => {
+  // Each statement's rows: several statements in one string answer one result each.
+  const results = async (client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) => {
     try {
-      // Several statements in one string answer one result each: the last one's rows.
       const out = (await client.query(text, params)) as pg.QueryResult | pg.QueryResult[];
-      if (all) return (Array.isArray(out) ? out : [out]) as unknown as T[];
-      return (Array.isArray(out) ? (out[out.length - 1]?.rows ?? []) : out.rows) as T[];
+      return (Array.isArray(out) ? out : [out]).map((r) => r.rows as Record<string, unknown>[]);
     } catch (err) {
       throw classify(err);
     }
   };
-  // Several statements as one simple-protocol string: each one's rows, the last `n` results.
+  // The last statement's rows.
+  const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) =>
+    ((await results(client, text, params)).at(-1) ?? []) as T[];
+  // `statements` after `head` as one simple-protocol string: each of theirs, the last results.
   const runEach = async (client: pg.Pool | pg.PoolClient, head: string[], statements: readonly Statement[]) => {
-    if (statements.length === 0) return [];
     const text = [...head, ...statements.map((s) => inlineParams(s.text, s.params))].join(';\n');
-    const out = (await run<never>(client, text, [], true)) as unknown as pg.QueryResult[];
-    return out.slice(-statements.length).map((r) => r.rows as Record<string, unknown>[]);
+    return (await results(client, text, [])).slice(-statements.length);
   };
   const database: Database = {
     kind: 'postgres',
@@ -81,7 +81,7 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
     withCommit: async (text, params = []) => {
       await run(pool, text, [...params]);
     },
-    queryEach: (statements) => runEach(pool, [], statements),
+    queryEach: async (statements) => (statements.length === 0 ? [] : runEach(pool, [], statements)),
     later: async (text, params = []) => {
       await run(pool, text, [...params]);
     },
@@ -135,7 +135,7 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
               throw classify(err);
             }
           },
-          queryEach: (statements) => runEach(client, head(), statements),
+          queryEach: async (statements) => (statements.length === 0 ? [] : runEach(client, head(), statements)),
           afterCommit: (f) => committed.push(f),
           withCommit: async (text, params) => {
             last.push(inlineParams(text, params));

@@ -55,6 +55,9 @@ const SCORING_TRANSACTION = { local: { max_parallel_workers_per_gather: 0 } } as
  */
 const RECOVERABLE = { synchronous_commit: 'off' } as const;
 
+const scoringTransaction = (recoverable: boolean) =>
+  recoverable ? { local: { ...SCORING_TRANSACTION.local, ...RECOVERABLE } } : SCORING_TRANSACTION;
+
 /** Subjects per transaction: bounds the advisory locks one transaction holds. */
 const SUBJECTS_PER_TRANSACTION = 250;
 
@@ -114,53 +117,47 @@ export async function rescorePersons(
   const key = modelKey(model);
   const horizon = horizonStart(model, now);
   for (const ids of chunks(personIds)) {
-    await db.transaction(
-      async (tx) => {
-        await lockSubjects(tx, siteId, ids);
-        const persons = await readPersons(tx, siteId, ids, key);
-        const found = new Set(persons.map((p) => p.id));
-        const gone = ids.filter((id) => !found.has(id));
-        if (gone.length > 0) {
-          await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [
-            siteId,
-            gone,
-          ]);
-          await notifyChanged(tx, siteId, 'person', gone);
-        }
-        const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
-        // Whose events are read, and from when: after a resumed fold, or within the horizon.
-        const from = readFrom(plans, horizon);
-        const read = await loadEventsOfPersons(tx, siteId, [...from.keys()], from);
-        const results = plans.map((plan) => {
-          const { hits, fold } = personSignals(plan, read, model, now);
-          const kept = hitsKept(hits, model, now);
-          return {
-            id: plan.person.id,
-            r: scoreSignals(hits, model, now),
-            hits: packHits(kept),
-            kept,
-            model: key,
-            fold,
-          };
-        });
-        // Each person's events that arrived: among those read (a resumed fold's read has them all).
-        const arrived = arrivedIds && arrivalsOf(read, arrivedIds);
-        // The rules' events of a person: only a read within the horizon has them all.
-        const events = new Map<string, ScoringEvent[]>();
-        for (const plan of plans) if (plan.how === 'events') events.set(plan.person.id, read.get(plan.person.id) ?? []);
-        await storeScores(tx, siteId, 'person', results, now, { events, arrived });
-        for (const p of persons) {
-          if (!p.account_id) continue;
-          accounts.add(p.account_id);
-          const names = arrived?.get(p.id);
-          if (!names) continue;
-          const theirs = accountsArrived.get(p.account_id) ?? new Set<string>();
-          for (const name of names) theirs.add(name);
-          accountsArrived.set(p.account_id, theirs);
-        }
-      },
-      recoverable ? { local: { ...SCORING_TRANSACTION.local, ...RECOVERABLE } } : SCORING_TRANSACTION,
-    );
+    await db.transaction(async (tx) => {
+      await lockSubjects(tx, siteId, ids);
+      const persons = await readPersons(tx, siteId, ids, key);
+      const found = new Set(persons.map((p) => p.id));
+      const gone = ids.filter((id) => !found.has(id));
+      if (gone.length > 0) {
+        await tx.query('delete from person_scores where site_id = $1 and person_id = any($2::text[])', [siteId, gone]);
+        await notifyChanged(tx, siteId, 'person', gone);
+      }
+      const plans = persons.map((p) => planOf(p, horizon, fromStored, group));
+      // Whose events are read, and from when: after a resumed fold, or within the horizon.
+      const from = readFrom(plans, horizon);
+      const read = await loadEventsOfPersons(tx, siteId, [...from.keys()], from);
+      const results = plans.map((plan) => {
+        const { hits, fold } = personSignals(plan, read, model, now);
+        const kept = hitsKept(hits, model, now);
+        return {
+          id: plan.person.id,
+          r: scoreSignals(hits, model, now),
+          hits: packHits(kept),
+          kept,
+          model: key,
+          fold,
+        };
+      });
+      // Each person's events that arrived: among those read (a resumed fold's read has them all).
+      const arrived = arrivedIds && arrivalsOf(read, arrivedIds);
+      // The rules' events of a person: only a read within the horizon has them all.
+      const events = new Map<string, ScoringEvent[]>();
+      for (const plan of plans) if (plan.how === 'events') events.set(plan.person.id, read.get(plan.person.id) ?? []);
+      await storeScores(tx, siteId, 'person', results, now, { events, arrived });
+      for (const p of persons) {
+        if (!p.account_id) continue;
+        accounts.add(p.account_id);
+        const names = arrived?.get(p.id);
+        if (!names) continue;
+        const theirs = accountsArrived.get(p.account_id) ?? new Set<string>();
+        for (const name of names) theirs.add(name);
+        accountsArrived.set(p.account_id, theirs);
+      }
+    }, scoringTransaction(recoverable));
   }
   return { accounts: [...accounts], arrived: accountsArrived };
 }
@@ -200,14 +197,11 @@ export async function rescoreAccounts(
 ): Promise<void> {
   const all = [...chunks(accountIds)];
   for (const [i, ids] of all.entries()) {
-    await db.transaction(
-      async (tx) => {
-        await lockSubjects(tx, siteId, ids);
-        await rescoreAccountsLocked(tx, siteId, ids, model, now, arrived);
-        if (i === all.length - 1) await lastly?.(tx);
-      },
-      recoverable ? { local: RECOVERABLE } : {},
-    );
+    await db.transaction(async (tx) => {
+      await lockSubjects(tx, siteId, ids);
+      await rescoreAccountsLocked(tx, siteId, ids, model, now, arrived);
+      if (i === all.length - 1) await lastly?.(tx);
+    }, scoringTransaction(recoverable));
   }
 }
 

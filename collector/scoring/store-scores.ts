@@ -1,6 +1,6 @@
 import type { AccountScoreResult, ContactSignals, PackedHit, ScoreResult, Tier } from '../../shared/scoring/index.ts';
 import { notifyChanged } from '../changes/notices.ts';
-import { announceScores, readsAlong, type ScoresStored, type StoredHit } from '../changes/stored.ts';
+import { type AlongAnswers, announceScores, readsAlong, type ScoresStored, type StoredHit } from '../changes/stored.ts';
 import type { Queryable } from '../db/client.ts';
 import type { StoredFold } from './fresh-events.ts';
 
@@ -149,12 +149,12 @@ export async function storeScores(
   const along = await readsAlong(tx, { site: siteId, kind, now, ids: rows.map((r) => r.id) });
   type Before = { id: string; score: number; tier: Tier; hits: string | null; anon: string | null };
   let before: Before[];
-  let answered: Record<string, unknown>[][] = [];
-  if (along.reads.length === 0) before = await tx.query<Before>(upsert.text, upsert.params);
+  let answers: AlongAnswers | undefined;
+  if (along.statements.length === 0) before = await tx.query<Before>(upsert.text, upsert.params);
   else {
-    const [first, ...rest] = await tx.queryEach([upsert, ...along.reads.map((r) => r.along)]);
+    const [first, ...rest] = await tx.queryEach([upsert, ...along.statements]);
     before = first as Before[];
-    answered = rest;
+    answers = along.answers(rest);
   }
   const was = new Map<string, Before>();
   const anons: string[] = [];
@@ -194,7 +194,6 @@ export async function storeScores(
         contacts: 'kept' in scored ? [{ personId: scored.id, hits: scored.kept }] : scored.contacts,
       })),
     },
-    along,
-    answered,
+    answers,
   );
 }
