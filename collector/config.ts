@@ -29,6 +29,12 @@ export interface Config {
    * (`INKLING_WEBHOOK_DENY_PRIVATE=1`). @default false: self-hosted collectors post to them.
    */
   denyPrivateWebhooks: boolean;
+  /**
+   * Prepare the collector's statements on each PostgreSQL connection
+   * (`INKLING_PREPARED_STATEMENTS=off` to turn off, behind a pooler that does not keep a
+   * session's prepared statements). @default true
+   */
+  preparedStatements: boolean;
 }
 
 /** The bounds that keep the collector answering under overload; every one is an env var. */
@@ -130,6 +136,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: readLimits(env),
     publicUrl: publicUrlOf(env.INKLING_PUBLIC_URL, host, port),
     denyPrivateWebhooks: env.INKLING_WEBHOOK_DENY_PRIVATE === 'true' || env.INKLING_WEBHOOK_DENY_PRIVATE === '1',
+    preparedStatements: !['off', 'false', '0'].includes(env.INKLING_PREPARED_STATEMENTS ?? ''),
   };
 }
 

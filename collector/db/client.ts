@@ -16,9 +16,17 @@ export interface OpenOptions {
    * (a silent network); 0 = no limit (bulk seeding). @default 30000
    */
   queryTimeoutMs?: number;
+  /** Prepare statements on each PostgreSQL connection (db/prepared.ts). @default true */
+  prepare?: boolean;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.max ?? 10, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
+  if (options.url)
+    return openPostgres(
+      options.url,
+      options.max ?? 10,
+      options.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
+      options.prepare ?? true,
+    );
   return openEmbedded(options.dataDir ?? './.inkling');
 }

@@ -8,9 +8,14 @@ export function inlineParams(text: string, params: readonly unknown[] = []): str
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const i = Number(n) - 1;
     if (i < 0 || i >= params.length) throw new Error(`no parameter $${n}`);
-    const v = asText(params[i]);
-    return v === null ? 'null' : quoteLiteral(v);
+    return literal(params[i]);
   });
+}
+
+/** One parameter as a literal: `null`, or its driver text quoted. */
+export function literal(v: unknown): string {
+  const t = asText(v);
+  return t === null ? 'null' : quoteLiteral(t);
 }
 
 /**

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { listenWithReconnect } from './listener.ts';
 import { inlineParams } from './literals.ts';
+import { preparedStatements } from './prepared.ts';
 import type { Database, Orm, Statement, Transaction, TransactionOptions } from './queryable.ts';
 import * as schema from './schema.ts';
 import { classify, isDatabaseUnavailable } from './unavailable.ts';
@@ -33,7 +34,7 @@ const rawTypes = {
   },
 } as pg.CustomTypesConfig;
 
-export function openPostgres(url: string, max: number, queryTimeoutMs: number): Database {
+export function openPostgres(url: string, max: number, queryTimeoutMs: number, prepare = true): Database {
   const connection: pg.ClientConfig = {
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -67,23 +68,54 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
   // The last statement's rows.
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) =>
     ((await results(client, text, params)).at(-1) ?? []) as T[];
+  const prepared = preparedStatements(prepare);
+  // What to send for a statement in a simple-protocol string: EXECUTE of its prepared
+  // statement (prepared.ts), else the statement with its parameters written in as literals.
+  const render = async (client: pg.PoolClient, text: string, params: readonly unknown[]) =>
+    (await prepared.text(client, (t) => results(client, t, []), text, params)) ?? inlineParams(text, params);
+  // One statement on its own: EXECUTE when it is prepared, else through the extended protocol.
+  const runOne = async <T>(client: pg.PoolClient, text: string, params: unknown[]) => {
+    const execute = await prepared.text(client, (t) => results(client, t, []), text, params);
+    return execute === null ? run<T>(client, text, params) : run<T>(client, execute, []);
+  };
   // `statements` after `head` as one simple-protocol string: each of theirs, the last results.
-  const runEach = async (client: pg.Pool | pg.PoolClient, head: string[], statements: readonly Statement[]) => {
-    const text = [...head, ...statements.map((s) => inlineParams(s.text, s.params))].join(';\n');
+  const runEach = async (client: pg.PoolClient, head: () => Promise<string[]>, statements: readonly Statement[]) => {
+    const texts: string[] = [];
+    for (const s of statements) texts.push(await render(client, s.text, s.params ?? []));
+    const text = [...(await head()), ...texts].join(';\n');
     return (await results(client, text, [])).slice(-statements.length);
   };
+  // A connection of the pool for `fn`, as the pool's own `query` takes one (and, as it does,
+  // not handed back to others after an error).
+  const onClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw classify(err);
+    }
+    try {
+      const out = await fn(client);
+      client.release();
+      return out;
+    } catch (err) {
+      client.release(true);
+      throw err;
+    }
+  };
+  const none = async () => [];
   const database: Database = {
     kind: 'postgres',
     orm,
     url,
-    query: <T>(text: string, params: unknown[] = []) => run<T>(pool, text, params),
+    query: <T>(text: string, params: unknown[] = []) => onClient((c) => runOne<T>(c, text, params)),
     afterCommit: (fn) => fn(),
     withCommit: async (text, params = []) => {
-      await run(pool, text, [...params]);
+      await onClient((c) => runOne(c, text, [...params]));
     },
-    queryEach: async (statements) => (statements.length === 0 ? [] : runEach(pool, [], statements)),
+    queryEach: async (statements) => (statements.length === 0 ? [] : onClient((c) => runEach(c, none, statements))),
     later: async (text, params = []) => {
-      await run(pool, text, [...params]);
+      await onClient((c) => runOne(c, text, [...params]));
     },
     get database() {
       return database;
@@ -107,9 +139,11 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
         // So do the statements `later` queued: the BEGIN and those are the `head` of the next.
         const begin = beginWith(options.local);
         let begun = false;
-        let queued: string[] = [];
-        const head = () => {
-          const out = begun ? queued : [begin, ...queued];
+        let queued: Statement[] = [];
+        const head = async () => {
+          const texts: string[] = [];
+          for (const q of queued) texts.push(await render(client, q.text, q.params ?? []));
+          const out = begun ? texts : [begin, ...texts];
           begun = true;
           queued = [];
           return out;
@@ -118,14 +152,15 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
         const last: string[] = [];
         const result = await fn({
           async query<R>(text: string, params: unknown[] = []) {
-            if (begun && queued.length === 0) return run<R>(client, text, params);
-            return run<R>(client, [...head(), inlineParams(text, params)].join(';\n'), []);
+            if (begun && queued.length === 0) return runOne<R>(client, text, params);
+            const statement = await render(client, text, params);
+            return run<R>(client, [...(await head()), statement].join(';\n'), []);
           },
           async later(text: string, params: readonly unknown[] = []) {
-            queued.push(inlineParams(text, params));
+            queued.push({ text, params });
           },
           async copyFrom(target: string, data: string) {
-            if (!begun || queued.length > 0) await run(client, head().join(';\n'), []);
+            if (!begun || queued.length > 0) await run(client, (await head()).join(';\n'), []);
             try {
               // One write: the stream finishes once the server has answered the COPY.
               const copy = client.query(copyFromStdin(`COPY ${target} FROM STDIN`));
@@ -135,16 +170,16 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number): 
               throw classify(err);
             }
           },
-          queryEach: async (statements) => (statements.length === 0 ? [] : runEach(client, head(), statements)),
+          queryEach: async (statements) => (statements.length === 0 ? [] : runEach(client, head, statements)),
           afterCommit: (f) => committed.push(f),
-          withCommit: async (text, params) => {
-            last.push(inlineParams(text, params));
+          withCommit: async (text, params = []) => {
+            last.push(await render(client, text, params));
           },
           database,
         });
         // One round trip; a transaction that ran nothing sends nothing.
         if (begun || queued.length > 0 || last.length > 0)
-          await run(client, [...head(), ...last, 'commit'].join(';\n'), []);
+          await run(client, [...(await head()), ...last, 'commit'].join(';\n'), []);
         client.off('error', onLost);
         client.release();
         for (const f of committed) f();
