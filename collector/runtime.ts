@@ -13,7 +13,11 @@ export interface OpenedDatabase {
 export async function openConfiguredDatabase(config: Config): Promise<OpenedDatabase> {
   const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
   try {
-    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, prepare: config.preparedStatements });
+    const db = await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      prepare: config.preparedStatements,
+    });
     await migrateDatabase(db);
     return {
       db,
