@@ -17,3 +17,12 @@ describe('readConfig limits', () => {
     expect(() => readConfig({ INKLING_REQUEST_TIMEOUT_MS: '0' })).toThrow(/INKLING_REQUEST_TIMEOUT_MS/);
   });
 });
+
+describe('readConfig switches', () => {
+  it('should prepare statements unless INKLING_PREPARED_STATEMENTS turns it off, and refuse a typo', () => {
+    expect(readConfig({}).preparedStatements).toBe(true);
+    expect(readConfig({ INKLING_PREPARED_STATEMENTS: 'off' }).preparedStatements).toBe(false);
+    expect(readConfig({ INKLING_PREPARED_STATEMENTS: 'on' }).preparedStatements).toBe(true);
+    expect(() => readConfig({ INKLING_PREPARED_STATEMENTS: 'no' })).toThrow(/INKLING_PREPARED_STATEMENTS/);
+  });
+});

@@ -136,8 +136,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: readLimits(env),
     publicUrl: publicUrlOf(env.INKLING_PUBLIC_URL, host, port),
     denyPrivateWebhooks: env.INKLING_WEBHOOK_DENY_PRIVATE === 'true' || env.INKLING_WEBHOOK_DENY_PRIVATE === '1',
-    preparedStatements: !['off', 'false', '0'].includes(env.INKLING_PREPARED_STATEMENTS ?? ''),
+    preparedStatements: onOff('INKLING_PREPARED_STATEMENTS', env.INKLING_PREPARED_STATEMENTS, true),
   };
+}
+
+/** A switch: `on`/`true`/`1` or `off`/`false`/`0`, `fallback` when unset; anything else refuses to start. */
+function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (['on', 'true', '1'].includes(value)) return true;
+  if (['off', 'false', '0'].includes(value)) return false;
+  throw new Error(`${name} must be on or off, got ${JSON.stringify(value)}`);
 }
 
 /** `INKLING_PUBLIC_URL` made canonical (an http(s) URL, no trailing slash), else http://HOST:PORT. */
