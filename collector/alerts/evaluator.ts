@@ -119,29 +119,24 @@ const AHEAD_MAX_SUBJECTS = 64;
 /** Facts read along with the upsert, and what they cover. */
 interface Ahead {
   facts: PairFacts;
-  /** The rules whose pairs' `rule_subjects` rows were read, and the history windows read. */
+  /** The rules whose pairs' `rule_subjects` rows were read, and how far back the history goes. */
   rules: ReadonlySet<string>;
-  spans: ReadonlySet<number>;
+  span: number;
 }
-
-/** The distinct history windows of `rules`' conditions (ms back from the change). */
-const spansOf = (rules: readonly StoredRule[]): number[] => [
-  ...new Set(rules.flatMap((r) => historySpan(r.definition.when) ?? [])),
-];
 
 const factsAhead: ReadAlong = async (tx, { site, kind, now, ids }) => {
   if (ids.length > AHEAD_MAX_SUBJECTS) return null;
   const rules = (await enabledRules(tx, site)).filter((r) => r.subject === kind);
   if (rules.length === 0) return null;
-  const spans = spansOf(rules);
-  const window = { historyIds: spans.length > 0 ? ids : [], spans, now };
+  const span = Math.max(0, ...rules.map((r) => historySpan(r.definition.when) ?? 0));
+  const window = { historyIds: span > 0 ? ids : [], from: now - span, now };
   const pairs = rules.filter(remembers).flatMap((r) => ids.map((id) => ({ ruleId: r.id, subjectId: id })));
   return {
     ...pairFactsStatement(site, kind, window, ids, pairs),
     answer: (rows): Ahead => ({
       facts: parsePairFacts(rows as unknown as FactRow[], window),
       rules: new Set(rules.map((r) => r.id)),
-      spans: new Set(spans),
+      span,
     }),
   };
 };
@@ -152,7 +147,7 @@ async function evaluateStored(tx: Queryable, stored: ScoresStored, giveUpMs: num
   const stops = goalStops(stored, rules);
   // Facts read ahead serve when they cover every rule now enabled (the cache may have moved).
   const covered =
-    ahead && rules.every((r) => ahead.rules.has(r.id)) && spansOf(rules).every((span) => ahead.spans.has(span))
+    ahead && rules.every((r) => ahead.rules.has(r.id) && (historySpan(r.definition.when) ?? 0) <= ahead.span)
       ? ahead.facts
       : undefined;
   const held = await conditionsThatHold(tx, stored, rules, covered);
@@ -227,7 +222,7 @@ function loadFactsOfPairs(
   { site, kind, now }: ScoresStored,
   pairs: readonly { rule: StoredRule; subject: { stored: StoredScore } }[],
 ): Promise<PairFacts> {
-  const spans = spansOf(pairs.map((p) => p.rule));
+  const span = Math.max(0, ...pairs.map((p) => historySpan(p.rule.definition.when) ?? 0));
   const historyIds = [
     ...new Set(pairs.filter((p) => historySpan(p.rule.definition.when)).map((p) => p.subject.stored.id)),
   ];
@@ -235,7 +230,7 @@ function loadFactsOfPairs(
     tx,
     site,
     kind,
-    { historyIds, spans, now },
+    { historyIds, from: now - span, now },
     [...new Set(pairs.map((p) => p.subject.stored.id))],
     pairs.filter((p) => remembers(p.rule)).map((p) => ({ ruleId: p.rule.id, subjectId: p.subject.stored.id })),
   );

@@ -1,73 +1,70 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { type ConditionInput, windowExtreme } from '../../shared/rules/state.ts';
-import { type HistoryWindow, windowHistory } from './facts.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FreshDatabase, openFreshDatabase } from '../../test/helpers/fresh-database.ts';
+import { literal } from '../db/literals.ts';
+import { loadPairFacts, pairFactsStatement } from './facts.ts';
 
-const HOUR = 3_600_000;
+const SITE = 'site_facts';
 const NOW = Date.UTC(2026, 11, 1, 12);
+const MINUTE = 60_000;
+const ids = Array.from({ length: 60 }, (_, i) => `per_${i}`);
 
-interface Row {
-  at: number;
-  score: number;
-}
-
-const input = (before: number | null, history: readonly Row[]): ConditionInput => ({
-  before: before === null ? null : { score: before, tier: 'low' },
-  after: { score: 0, tier: 'low' },
-  newHits: [],
-  hits: [],
-  events: [],
-  history,
-  now: NOW,
-  since: 0,
+let t: FreshDatabase;
+beforeAll(async () => {
+  t = await openFreshDatabase();
+  await t.migrate();
+  // A site of few subjects with a busy day each: 60 people, a score a minute for two hours.
+  await t.db.query(
+    `insert into score_history (site_id, subject_kind, subject_id, at, score, tier)
+     select $1, 'person', 'per_' || s, $2::timestamptz - make_interval(mins => m), (s + m) % 100, 'low'
+       from generate_series(0, 59) as s, generate_series(1, 120) as m`,
+    [SITE, new Date(NOW).toISOString()],
+  );
+  // And a few rows of many other sites, as on a server with other sites.
+  await t.db.query(
+    `insert into score_history (site_id, subject_kind, subject_id, at, score, tier)
+     select 'site_other_' || (s % 30), case when s % 3 = 0 then 'account' else 'person' end, 'per_o' || s,
+            $1::timestamptz - make_interval(days => s % 40), s % 100, 'low'
+       from generate_series(1, 300) as s`,
+    [new Date(NOW).toISOString()],
+  );
+  await t.db.query('analyze score_history');
+}, 60_000);
+afterAll(async () => {
+  await t.close();
 });
 
-/**
- * Every stored row from the earliest window on, with the score in force then dated at its
- * start (else 0), as the facts read answered before it summed the windows up.
- */
-function everyRow(rows: readonly Row[], from: number): Row[] {
-  const before = rows.filter((r) => r.at < from);
-  const within = rows.filter((r) => r.at >= from && r.at < NOW);
-  return [{ at: from, score: before.at(-1)?.score ?? 0 }, ...within];
-}
-
-/** What the statement answers for one window: the sums of the rows, as SQL's min, max and last. */
-function summed(rows: readonly Row[], start: number): HistoryWindow {
-  const within = rows.filter((r) => r.at >= start && r.at < NOW).map((r) => r.score);
-  return {
-    start,
-    inForce: rows.filter((r) => r.at < start).at(-1)?.score ?? null,
-    lo: within.length > 0 ? Math.min(...within) : null,
-    hi: within.length > 0 ? Math.max(...within) : null,
-  };
-}
-
-describe('windowHistory', () => {
-  it("should give each window's lowest and highest score as every stored row does", () => {
-    const rows = fc
-      .array(fc.record({ ago: fc.integer({ min: 0, max: 10 * 24 * HOUR }), score: fc.integer({ min: 0, max: 100 }) }), {
-        maxLength: 40,
-      })
-      .map((list) => list.map((r) => ({ at: NOW - r.ago, score: r.score })).sort((a, b) => a.at - b.at));
-    const spans = fc.uniqueArray(fc.constantFrom(1, 6, 24, 48, 7 * 24, 9 * 24), { minLength: 1, maxLength: 3 });
-    fc.assert(
-      fc.property(rows, spans, fc.option(fc.integer({ min: 0, max: 100 })), (stored, hours, before) => {
-        const starts = hours.map((h) => NOW - h * HOUR);
-        const full = input(before, everyRow(stored, Math.min(...starts)));
-        const sums = input(before, windowHistory(starts.map((s) => summed(stored, s))));
-        for (const start of starts)
-          for (const pick of ['min', 'max'] as const)
-            expect(windowExtreme(sums, start, pick)).toBe(windowExtreme(full, start, pick));
-      }),
-      { numRuns: 2000 },
-    );
+describe('the facts read', () => {
+  it("should read each subject's window through its own key, also as a prepared statement's generic plan", async () => {
+    const st = pairFactsStatement(SITE, 'person', { historyIds: ids, from: NOW - 60 * MINUTE, now: NOW }, ids, []);
+    const plan = await t.db.transaction(async (tx) => {
+      await tx.query('set local plan_cache_mode = force_generic_plan');
+      await tx.query(`prepare facts_probe as ${st.text}`);
+      const rows = await tx.query<{ 'QUERY PLAN': unknown }>(
+        `explain (format json) execute facts_probe(${st.params.map(literal).join(', ')})`,
+      );
+      await tx.query('deallocate facts_probe');
+      return JSON.stringify(rows[0]?.['QUERY PLAN']);
+    });
+    // Not the site's time index, which reads every subject's window for each subject.
+    expect(plan).toContain('score_history_site_id_subject_kind_subject_id_at_id_pk');
+    expect(plan).not.toContain('score_history_site_kind_at_idx');
   });
 
-  it('should count 0 as the score in force before a first stored score', () => {
-    const start = NOW - 24 * HOUR;
-    const history = windowHistory([{ start, inForce: null, lo: 40, hi: 70 }]);
-    expect(windowExtreme(input(70, history), start, 'min')).toBe(0);
-    expect(windowExtreme(input(70, history), start, 'max')).toBe(70);
+  it('should answer the score in force when the window opened, then the scores within it', async () => {
+    const facts = await loadPairFacts(
+      t.db,
+      SITE,
+      'person',
+      { historyIds: ['per_1'], from: NOW - 3 * MINUTE, now: NOW },
+      ['per_1'],
+      [],
+    );
+    // per_1 scored (1 + m) % 100 at NOW - m minutes: 5 at -4 min, in force at -3 min.
+    expect(facts.history.get('per_1')).toEqual([
+      { at: NOW - 3 * MINUTE, score: 5 },
+      { at: NOW - 3 * MINUTE, score: 4 },
+      { at: NOW - 2 * MINUTE, score: 3 },
+      { at: NOW - 1 * MINUTE, score: 2 },
+    ]);
   });
 });

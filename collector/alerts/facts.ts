@@ -42,8 +42,9 @@ export { pairKey };
 /** What the evaluator reads for a change's candidate (rule, subject) pairs, in one statement. */
 export interface PairFacts {
   /**
-   * Each `historyIds` subject's stored scores in each window (`windowHistory`): what the
-   * conditions' `windowExtreme` needs of them, oldest first.
+   * The stored scores of each `historyIds` subject since `from` and before `now`, oldest
+   * first; the score in force at `from` (the last row before it, else 0: history holds every
+   * move from a first score of 0) is dated `from`.
    */
   history: Map<string, { at: number; score: number }[]>;
   /**
@@ -65,8 +66,6 @@ export interface FactRow {
   stopped: boolean | null;
   name: string | null;
   owner: string | null;
-  lo: number | null;
-  hi: number | null;
 }
 
 /**
@@ -91,10 +90,10 @@ export async function loadPairFacts(
   return parsePairFacts((await tx.query(st.text, [...st.params])) as unknown as FactRow[], window);
 }
 
-/** Whose score history to read, and its windows: each `span` (ms) back from `now`, before `now`. */
+/** Whose score history to read, and the window: since `from`, before `now`. */
 export interface FactsWindow {
   historyIds: readonly string[];
-  spans: readonly number[];
+  from: number;
   now: number;
 }
 
@@ -106,8 +105,7 @@ export function pairFactsStatement(
   subjects: readonly string[],
   pairs: readonly { ruleId: string; subjectId: string }[],
 ): { text: string; params: readonly unknown[] } {
-  const { historyIds, now } = window;
-  const spans = [...new Set(window.spans)];
+  const { historyIds, from, now } = window;
   const info =
     kind === 'person'
       ? `select id, coalesce(traits->>'name', email, user_id) as name, owner from persons
@@ -115,39 +113,40 @@ export function pairFactsStatement(
       : `select id, coalesce(name, domain, group_id) as name, owner from accounts
           where site_id = $1 and id = any($8::text[])`;
   return {
-    // Per subject and window: the lowest and highest score stored in it, and the score in
-    // force when it opened. Its bounds come from `unnest`, not as parameters: a prepared
-    // statement's generic plan estimates a range between two parameters at 0.5 % of the rows
-    // and took the site's `(site_id, subject_kind, at)` index, reading every subject's window
-    // for each one (db/prepared.ts).
-    text: `select 'h' as part, subject.id as a, null::text as b, w.start as at, f.score as n, null::jsonb as recent,
-            null::boolean as stopped, null::text as name, null::text as owner, agg.lo, agg.hi
+    // The row in force is the last before the window by time (`p.at`: a bare `at` would be
+    // this select's own constant). The window is bounded on (subject_id, at) together, which only the primary key can
+    // serve: a prepared statement's generic plan estimates a range between two parameters at
+    // 0.5 % of the rows, and on a site of few subjects took the site's
+    // `(site_id, subject_kind, at)` index instead, reading every subject's window for each one
+    // (db/prepared.ts).
+    text: `select 'h' as part, h.subject_id as a, null::text as b, h.at, h.score as n, null::jsonb as recent,
+            null::boolean as stopped, null::text as name, null::text as owner
        from unnest($3::text[]) as subject(id)
-       cross join unnest($4::timestamptz[], $5::timestamptz[]) as w(start, upto)
        cross join lateral (
-         select min(h.score) as lo, max(h.score) as hi from score_history h
-          where h.site_id = $1 and h.subject_kind = $2 and h.subject_id = subject.id
-            and h.at >= w.start and h.at < w.upto) as agg
-       left join lateral (
-         select p.score from score_history p
-          where p.site_id = $1 and p.subject_kind = $2 and p.subject_id = subject.id and p.at < w.start
-          order by p.at desc, p.id desc limit 1) as f on true
+         (select subject_id, $4::timestamptz as at, score from score_history p
+           where site_id = $1 and subject_kind = $2 and subject_id = subject.id
+             and (subject_id, p.at) < (subject.id, $4::timestamptz)
+           order by p.at desc, p.id desc limit 1)
+         union all
+         (select subject_id, at, score from score_history
+           where site_id = $1 and subject_kind = $2 and subject_id = subject.id
+             and (subject_id, at) >= (subject.id, $4::timestamptz)
+             and (subject_id, at) < (subject.id, $5::timestamptz))) as h
      union all
-     select 's', s.rule_id, s.subject_id, null, s.fired_count, s.recent_firings, s.stopped_at is not null, null, null,
-       null, null
+     select 's', s.rule_id, s.subject_id, null, s.fired_count, s.recent_firings, s.stopped_at is not null, null, null
        from unnest($6::text[], $7::text[]) as p(rule_id, subject_id)
        cross join lateral (
          select * from rule_subjects s
           where s.site_id = $1 and s.rule_id = p.rule_id and s.subject_id = p.subject_id limit 1) as s
      union all
-     select 'i', i.id, null, null, null, null, null, i.name, i.owner, null, null from (${info}) as i
+     select 'i', i.id, null, null, null, null, null, i.name, i.owner from (${info}) as i
      order by part, a, at`,
     params: [
       siteId,
       kind,
       historyIds,
-      spans.map((span) => new Date(now - span).toISOString()),
-      spans.map(() => new Date(now).toISOString()),
+      new Date(from).toISOString(),
+      new Date(now).toISOString(),
       pairs.map((p) => p.ruleId),
       pairs.map((p) => p.subjectId),
       subjects,
@@ -156,48 +155,24 @@ export function pairFactsStatement(
 }
 
 /** What the rows of `pairFactsStatement` say. */
-export function parsePairFacts(rows: readonly FactRow[], { historyIds }: FactsWindow): PairFacts {
-  const windows = new Map<string, HistoryWindow[]>();
+export function parsePairFacts(rows: readonly FactRow[], { historyIds, from }: FactsWindow): PairFacts {
+  const history = new Map<string, { at: number; score: number }[]>();
+  for (const id of historyIds) history.set(id, []);
   const known = new Map<string, RuleSubjectState>();
   const names = new Map<string, { name: string | null; owner: string | null }>();
   for (const r of rows) {
     if (r.part === 'h') {
-      const list = windows.get(r.a) ?? [];
-      windows.set(r.a, list);
-      list.push({ start: new Date(r.at as Date).getTime(), inForce: r.n, lo: r.lo, hi: r.hi });
+      const list = history.get(r.a) ?? [];
+      history.set(r.a, list);
+      const at = new Date(r.at as Date).getTime();
+      if (list.length === 0 && at > from) list.push({ at: from, score: 0 });
+      list.push({ at, score: r.n ?? 0 });
     } else if (r.part === 's') {
       known.set(pairKey(r.a, r.b ?? ''), { count: r.n ?? 0, recent: r.recent ?? [], stopped: r.stopped === true });
     } else {
       names.set(r.a, { name: r.name, owner: r.owner });
     }
   }
-  const history = new Map(historyIds.map((id) => [id, windowHistory(windows.get(id) ?? [])]));
+  for (const list of history.values()) if (list.length === 0) list.push({ at: from, score: 0 });
   return { history, known, info: names };
-}
-
-/** One window of a subject's stored scores, as the facts read sums it up. */
-export interface HistoryWindow {
-  /** Its start (epoch ms); it ends at the change. */
-  start: number;
-  /** The last score stored before it, null when none (then the score was 0). */
-  inForce: number | null;
-  /** The lowest and highest score stored within it, null when none. */
-  lo: number | null;
-  hi: number | null;
-}
-
-/**
- * The history a condition sees (`ConditionInput.history`), made of its windows' sums: for
- * each window, oldest first, the score in force when it opened, dated just before it, then
- * its lowest and highest scores, dated at its start. So for each window's start, `windowExtreme`
- * finds within it the same lowest and highest scores as among every stored row (the rows of a
- * later window lie within it too), and as the last score before it the one in force then.
- */
-export function windowHistory(windows: readonly HistoryWindow[]): { at: number; score: number }[] {
-  const out: { at: number; score: number }[] = [];
-  for (const w of [...windows].sort((a, b) => a.start - b.start)) {
-    out.push({ at: w.start - 1, score: w.inForce ?? 0 });
-    if (w.lo !== null && w.hi !== null) out.push({ at: w.start, score: w.lo }, { at: w.start, score: w.hi });
-  }
-  return out;
 }
