@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { openProbeDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await openTestDatabase();
-  // Keyed as every table is (key-shape.test.ts may run beside it on the same database).
-  await t.db.query(
-    `create table if not exists with_commit_probe (site_id text not null default 's', k text, v text,
-       primary key (site_id, k))`,
-  );
+  t = await openProbeDatabase('with_commit_probe', 'text');
 });
-afterAll(async () => {
-  await t.db.query('drop table if exists with_commit_probe');
-  await t.close();
-});
+afterAll(() => t.close());
 
 describe('afterCommit', () => {
   it('should run what a transaction registered, in order, after its COMMIT and before it resolves', async () => {

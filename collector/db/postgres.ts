@@ -69,14 +69,17 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number, p
   const run = async <T>(client: pg.Pool | pg.PoolClient, text: string, params: unknown[]) =>
     ((await results(client, text, params)).at(-1) ?? []) as T[];
   const prepared = preparedStatements(prepare);
-  // What to send for a statement in a simple-protocol string: EXECUTE of its prepared
-  // statement (prepared.ts), else the statement with its parameters written in as literals.
+  // EXECUTE of the statement prepared on this connection (prepared.ts), or null.
+  const execute = (client: pg.PoolClient, text: string, params: readonly unknown[]) =>
+    prepared.text(client, (t) => results(client, t, []), text, params);
+  // What to send for a statement in a simple-protocol string: EXECUTE when it is prepared,
+  // else the statement with its parameters written in as literals.
   const render = async (client: pg.PoolClient, text: string, params: readonly unknown[]) =>
-    (await prepared.text(client, (t) => results(client, t, []), text, params)) ?? inlineParams(text, params);
+    (await execute(client, text, params)) ?? inlineParams(text, params);
   // One statement on its own: EXECUTE when it is prepared, else through the extended protocol.
   const runOne = async <T>(client: pg.PoolClient, text: string, params: unknown[]) => {
-    const execute = await prepared.text(client, (t) => results(client, t, []), text, params);
-    return execute === null ? run<T>(client, text, params) : run<T>(client, execute, []);
+    const executed = await execute(client, text, params);
+    return executed === null ? run<T>(client, text, params) : run<T>(client, executed, []);
   };
   // `statements` after `head` as one simple-protocol string: each of theirs, the last results.
   const runEach = async (client: pg.PoolClient, head: () => Promise<string[]>, statements: readonly Statement[]) => {
@@ -87,13 +90,15 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number, p
   };
   // A connection of the pool for `fn`, as the pool's own `query` takes one (and, as it does,
   // not handed back to others after an error).
-  const onClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
+  const connect = async (): Promise<pg.PoolClient> => {
     try {
-      client = await pool.connect();
+      return await pool.connect();
     } catch (err) {
       throw classify(err);
     }
+  };
+  const onClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await connect();
     try {
       const out = await fn(client);
       client.release();
@@ -111,22 +116,17 @@ export function openPostgres(url: string, max: number, queryTimeoutMs: number, p
     query: <T>(text: string, params: unknown[] = []) => onClient((c) => runOne<T>(c, text, params)),
     afterCommit: (fn) => fn(),
     withCommit: async (text, params = []) => {
-      await onClient((c) => runOne(c, text, [...params]));
+      await database.query(text, [...params]);
     },
     queryEach: async (statements) => (statements.length === 0 ? [] : onClient((c) => runEach(c, none, statements))),
     later: async (text, params = []) => {
-      await onClient((c) => runOne(c, text, [...params]));
+      await database.query(text, [...params]);
     },
     get database() {
       return database;
     },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw classify(err);
-      }
+      const client = await connect();
       // A connection lost between statements emits 'error' on the client we hold.
       let lost: unknown;
       const onLost = (err: unknown) => {

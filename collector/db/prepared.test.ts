@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
-import { openTestDatabase, type TestDatabase } from '../../test/helpers/db.ts';
+import { openProbeDatabase, type TestDatabase } from '../../test/helpers/db.ts';
 import { openDatabase } from './client.ts';
 import { MAX_PREPARED, preparedStatements } from './prepared.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await openTestDatabase();
-  await t.db.query(
-    `create table if not exists prepared_probe (site_id text not null default 's', k text, v jsonb,
-       primary key (site_id, k))`,
-  );
+  t = await openProbeDatabase('prepared_probe', 'jsonb');
 });
-afterAll(async () => {
-  await t.db.query('drop table if exists prepared_probe');
-  await t.close();
-});
+afterAll(() => t.close());
 
 const ECHO =
   'select $1::text as s, $2::text[] as a, $3::jsonb as j, $4::timestamptz as at, $5::int as n, $6::boolean as b';

@@ -34,17 +34,18 @@ export interface PreparedStatements {
 export function preparedStatements(enabled: boolean): PreparedStatements {
   const names = new Map<string, string>();
   const ready = new WeakMap<object, Set<string>>();
+  // A statement's name: known ones by their text; a new one named if it can be prepared.
   const nameOf = (text: string): string | null => {
-    let name = names.get(text);
-    if (name === undefined && names.size < MAX_PREPARED) {
-      name = `inkling_${names.size + 1}`;
-      names.set(text, name);
-    }
-    return name ?? null;
+    const known = names.get(text);
+    if (known !== undefined) return known;
+    if (names.size >= MAX_PREPARED || !PREPARABLE.test(text)) return null;
+    const name = `inkling_${names.size + 1}`;
+    names.set(text, name);
+    return name;
   };
   return {
     async text(connection, send, text, params) {
-      const name = enabled && params.length > 0 && PREPARABLE.test(text) ? nameOf(text) : null;
+      const name = enabled && params.length > 0 ? nameOf(text) : null;
       if (name === null) return null;
       let done = ready.get(connection);
       if (!done) {

@@ -35,6 +35,26 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * `openTestDatabase` with a scratch table `table` (k text, v `valueType`), keyed as every
+ * table is, site first (key-shape.test.ts may run beside it on the same database); closing
+ * drops it.
+ */
+export async function openProbeDatabase(table: string, valueType: 'text' | 'jsonb'): Promise<TestDatabase> {
+  const t = await openTestDatabase();
+  await t.db.query(
+    `create table if not exists ${table} (site_id text not null default 's', k text, v ${valueType},
+       primary key (site_id, k))`,
+  );
+  return {
+    db: t.db,
+    async close() {
+      await t.db.query(`drop table if exists ${table}`);
+      await t.close();
+    },
+  };
+}
+
 /** A fresh site with its keys, so each test sees only its own data. */
 export async function newSite(db: Database, origins: string[] = []) {
   return createSite(db, `test ${Math.random().toString(36).slice(2, 8)}`, origins);
