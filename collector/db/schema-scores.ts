@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -88,6 +89,14 @@ export const accountScores = pgTable(
     categories: jsonb('categories').$type<Record<string, number>>().notNull(),
     nextChangeAt: ts('next_change_at'),
     updatedAt: ts('updated_at').notNull(),
+    /**
+     * Which breakdown (`account_contacts` lines) the account has: a fresh random token each
+     * time a roll-up changes its lines, so a collector that holds the lines of that token
+     * (scoring/contacts-memo.ts) reads back only the contacts that differ from them.
+     */
+    linesVersion: text('lines_version')
+      .notNull()
+      .default(sql`gen_random_uuid()::text`),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.accountId] }),

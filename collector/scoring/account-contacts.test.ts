@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { useTestCollector } from '../../test/helpers/collector.ts';
+import { testDatabaseUrl } from '../../test/helpers/database-url.ts';
 import { newSite } from '../../test/helpers/db.ts';
 import { intentClient, mid, page } from '../../test/helpers/intent.ts';
-import type { Collector } from '../app.ts';
-import type { Database } from '../db/client.ts';
+import { TEST_LIMITS } from '../../test/helpers/server.ts';
+import { type Collector, createCollector } from '../app.ts';
+import { type Database, openDatabase } from '../db/client.ts';
 import { rescoreAccounts } from './persist.ts';
 
 let db: Database;
@@ -84,4 +86,61 @@ describe('the breakdown by contact (account_contacts)', () => {
     expect((await answer()).contacts.map((c) => c.personId)).toEqual([ann]);
     expect(bob).not.toBe(ann);
   });
+
+  it('should read back only the contacts that differ from the breakdown this collector holds', async () => {
+    const { site, api, bob, accountId, lines } = await account();
+    const before = await lines();
+    // Bob's line changed behind the collector's back, the lines version left as it was: what
+    // no writer does (each writes a new version). The collector, holding this version, does
+    // not read bob's line again: one event of ann reads ann's row, not every contact's.
+    await db.query(
+      'update account_contacts set points = 999 where site_id = $1 and account_id = $2 and person_id = $3',
+      [site.siteId, accountId, bob],
+    );
+    await api.send([page('ann', '/pricing')]);
+    expect((await lines()).get(bob)!.points).toBe(999);
+    expect(before.get(bob)!.points).not.toBe(999);
+  });
+
+  it('should read the whole breakdown again once another writer changed it (a new lines version)', async () => {
+    const { site, api, bob, accountId, lines } = await account();
+    const before = await lines();
+    // As another collector's roll-up leaves it: bob's line and a version of its own.
+    await db.query(
+      `with line as (update account_contacts set points = 999 where site_id = $1 and account_id = $2 and person_id = $3)
+       update account_scores set lines_version = 'another collector' where site_id = $1 and account_id = $2`,
+      [site.siteId, accountId, bob],
+    );
+    await api.send([page('ann', '/pricing')]);
+    expect((await lines()).get(bob)!.points).toBe(before.get(bob)!.points);
+  });
+
+  it.skipIf(!testDatabaseUrl())(
+    'should roll up alike on two collectors taking turns on one account (PostgreSQL)',
+    async () => {
+      const { site, api, ann, bob, accountId, lines, answer } = await account();
+      const other = await openDatabase({ url: testDatabaseUrl()!, max: 2 });
+      const fresh = await openDatabase({ url: testDatabaseUrl()!, max: 2 });
+      const second = createCollector({ db: other, rescoreIntervalMs: 0, limits: TEST_LIMITS });
+      try {
+        const secondApi = intentClient(second, site);
+        // The first collector holds the breakdown; the second moves bob on; the first then
+        // rolls up an event of ann with bob's new line and signals, not the ones it held.
+        await api.send([page('ann', '/product')]);
+        await secondApi.send([page('bob', '/pricing'), page('bob', '/demo')]);
+        await api.send([page('ann', '/pricing')]);
+        const stored = await lines();
+        const answered = await answer();
+        // A process that holds nothing rolls the account up from scratch: nothing to change.
+        await rescoreAccounts(fresh, site.siteId, [accountId], await collector.configs.model(site.siteId), Date.now());
+        expect(await lines()).toEqual(stored);
+        expect(await answer()).toEqual(answered);
+        expect([...stored.keys()].sort()).toEqual([ann, bob].sort());
+      } finally {
+        await second.drain();
+        await other.close();
+        await fresh.close();
+      }
+    },
+  );
 });

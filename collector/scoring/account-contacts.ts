@@ -28,69 +28,119 @@ export interface ContactRow {
   lineHits: PackedHit[] | null;
 }
 
-/** The contacts of `accountIds` with their stored signals and lines, and the lines of former contacts. */
+/** Each account's contacts and former contacts by person id, as `readContacts` made them out. */
+export type Breakdowns = Map<string, Map<string, ContactRow>>;
+
+/** The breakdown (lines version, see `account_scores.lines_version`) a caller holds of an account. */
+export interface HeldBreakdown {
+  version: string;
+  rows: ReadonlyMap<string, ContactRow>;
+}
+
+/**
+ * The contacts of `accountIds` with their stored signals and lines, and the lines of former
+ * contacts, by account. Of an account whose lines are still those `held` has (same
+ * `lines_version`), only the contacts that differ from them are read (signals not as the
+ * line took them, no line, no longer a contact, not scored) and the rest are `held`'s: one
+ * event of one contact of a large account reads one row, not hundreds. Answers each
+ * account's version too (null: no score row yet).
+ */
 export async function readContacts(
   tx: Queryable,
   siteId: string,
   accountIds: readonly string[],
-): Promise<ContactRow[]> {
-  if (accountIds.length === 0) return [];
+  held: ReadonlyMap<string, HeldBreakdown> = new Map(),
+): Promise<{ contacts: Breakdowns; versions: Map<string, string | null> }> {
+  const contacts: Breakdowns = new Map();
+  const versions = new Map<string, string | null>();
+  if (accountIds.length === 0) return { contacts, versions };
   // The signals come as text (the driver does not parse each row's JSON). A line's signals
-  // come only when they differ from the contact's (one event changes one contact of a large
-  // account): equal ones are the same array.
+  // come only when they differ from the contact's: equal ones are the same array. Each
+  // account also answers one head row (`head`): its version in `id`, whether it is `held`'s
+  // in `member`.
   const rows = await tx.query<
-    Omit<ContactRow, 'hits' | 'lineHits'> & { hits: string | null; line_hits: string | null; line_same: boolean }
+    Omit<ContactRow, 'hits' | 'lineHits'> & {
+      head: boolean;
+      hits: string | null;
+      line_hits: string | null;
+      line_same: boolean;
+    }
   >(
-    `with members as (
+    `with heads as (
+       select k.account_id, a.lines_version as version, coalesce(a.lines_version = k.version, false) as same
+         from unnest($2::text[], $3::text[]) as k(account_id, version)
+         left join account_scores a on a.site_id = $1 and a.account_id = k.account_id),
+     members as (
        select p.id, p.account_id, s.hits from persons p
          left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
         where p.site_id = $1 and p.account_id = any($2::text[])),
      lines as (
        select person_id, account_id, score, tier, type, points, engaged, hits from account_contacts
-        where site_id = $1 and account_id = any($2::text[]))
-     select coalesce(m.id, l.person_id) as id, coalesce(m.account_id, l.account_id) as account_id,
-       m.id is not null as member, m.hits::text as hits, l.score, l.tier, l.type, l.points, l.engaged,
-       l.hits::text is not distinct from m.hits::text as line_same,
-       case when l.hits::text is not distinct from m.hits::text then null else l.hits::text end as line_hits
-       from members m full join lines l on l.person_id = m.id and l.account_id = m.account_id`,
-    [siteId, accountIds],
+        where site_id = $1 and account_id = any($2::text[])),
+     pairs as (
+       select coalesce(m.id, l.person_id) as id, coalesce(m.account_id, l.account_id) as account_id,
+         m.id is not null as member, m.hits, l.score, l.tier, l.type, l.points, l.engaged, l.hits as line_hits,
+         l.hits::text is not distinct from m.hits::text as line_same
+         from members m full join lines l on l.person_id = m.id and l.account_id = m.account_id)
+     select false as head, p.id, p.account_id, p.member, p.hits::text as hits, p.score, p.tier, p.type, p.points,
+       p.engaged, p.line_same, case when p.line_same then null else p.line_hits::text end as line_hits
+       from pairs p join heads h on h.account_id = p.account_id
+      where not h.same or not p.member or p.score is null or p.hits is null or not p.line_same
+     union all
+     select true, h.version, h.account_id, h.same, null, null, null, null, null, null, null, null from heads h`,
+    [siteId, accountIds, accountIds.map((id) => held.get(id)?.version ?? null)],
   );
+  const same = new Set<string>();
+  for (const row of rows) {
+    if (!row.head) continue;
+    versions.set(row.account_id, row.id);
+    if (row.member) same.add(row.account_id);
+  }
+  for (const id of accountIds) contacts.set(id, same.has(id) ? new Map(held.get(id)!.rows) : new Map());
   // Parsed once per text (./hits-memo.ts): on an event of one contact, the others' are as before.
-  return rows.map(({ line_hits, line_same, ...r }) => {
+  for (const { head, line_hits, line_same, ...r } of rows) {
+    if (head) continue;
     const hits = r.hits === null ? null : parseHits(r.hits);
-    return { ...r, hits, lineHits: line_same ? hits : line_hits === null ? null : parseHits(line_hits) };
-  });
+    const row = { ...r, hits, lineHits: line_same ? hits : line_hits === null ? null : parseHits(line_hits) };
+    contacts.get(r.account_id)?.set(r.id, row);
+  }
+  return { contacts, versions };
 }
+
+/** A contact's line as a roll-up made it (`storeContactLines`), with their signals. */
+export type ChangedLine = ContactContribution & { accountId: string; hits: readonly PackedHit[] };
 
 /**
  * Stores the breakdowns `lines` (by account) against what `stored` read: upserts the lines
  * that are new or differ, deletes the lines of people who are no longer contacts, and marks
  * an account whose breakdown changed as updated at `now` (its `updated_at` is when its stored
- * result last changed, as for the score row). One statement, none when nothing changed.
+ * result last changed, as for the score row) with the lines version `version`. One
+ * statement, none when nothing changed. Answers the lines written and the accounts changed.
  */
 export async function storeContactLines(
   tx: Queryable,
   siteId: string,
   lines: ReadonlyMap<string, readonly ContactContribution[]>,
-  /** Each contact's signals now, by `accountId \u0001 personId`: stored with the line. */
-  hits: ReadonlyMap<string, readonly PackedHit[]>,
-  stored: readonly ContactRow[],
+  /** Each contact's signals now, by account and person: stored with the line. */
+  hits: ReadonlyMap<string, ReadonlyMap<string, readonly PackedHit[]>>,
+  stored: Breakdowns,
   now: number,
-): Promise<void> {
-  const old = new Map<string, ContactRow>();
+  version: string,
+): Promise<{ changed: ChangedLine[]; touched: Set<string> }> {
   const gone: { account_id: string; person_id: string }[] = [];
-  for (const row of stored) {
-    if (!row.member) gone.push({ account_id: row.account_id, person_id: row.id });
-    else if (row.score !== null) old.set(`${row.account_id}\u0001${row.id}`, row);
+  for (const rows of stored.values()) {
+    for (const row of rows.values()) if (!row.member) gone.push({ account_id: row.account_id, person_id: row.id });
   }
-  const changed: (ContactContribution & { accountId: string; hits: readonly PackedHit[] })[] = [];
+  const changed: ChangedLine[] = [];
   for (const [accountId, contacts] of lines) {
+    const old = stored.get(accountId);
+    const theirs = hits.get(accountId);
     for (const line of contacts) {
-      const key = `${accountId}\u0001${line.personId}`;
-      const was = old.get(key);
-      const current = hits.get(key) ?? [];
+      const was = old?.get(line.personId);
+      const current = theirs?.get(line.personId) ?? [];
       if (
-        !was ||
+        !was?.member ||
+        was.score === null ||
         was.score !== line.score ||
         was.tier !== line.tier ||
         was.type !== line.type ||
@@ -102,8 +152,8 @@ export async function storeContactLines(
       }
     }
   }
-  if (changed.length === 0 && gone.length === 0) return;
-  const touched = [...new Set([...changed.map((c) => c.accountId), ...gone.map((g) => g.account_id)])];
+  const touched = new Set([...changed.map((c) => c.accountId), ...gone.map((g) => g.account_id)]);
+  if (touched.size === 0) return { changed, touched };
   // With the transaction's next statement or its COMMIT (`later`): nothing reads it back here.
   await tx.later(
     `with upsert as (
@@ -116,10 +166,11 @@ export async function storeContactLines(
      removed as (
        delete from account_contacts c using jsonb_to_recordset($3::jsonb) as g(account_id text, person_id text)
         where c.site_id = $1 and c.account_id = g.account_id and c.person_id = g.person_id)
-     update account_scores set updated_at = $4::timestamptz
-      where site_id = $1 and account_id = any($5::text[]) and updated_at is distinct from $4::timestamptz`,
-    [siteId, JSON.stringify(changed), JSON.stringify(gone), new Date(now).toISOString(), touched],
+     update account_scores set updated_at = $4::timestamptz, lines_version = $6
+      where site_id = $1 and account_id = any($5::text[])`,
+    [siteId, JSON.stringify(changed), JSON.stringify(gone), new Date(now).toISOString(), [...touched], version],
   );
+  return { changed, touched };
 }
 
 /** Whether two packed signal lists are equal, element by element (null: none stored). */

@@ -20,14 +20,18 @@ export interface ConfigStore {
 }
 
 export function createConfigStore(db: Database, ttlMs = 5000): ConfigStore {
-  const cache = new Map<string, { model: CompiledConfig; until: number }>();
+  const cache = new Map<string, { model: CompiledConfig; text: string; until: number }>();
 
   const model = async (siteId: string) => {
     const hit = cache.get(siteId);
     if (hit && hit.until > Date.now()) return hit.model;
-    const compiled = compileConfig(await loadSiteConfig(db, siteId));
+    const config = await loadSiteConfig(db, siteId);
+    // The same config keeps its compiled model (the same object): what is held per model
+    // (parsed signals, evaluations between roll-ups) stays valid past the refresh.
+    const text = JSON.stringify(config);
+    const compiled = hit?.text === text ? hit.model : compileConfig(config);
     if (cache.size > 10_000) cache.clear();
-    cache.set(siteId, { model: compiled, until: Date.now() + ttlMs });
+    cache.set(siteId, { model: compiled, text, until: Date.now() + ttlMs });
     return compiled;
   };
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type CompiledConfig,
   type ContactSignals,
@@ -14,7 +15,14 @@ import {
 import { notifyChanged } from '../changes/notices.ts';
 import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import { type ContactRow, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
+import {
+  type Breakdowns,
+  type ContactRow,
+  deleteContactLines,
+  readContacts,
+  storeContactLines,
+} from './account-contacts.ts';
+import { heldBreakdowns, holdBreakdowns, rolledUp } from './contacts-memo.ts';
 import { loadEventsOfPersons } from './events.ts';
 import type { GroupRows } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
@@ -234,18 +242,31 @@ export async function rescoreAccountsLocked(
     await notifyChanged(tx, siteId, 'account', gone);
   }
   // The contacts with their stored signals, and the breakdown lines as stored (of former
-  // contacts too, to delete), in one query.
-  const stored = await readContacts(tx, siteId, [...found]);
-  const people = stored.filter((p) => p.member);
-  const unstored = people.filter((p) => p.hits === null).map((p) => p.id);
+  // contacts too, to delete), in one query: of an account whose breakdown this process holds,
+  // only what differs from it (./contacts-memo.ts).
+  const { contacts: stored, versions } = await readContacts(
+    tx,
+    siteId,
+    [...found],
+    heldBreakdowns(tx.database, siteId, [...found]),
+  );
+  const unstored: string[] = [];
+  for (const rows of stored.values())
+    for (const p of rows.values()) if (p.member && p.hits === null) unstored.push(p.id);
   const events = await loadEventsOfPersons(tx, siteId, unstored, horizonStart(model, now));
   const contacts = new Map<string, ContactSignals[]>();
-  const packed = new Map<string, PackedHit[]>();
-  for (const id of found) contacts.set(id, []);
-  for (const p of people) {
-    const hits = p.hits === null ? contactSignals(events.get(p.id), model, now) : unpackedHits(p.hits, model);
-    contacts.get(p.account_id)?.push({ personId: p.id, hits });
-    packed.set(`${p.account_id}\u0001${p.id}`, p.hits ?? packHits(hits));
+  const packed = new Map<string, Map<string, PackedHit[]>>();
+  for (const id of found) {
+    const theirs: ContactSignals[] = [];
+    const packs = new Map<string, PackedHit[]>();
+    for (const p of stored.get(id)?.values() ?? []) {
+      if (!p.member) continue;
+      const hits = p.hits === null ? contactSignals(events.get(p.id), model, now) : unpackedHits(p.hits, model);
+      theirs.push({ personId: p.id, hits });
+      packs.set(p.id, p.hits ?? packHits(hits));
+    }
+    contacts.set(id, theirs);
+    packed.set(id, packs);
   }
   // Built only if a rule asks (thousands of small arrays for a large account).
   let before: ReturnType<typeof linesHits> | undefined;
@@ -260,7 +281,19 @@ export async function rescoreAccountsLocked(
   }));
   await storeScores(tx, siteId, 'account', results, now, { arrived });
   const lines = new Map(results.map(({ id, r }) => [id, r.contacts]));
-  await storeContactLines(tx, siteId, lines, packed, stored, now);
+  const version = randomUUID();
+  const { changed, touched } = await storeContactLines(tx, siteId, lines, packed, stored, now, version);
+  // What this process holds of each account once this commits.
+  const byAccount = new Map<string, typeof changed>();
+  for (const line of changed) byAccount.set(line.accountId, [...(byAccount.get(line.accountId) ?? []), line]);
+  const held = new Map(
+    [...found].map((id) => {
+      const next = rolledUp(stored.get(id) ?? new Map<string, ContactRow>(), byAccount.get(id) ?? []);
+      return [id, { version: touched.has(id) ? version : (versions.get(id) ?? null), rows: next }] as const;
+    }),
+  );
+  for (const id of gone) held.set(id, { version: null, rows: new Map() });
+  tx.afterCommit(() => holdBreakdowns(tx.database, siteId, held));
 }
 
 /**
@@ -268,19 +301,21 @@ export async function rescoreAccountsLocked(
  * breakdown lines (former contacts' too): what the alerts compare a change with. Null for an
  * account whose lines predate stored signals (nothing then counts as new).
  */
-function linesHits(stored: readonly ContactRow[]): Map<string, (readonly unknown[])[] | null> {
+function linesHits(stored: Breakdowns): Map<string, (readonly unknown[])[] | null> {
   const out = new Map<string, (readonly unknown[])[] | null>();
-  for (const row of stored) {
-    if (row.score === null) continue;
-    const acc = out.get(row.account_id);
-    if (acc === null) continue;
-    if (row.lineHits === null) {
-      out.set(row.account_id, null);
-      continue;
+  for (const [accountId, rows] of stored) {
+    let list: (readonly unknown[])[] | null = [];
+    let lined = false;
+    for (const row of rows.values()) {
+      if (row.score === null) continue;
+      lined = true;
+      if (row.lineHits === null) {
+        list = null;
+        break;
+      }
+      for (const [at, signal] of row.lineHits) list.push([at, signal, row.id]);
     }
-    const list = acc ?? [];
-    for (const [at, signal] of row.lineHits) list.push([at, signal, row.id]);
-    out.set(row.account_id, list);
+    if (lined) out.set(accountId, list);
   }
   return out;
 }

@@ -15,7 +15,7 @@ import { intentTypeOf } from './intent-type.ts';
 import { changeAt, differsFrom, diversityOf, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
-import type { AccountContact, AccountContribution, AccountScoreResult, SignalHit } from './types.ts';
+import type { AccountContact, AccountContribution, AccountScoreResult, IntentType, SignalHit, Tier } from './types.ts';
 
 interface Rollup<E extends Points = Evaluation> {
   points: number;
@@ -113,10 +113,7 @@ function accountResult(
 
   // Each contact's own person score (what scorePerson answers), from the evaluation at `now`
   // the rollup already made.
-  const persons = current.contacts.map((ev) => {
-    const own = pointsToScore(Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative), config);
-    return { score: own, tier: tierOf(own, config), type: intentTypeOf(ev.evidence, compiled) };
-  });
+  const persons = current.contacts.map((ev) => ownScore(ev, compiled));
   const contactLines = people
     .map((c, i) => {
       const ev = current.contacts[i]!;
@@ -143,7 +140,7 @@ function accountResult(
     change7d: score - scoreAt(now - compiled.changeWindowMs),
     contacts: contactLines,
     categories: categoryPoints(allGroups, current.scale),
-    explanation: explain(current, allGroups, config.explanation.topSignals),
+    explanation: explain(current, allGroups, config.explanation.topSignals, compiled),
     engagedContacts: current.engaged.filter(Boolean).length,
   };
 }
@@ -175,16 +172,47 @@ function rollup<E extends Points>(
   return { points: Math.max(0, positive * scale + negative), scale, contacts, account, engaged };
 }
 
-function explain(current: Rollup, groups: readonly SignalGroup[], n: number): AccountContribution[] {
+/**
+ * What is worked out of one contact's evaluation alone, once per evaluation: an evaluation
+ * held between roll-ups (./held.ts) is the same object, so an event of one contact of a large
+ * account works out that contact's, not the other 399 again. An evaluation is made under one
+ * model (held per model), so it answers for that model only.
+ */
+interface Own {
+  /** The contact's own person score, tier and type (what `scorePerson` answers for them). */
+  person: { score: number; tier: Tier; type: IntentType };
+  /** The signals the contact has counted occurrences of, each once. */
+  signals: string[];
+}
+const owns = new WeakMap<Evaluation, Own>();
+
+function ownOf(ev: Evaluation, model: CompiledConfig): Own {
+  const known = owns.get(ev);
+  if (known) return known;
+  const { config } = model;
+  const score = pointsToScore(Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative), config);
+  const signals = new Set<string>();
+  // A signal twice in one contact's groups (a chat message's intents) counts the contact once.
+  for (const g of ev.groups) if (g.count > 0) signals.add(g.signal.signal);
+  const own = {
+    person: { score, tier: tierOf(score, config), type: intentTypeOf(ev.evidence, model) },
+    signals: [...signals],
+  };
+  owns.set(ev, own);
+  return own;
+}
+
+const ownScore = (ev: Evaluation, model: CompiledConfig) => ownOf(ev, model).person;
+
+function explain(
+  current: Rollup,
+  groups: readonly SignalGroup[],
+  n: number,
+  model: CompiledConfig,
+): AccountContribution[] {
   const withContacts = new Map<string, number>();
   for (const ev of current.contacts) {
-    // A signal twice in one contact's groups (a chat message's intents) counts the contact once.
-    const { groups: own } = ev;
-    for (let i = 0; i < own.length; i++) {
-      const id = own[i]!.signal.signal;
-      if (own[i]!.count === 0 || own.slice(0, i).some((g) => g.count > 0 && g.signal.signal === id)) continue;
-      withContacts.set(id, (withContacts.get(id) ?? 0) + 1);
-    }
+    for (const id of ownOf(ev, model).signals) withContacts.set(id, (withContacts.get(id) ?? 0) + 1);
   }
   return topContributions(groups, current.scale, n).map((line) => ({
     ...line,

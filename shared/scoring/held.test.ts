@@ -9,6 +9,12 @@ import { DAY, HOUR, NOW, page, track } from './fixtures.ts';
 import { earliestBoundaryHeld, evaluateHeld, pointsAtHeld } from './held.ts';
 
 const model = compileConfig(defaultConfig);
+/** Other tiers and a higher bar for an engaged contact: the same signals, other answers. */
+const stricter = compileConfig({
+  ...defaultConfig,
+  tiers: { medium: 20, high: 45 },
+  account: { ...defaultConfig.account, engagedMinPoints: defaultConfig.account.engagedMinPoints + 10 },
+});
 const PATHS = ['/pricing', '/product', '/customers/northwind', '/blog/intent', '/docs/api', '/demo', '/careers'];
 const EVENTS = ['Demo Requested', 'Signed Up', 'Webinar Registered', 'Unsubscribed'];
 
@@ -45,7 +51,10 @@ describe('evaluations held between roll-ups (frozen contacts)', () => {
           for (const gap of gaps) {
             at += gap;
             const fresh = contacts.map((c) => ({ personId: c.personId, hits: [...c.hits] }));
-            expect(scoreAccountFromHits(frozen, model, at)).toEqual(scoreAccountFromHits(fresh, model, at));
+            // Under two models in turn: nothing held under one answers for the other.
+            for (const m of [model, stricter]) {
+              expect(scoreAccountFromHits(frozen, m, at)).toEqual(scoreAccountFromHits(fresh, m, at));
+            }
           }
         },
       ),

@@ -1,0 +1,1 @@
+ALTER TABLE "account_scores" ADD COLUMN "lines_version" text DEFAULT gen_random_uuid()::text NOT NULL;

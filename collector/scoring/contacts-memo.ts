@@ -1,0 +1,111 @@
+import type { PackedHit } from '../../shared/scoring/index.ts';
+import type { Database } from '../db/client.ts';
+import type { ChangedLine, ContactRow, HeldBreakdown } from './account-contacts.ts';
+
+/**
+ * The breakdowns (`account_contacts` lines with the contacts' signals) of the accounts this
+ * process rolled up last, each under the lines version it wrote or read
+ * (`account_scores.lines_version`, a fresh random token at every change of the lines). A
+ * roll-up passes the versions it holds to `readContacts`, which reads back only what differs
+ * for an account still at that version: every writer of an account's lines holds its lock and
+ * writes a new version, so a held breakdown is either exactly the stored one or not used.
+ * Kept per database, set only after the transaction that read or wrote it commits (a rolled
+ * back one leaves nothing behind), and bounded: at most `MAX_CONTACTS` lines in all, the
+ * accounts least recently rolled up dropped first. Another collector's roll-up of an account
+ * changes its version, so that account is read whole once by this one.
+ */
+
+/**
+ * The lines' objects are small; what they keep alive is their contacts' signals, parsed and
+ * rebuilt with the evaluations the roll-up holds for them, about 4 KB for five signals
+ * (./hits-memo.ts): 10,000 contacts, about 40 MB.
+ */
+const MAX_CONTACTS = 10_000;
+
+interface Held {
+  /** By `site \u0001 account`, least recently rolled up first. */
+  breakdowns: Map<string, HeldBreakdown>;
+  contacts: number;
+}
+
+const byDatabase = new WeakMap<Database, Held>();
+
+const keyOf = (siteId: string, accountId: string) => `${siteId}\u0001${accountId}`;
+
+function heldOf(db: Database): Held {
+  let held = byDatabase.get(db);
+  if (!held) {
+    held = { breakdowns: new Map(), contacts: 0 };
+    byDatabase.set(db, held);
+  }
+  return held;
+}
+
+/** The breakdowns held of `accountIds` (one site), by account. */
+export function heldBreakdowns(db: Database, siteId: string, accountIds: readonly string[]) {
+  const held = byDatabase.get(db);
+  const out = new Map<string, HeldBreakdown>();
+  if (!held) return out;
+  for (const id of accountIds) {
+    const breakdown = held.breakdowns.get(keyOf(siteId, id));
+    if (breakdown) out.set(id, breakdown);
+  }
+  return out;
+}
+
+/**
+ * The breakdown an account has after a roll-up: its contacts' rows as `stored` read them,
+ * with the lines the roll-up wrote (`changed`), without former contacts. A contact keeps
+ * their stored signals as read (null: not stored, derived from events by the roll-up: such a
+ * contact is read again next time).
+ */
+export function rolledUp(
+  stored: ReadonlyMap<string, ContactRow>,
+  changed: readonly ChangedLine[],
+): Map<string, ContactRow> {
+  const rows = new Map<string, ContactRow>();
+  for (const [id, row] of stored) if (row.member) rows.set(id, row);
+  for (const line of changed) {
+    rows.set(line.personId, {
+      id: line.personId,
+      account_id: line.accountId,
+      member: true,
+      hits: stored.get(line.personId)?.hits ?? null,
+      score: line.score,
+      tier: line.tier,
+      type: line.type,
+      points: line.points,
+      engaged: line.engaged,
+      lineHits: line.hits as PackedHit[],
+    });
+  }
+  return rows;
+}
+
+/**
+ * Holds `breakdowns` (one site, by account) once `commit` runs them: each under its version,
+ * or dropped when it has none (null: the account has no score row, or is gone).
+ */
+export function holdBreakdowns(
+  db: Database,
+  siteId: string,
+  breakdowns: ReadonlyMap<string, { version: string | null; rows: ReadonlyMap<string, ContactRow> }>,
+): void {
+  const held = heldOf(db);
+  for (const [id, { version, rows }] of breakdowns) {
+    const key = keyOf(siteId, id);
+    const was = held.breakdowns.get(key);
+    if (was) {
+      held.contacts -= was.rows.size;
+      held.breakdowns.delete(key);
+    }
+    if (version === null || rows.size > MAX_CONTACTS) continue;
+    held.breakdowns.set(key, { version, rows });
+    held.contacts += rows.size;
+  }
+  for (const [key, breakdown] of held.breakdowns) {
+    if (held.contacts <= MAX_CONTACTS) break;
+    held.breakdowns.delete(key);
+    held.contacts -= breakdown.rows.size;
+  }
+}
