@@ -55,28 +55,35 @@ export function heldBreakdowns(db: Database, siteId: string, accountIds: readonl
 
 /**
  * The breakdown an account has after a roll-up: its contacts' rows as `stored` read them,
- * with the lines the roll-up wrote (`changed`), without former contacts. A contact keeps
- * their stored signals as read (null: not stored, derived from events by the roll-up: such a
- * contact is read again next time).
+ * with the lines the roll-up wrote (`changed`), without former contacts. Each contact's
+ * signals are those its line now holds (`packed`): equal to their stored signals, or derived
+ * from their events when none were stored (such a contact is read again while none are, and
+ * once they are stored equal to the line's, the line's are theirs).
  */
 export function rolledUp(
   stored: ReadonlyMap<string, ContactRow>,
   changed: readonly ChangedLine[],
+  packed: ReadonlyMap<string, PackedHit[]>,
 ): Map<string, ContactRow> {
   const rows = new Map<string, ContactRow>();
-  for (const [id, row] of stored) if (row.member) rows.set(id, row);
+  for (const [id, row] of stored) {
+    if (!row.member) continue;
+    const hits = row.hits ?? packed.get(id) ?? null;
+    rows.set(id, row.hits === hits ? row : { ...row, hits, lineHits: hits });
+  }
   for (const line of changed) {
+    const hits = line.hits as PackedHit[];
     rows.set(line.personId, {
       id: line.personId,
       account_id: line.accountId,
       member: true,
-      hits: stored.get(line.personId)?.hits ?? null,
+      hits,
       score: line.score,
       tier: line.tier,
       type: line.type,
       points: line.points,
       engaged: line.engaged,
-      lineHits: line.hits as PackedHit[],
+      lineHits: hits,
     });
   }
   return rows;

@@ -288,7 +288,7 @@ export async function rescoreAccountsLocked(
   for (const line of changed) byAccount.set(line.accountId, [...(byAccount.get(line.accountId) ?? []), line]);
   const held = new Map(
     [...found].map((id) => {
-      const next = rolledUp(stored.get(id) ?? new Map<string, ContactRow>(), byAccount.get(id) ?? []);
+      const next = rolledUp(stored.get(id) ?? new Map<string, ContactRow>(), byAccount.get(id) ?? [], packed.get(id)!);
       return [id, { version: touched.has(id) ? version : (versions.get(id) ?? null), rows: next }] as const;
     }),
   );
