@@ -38,39 +38,12 @@ export interface HeldBreakdown {
 }
 
 /**
- * The contacts of `accountIds` with their stored signals and lines, and the lines of former
- * contacts, by account. Of an account whose lines are still those `held` has (same
- * `lines_version`), only the contacts that differ from them are read (signals not as the
- * line took them, no line, no longer a contact, not scored) and the rest are `held`'s: one
- * event of one contact of a large account reads one row, not hundreds. Answers each
- * account's version too (null: no score row yet).
+ * The contacts of the accounts `$2` (site `$1`) with their stored signals, paired with their
+ * lines, and the lines of former contacts: what both reads below start from. The signals
+ * come as text (the driver does not parse each row's JSON). A line's signals come only when
+ * they differ from the contact's: equal ones are the same array.
  */
-export async function readContacts(
-  tx: Queryable,
-  siteId: string,
-  accountIds: readonly string[],
-  held: ReadonlyMap<string, HeldBreakdown> = new Map(),
-): Promise<{ contacts: Breakdowns; versions: Map<string, string | null> }> {
-  const contacts: Breakdowns = new Map();
-  const versions = new Map<string, string | null>();
-  if (accountIds.length === 0) return { contacts, versions };
-  // The signals come as text (the driver does not parse each row's JSON). A line's signals
-  // come only when they differ from the contact's: equal ones are the same array. Each
-  // account also answers one head row (`head`): its version in `id`, whether it is `held`'s
-  // in `member`.
-  const rows = await tx.query<
-    Omit<ContactRow, 'hits' | 'lineHits'> & {
-      head: boolean;
-      hits: string | null;
-      line_hits: string | null;
-      line_same: boolean;
-    }
-  >(
-    `with heads as (
-       select k.account_id, a.lines_version as version, coalesce(a.lines_version = k.version, false) as same
-         from unnest($2::text[], $3::text[]) as k(account_id, version)
-         left join account_scores a on a.site_id = $1 and a.account_id = k.account_id),
-     members as (
+const PAIRS = `members as (
        select p.id, p.account_id, s.hits from persons p
          left join person_scores s on s.site_id = p.site_id and s.person_id = p.id
         where p.site_id = $1 and p.account_id = any($2::text[])),
@@ -81,15 +54,59 @@ export async function readContacts(
        select coalesce(m.id, l.person_id) as id, coalesce(m.account_id, l.account_id) as account_id,
          m.id is not null as member, m.hits, l.score, l.tier, l.type, l.points, l.engaged, l.hits as line_hits,
          l.hits::text is not distinct from m.hits::text as line_same
-         from members m full join lines l on l.person_id = m.id and l.account_id = m.account_id)
-     select false as head, p.id, p.account_id, p.member, p.hits::text as hits, p.score, p.tier, p.type, p.points,
-       p.engaged, p.line_same, case when p.line_same then null else p.line_hits::text end as line_hits
+         from members m full join lines l on l.person_id = m.id and l.account_id = m.account_id)`;
+
+const PAIR_COLUMNS = `p.id, p.account_id, p.member, p.hits::text as hits, p.score, p.tier, p.type, p.points,
+       p.engaged, p.line_same, case when p.line_same then null else p.line_hits::text end as line_hits`;
+
+/** Every pair, when nothing is held of the accounts: no versions either. */
+const READ_WHOLE = `with ${PAIRS}
+     select false as head, ${PAIR_COLUMNS} from pairs p`;
+
+/**
+ * Of an account still at the version held (`$3`, each account's, null: none), only the pairs
+ * that differ from it; of the others, every pair. Each account also answers one head row
+ * (`head`): its version in `id`, whether it is the one held in `member`.
+ */
+const READ_CHANGED = `with heads as (
+       select k.account_id, a.lines_version as version, coalesce(a.lines_version = k.version, false) as same
+         from unnest($2::text[], $3::text[]) as k(account_id, version)
+         left join account_scores a on a.site_id = $1 and a.account_id = k.account_id),
+     ${PAIRS}
+     select false as head, ${PAIR_COLUMNS}
        from pairs p join heads h on h.account_id = p.account_id
       where not h.same or not p.member or p.score is null or p.hits is null or not p.line_same
      union all
-     select true, h.version, h.account_id, h.same, null, null, null, null, null, null, null, null from heads h`,
-    [siteId, accountIds, accountIds.map((id) => held.get(id)?.version ?? null)],
-  );
+     select true, h.version, h.account_id, h.same, null, null, null, null, null, null, null, null from heads h`;
+
+/**
+ * The contacts of `accountIds` with their stored signals and lines, and the lines of former
+ * contacts, by account. Of an account whose lines are still those `held` has (same
+ * `lines_version`), only the contacts that differ from them are read (signals not as the
+ * line took them, no line, no longer a contact, not scored) and the rest are `held`'s: one
+ * event of one contact of a large account reads one row, not hundreds. When something is
+ * held, answers each account's version too (null: no score row yet); when nothing is, the
+ * plain read, which costs less for a small account (no versions then).
+ */
+export async function readContacts(
+  tx: Queryable,
+  siteId: string,
+  accountIds: readonly string[],
+  held: ReadonlyMap<string, HeldBreakdown> = new Map(),
+): Promise<{ contacts: Breakdowns; versions: Map<string, string | null> }> {
+  const contacts: Breakdowns = new Map();
+  const versions = new Map<string, string | null>();
+  if (accountIds.length === 0) return { contacts, versions };
+  type Row = Omit<ContactRow, 'hits' | 'lineHits'> & {
+    head: boolean;
+    hits: string | null;
+    line_hits: string | null;
+    line_same: boolean;
+  };
+  const rows =
+    held.size === 0
+      ? await tx.query<Row>(READ_WHOLE, [siteId, accountIds])
+      : await tx.query<Row>(READ_CHANGED, [siteId, accountIds, accountIds.map((id) => held.get(id)?.version ?? null)]);
   const same = new Set<string>();
   for (const row of rows) {
     if (!row.head) continue;

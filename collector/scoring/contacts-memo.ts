@@ -3,8 +3,8 @@ import type { Database } from '../db/client.ts';
 import type { ChangedLine, ContactRow, HeldBreakdown } from './account-contacts.ts';
 
 /**
- * The breakdowns (`account_contacts` lines with the contacts' signals) of the accounts this
- * process rolled up last, each under the lines version it wrote or read
+ * The breakdowns (`account_contacts` lines with the contacts' signals) of the large accounts
+ * (`MIN_CONTACTS_HELD`) this process rolled up last, each under the lines version it wrote or read
  * (`account_scores.lines_version`, a fresh random token at every change of the lines). A
  * roll-up passes the versions it holds to `readContacts`, which reads back only what differs
  * for an account still at that version: every writer of an account's lines holds its lock and
@@ -21,6 +21,14 @@ import type { ChangedLine, ContactRow, HeldBreakdown } from './account-contacts.
  * (./hits-memo.ts): 10,000 contacts, about 40 MB.
  */
 const MAX_CONTACTS = 10_000;
+
+/**
+ * Smaller accounts are not held: reading the versions and only what differs cost about 0.2 ms
+ * more per roll-up than reading an account of one contact whole, and saved about 1.5 ms at
+ * 400 contacts (docs/BENCHMARKS.md), so it pays from a few dozen contacts. An account not held
+ * is read whole, as when nothing is held, by the plain read.
+ */
+export const MIN_CONTACTS_HELD = 50;
 
 interface Held {
   /** By `site \u0001 account`, least recently rolled up first. */
@@ -106,7 +114,7 @@ export function holdBreakdowns(
       held.contacts -= was.rows.size;
       held.breakdowns.delete(key);
     }
-    if (version === null || rows.size > MAX_CONTACTS) continue;
+    if (version === null || rows.size < MIN_CONTACTS_HELD || rows.size > MAX_CONTACTS) continue;
     held.breakdowns.set(key, { version, rows });
     held.contacts += rows.size;
   }
