@@ -94,9 +94,7 @@ export const accountScores = pgTable(
      * time a roll-up changes its lines, so a collector that holds the lines of that token
      * (scoring/contacts-memo.ts) reads back only the contacts that differ from them.
      */
-    linesVersion: text('lines_version')
-      .notNull()
-      .default(sql`gen_random_uuid()::text`),
+    linesVersion: text('lines_version').notNull().default(sql`gen_random_uuid()::text`),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.accountId] }),

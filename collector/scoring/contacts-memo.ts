@@ -1,6 +1,6 @@
 import type { PackedHit } from '../../shared/scoring/index.ts';
-import type { Database } from '../db/client.ts';
-import type { ChangedLine, ContactRow, HeldBreakdown } from './account-contacts.ts';
+import type { Database, Queryable } from '../db/client.ts';
+import type { Breakdowns, ChangedLine, ContactRow, HeldBreakdown } from './account-contacts.ts';
 
 /**
  * The breakdowns (`account_contacts` lines with the contacts' signals) of the large accounts
@@ -62,13 +62,51 @@ export function heldBreakdowns(db: Database, siteId: string, accountIds: readonl
 }
 
 /**
+ * Once `tx` commits, holds the breakdown of each large account of `accountIds` (one site)
+ * after its roll-up, under `versionOf` it (null: none known, nothing held), and drops the
+ * accounts `gone` and those no longer large. `stored` is what the roll-up read, `changed`
+ * the lines it wrote, `packed` each contact's signals its line now holds, by account.
+ */
+export function holdRolledUp(
+  tx: Queryable,
+  siteId: string,
+  accountIds: Iterable<string>,
+  gone: readonly string[],
+  stored: Breakdowns,
+  changed: readonly ChangedLine[],
+  packed: ReadonlyMap<string, ReadonlyMap<string, PackedHit[]>>,
+  versionOf: (accountId: string) => string | null,
+): void {
+  const byAccount = new Map<string, ChangedLine[]>();
+  for (const line of changed) {
+    const theirs = byAccount.get(line.accountId);
+    if (theirs) theirs.push(line);
+    else byAccount.set(line.accountId, [line]);
+  }
+  const held = new Map<string, { version: string | null; rows: ReadonlyMap<string, ContactRow> }>();
+  for (const id of accountIds) {
+    const rows = stored.get(id);
+    const version = versionOf(id);
+    held.set(
+      id,
+      rows && version !== null && rows.size >= MIN_CONTACTS_HELD
+        ? { version, rows: rolledUp(rows, byAccount.get(id) ?? [], packed.get(id) ?? new Map()) }
+        : { version: null, rows: new Map() },
+    );
+  }
+  for (const id of gone) held.set(id, { version: null, rows: new Map() });
+  const db = tx.database;
+  tx.afterCommit(() => holdBreakdowns(db, siteId, held));
+}
+
+/**
  * The breakdown an account has after a roll-up: its contacts' rows as `stored` read them,
  * with the lines the roll-up wrote (`changed`), without former contacts. Each contact's
  * signals are those its line now holds (`packed`): equal to their stored signals, or derived
  * from their events when none were stored (such a contact is read again while none are, and
  * once they are stored equal to the line's, the line's are theirs).
  */
-export function rolledUp(
+function rolledUp(
   stored: ReadonlyMap<string, ContactRow>,
   changed: readonly ChangedLine[],
   packed: ReadonlyMap<string, PackedHit[]>,
@@ -98,10 +136,10 @@ export function rolledUp(
 }
 
 /**
- * Holds `breakdowns` (one site, by account) once `commit` runs them: each under its version,
- * or dropped when it has none (null: the account has no score row, or is gone).
+ * Holds `breakdowns` (one site, by account): each under its version, or dropped when it has
+ * none (null: no version known, the account is gone or too small).
  */
-export function holdBreakdowns(
+function holdBreakdowns(
   db: Database,
   siteId: string,
   breakdowns: ReadonlyMap<string, { version: string | null; rows: ReadonlyMap<string, ContactRow> }>,

@@ -15,14 +15,8 @@ import {
 import { notifyChanged } from '../changes/notices.ts';
 import type { ScoresStored } from '../changes/stored.ts';
 import type { Database, Queryable } from '../db/client.ts';
-import {
-  type Breakdowns,
-  type ContactRow,
-  deleteContactLines,
-  readContacts,
-  storeContactLines,
-} from './account-contacts.ts';
-import { heldBreakdowns, holdBreakdowns, rolledUp } from './contacts-memo.ts';
+import { type Breakdowns, deleteContactLines, readContacts, storeContactLines } from './account-contacts.ts';
+import { heldBreakdowns, holdRolledUp } from './contacts-memo.ts';
 import { loadEventsOfPersons } from './events.ts';
 import type { GroupRows } from './fresh-events.ts';
 import { unpackedHits } from './hits-memo.ts';
@@ -284,16 +278,9 @@ export async function rescoreAccountsLocked(
   const version = randomUUID();
   const { changed, touched } = await storeContactLines(tx, siteId, lines, packed, stored, now, version);
   // What this process holds of each account once this commits.
-  const byAccount = new Map<string, typeof changed>();
-  for (const line of changed) byAccount.set(line.accountId, [...(byAccount.get(line.accountId) ?? []), line]);
-  const held = new Map(
-    [...found].map((id) => {
-      const next = rolledUp(stored.get(id) ?? new Map<string, ContactRow>(), byAccount.get(id) ?? [], packed.get(id)!);
-      return [id, { version: touched.has(id) ? version : (versions.get(id) ?? null), rows: next }] as const;
-    }),
+  holdRolledUp(tx, siteId, found, gone, stored, changed, packed, (id) =>
+    touched.has(id) ? version : (versions.get(id) ?? null),
   );
-  for (const id of gone) held.set(id, { version: null, rows: new Map() });
-  tx.afterCommit(() => holdBreakdowns(tx.database, siteId, held));
 }
 
 /**
