@@ -3,8 +3,9 @@ import { literal } from './literals.ts';
 /**
  * Server-side prepared statements on PostgreSQL connections (ARCHITECTURE.md "Prepared
  * statements"): planning was about a fifth of the server's statement time under ingest with
- * rules (11.6 s of 57 s, all of it CPU), since most of the collector's statements travel as simple-protocol strings (with a BEGIN, with the
- * COMMIT, several in one round trip), which PostgreSQL plans afresh each time. A statement
+ * rules (11.6 s of 57 s, all of it CPU), since most of the collector's statements travel
+ * as simple-protocol strings (with a BEGIN, with the COMMIT, several in one round trip),
+ * which PostgreSQL plans afresh each time. A statement
  * that takes parameters is prepared once per connection (`PREPARE`, in a round trip of its
  * own the first time that connection meets it) and then sent as `EXECUTE name(literals)`,
  * which still travels in the same strings and reuses the statement's plan (PostgreSQL's own

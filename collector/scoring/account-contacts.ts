@@ -61,23 +61,24 @@ const PAIR_COLUMNS = `p.id, p.account_id, p.member, p.hits::text as hits, p.scor
 
 /** Every pair, when nothing is held of the accounts: no versions either. */
 const READ_WHOLE = `with ${PAIRS}
-     select false as head, ${PAIR_COLUMNS} from pairs p`;
+     select false as head, null::text as version, false as same, ${PAIR_COLUMNS} from pairs p`;
 
 /**
  * Of an account still at the version held (`$3`, each account's, null: none), only the pairs
  * that differ from it; of the others, every pair. Each account also answers one head row
- * (`head`): its version in `id`, whether it is the one held in `member`.
+ * (`head`) with its version and whether it is the one held (`same`).
  */
 const READ_CHANGED = `with heads as (
        select k.account_id, a.lines_version as version, coalesce(a.lines_version = k.version, false) as same
          from unnest($2::text[], $3::text[]) as k(account_id, version)
          left join account_scores a on a.site_id = $1 and a.account_id = k.account_id),
      ${PAIRS}
-     select false as head, ${PAIR_COLUMNS}
+     select false as head, null::text as version, false as same, ${PAIR_COLUMNS}
        from pairs p join heads h on h.account_id = p.account_id
       where not h.same or not p.member or p.score is null or p.hits is null or not p.line_same
      union all
-     select true, h.version, h.account_id, h.same, null, null, null, null, null, null, null, null from heads h`;
+     select true, h.version, h.same, null, h.account_id, null, null, null, null, null, null, null, null, null
+       from heads h`;
 
 /**
  * The contacts of `accountIds` with their stored signals and lines, and the lines of former
@@ -99,6 +100,8 @@ export async function readContacts(
   if (accountIds.length === 0) return { contacts, versions };
   type Row = Omit<ContactRow, 'hits' | 'lineHits'> & {
     head: boolean;
+    version: string | null;
+    same: boolean;
     hits: string | null;
     line_hits: string | null;
     line_same: boolean;
@@ -110,12 +113,12 @@ export async function readContacts(
   const same = new Set<string>();
   for (const row of rows) {
     if (!row.head) continue;
-    versions.set(row.account_id, row.id);
-    if (row.member) same.add(row.account_id);
+    versions.set(row.account_id, row.version);
+    if (row.same) same.add(row.account_id);
   }
   for (const id of accountIds) contacts.set(id, same.has(id) ? new Map(held.get(id)!.rows) : new Map());
   // Parsed once per text (./hits-memo.ts): on an event of one contact, the others' are as before.
-  for (const { head, line_hits, line_same, ...r } of rows) {
+  for (const { head, version: _version, same: _same, line_hits, line_same, ...r } of rows) {
     if (head) continue;
     const hits = r.hits === null ? null : parseHits(r.hits);
     const row = { ...r, hits, lineHits: line_same ? hits : line_hits === null ? null : parseHits(line_hits) };

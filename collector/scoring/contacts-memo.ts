@@ -38,6 +38,9 @@ interface Held {
 
 const byDatabase = new WeakMap<Database, Held>();
 
+/** What to hold of an account after its roll-up: no version, nothing held. */
+type Holding = { version: string | null; rows: ReadonlyMap<string, ContactRow> };
+
 const keyOf = (siteId: string, accountId: string) => `${siteId}\u0001${accountId}`;
 
 function heldOf(db: Database): Held {
@@ -83,7 +86,7 @@ export function holdRolledUp(
     if (theirs) theirs.push(line);
     else byAccount.set(line.accountId, [line]);
   }
-  const held = new Map<string, { version: string | null; rows: ReadonlyMap<string, ContactRow> }>();
+  const held = new Map<string, Holding>();
   for (const id of accountIds) {
     const rows = stored.get(id);
     const version = versionOf(id);
@@ -139,11 +142,7 @@ function rolledUp(
  * Holds `breakdowns` (one site, by account): each under its version, or dropped when it has
  * none (null: no version known, the account is gone or too small).
  */
-function holdBreakdowns(
-  db: Database,
-  siteId: string,
-  breakdowns: ReadonlyMap<string, { version: string | null; rows: ReadonlyMap<string, ContactRow> }>,
-): void {
+function holdBreakdowns(db: Database, siteId: string, breakdowns: ReadonlyMap<string, Holding>): void {
   const held = heldOf(db);
   for (const [id, { version, rows }] of breakdowns) {
     const key = keyOf(siteId, id);

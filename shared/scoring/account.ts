@@ -12,7 +12,7 @@ import {
 import { earliestBoundaryHeld, evaluateHeld, pointsAtHeld } from './held.ts';
 import { eventsInHorizon, hitsKept } from './horizon.ts';
 import { intentTypeOf } from './intent-type.ts';
-import { changeAt, differsFrom, diversityOf, pointsToScore } from './score.ts';
+import { changeAt, differsFrom, diversityOf, personPoints, pointsToScore } from './score.ts';
 import { tierOf } from './tier.ts';
 import { trendOf } from './trend.ts';
 import type { AccountContact, AccountContribution, AccountScoreResult, IntentType, SignalHit, Tier } from './types.ts';
@@ -113,7 +113,7 @@ function accountResult(
 
   // Each contact's own person score (what scorePerson answers), from the evaluation at `now`
   // the rollup already made.
-  const persons = current.contacts.map((ev) => ownScore(ev, compiled));
+  const persons = current.contacts.map((ev) => ownOf(ev, compiled).person);
   const contactLines = people
     .map((c, i) => {
       const ev = current.contacts[i]!;
@@ -190,7 +190,7 @@ function ownOf(ev: Evaluation, model: CompiledConfig): Own {
   const known = owns.get(ev);
   if (known) return known;
   const { config } = model;
-  const score = pointsToScore(Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative), config);
+  const score = pointsToScore(personPoints(ev, config), config);
   const signals = new Set<string>();
   // A signal twice in one contact's groups (a chat message's intents) counts the contact once.
   for (const g of ev.groups) if (g.count > 0) signals.add(g.signal.signal);
@@ -201,8 +201,6 @@ function ownOf(ev: Evaluation, model: CompiledConfig): Own {
   owns.set(ev, own);
   return own;
 }
-
-const ownScore = (ev: Evaluation, model: CompiledConfig) => ownOf(ev, model).person;
 
 function explain(
   current: Rollup,

@@ -161,6 +161,6 @@ export function diversityOf(categories: number, config: Pick<ScoringConfig, 'div
   return categories >= config.diversity.minCategories ? config.diversity.multiplier : 1;
 }
 
-function personPoints(ev: Points, config: ScoringConfig): number {
+export function personPoints(ev: Points, config: ScoringConfig): number {
   return Math.max(0, ev.positive * diversityOf(ev.categories.size, config) + ev.negative);
 }
