@@ -59,6 +59,51 @@ describe('noise control', () => {
     expect((await firingsOf(db(), site.siteId, rule.id)).map((f) => f.outcome)).toEqual(['fired', 'capped', 'capped']);
   });
 
+  it('should count the firings a rule recorded before a cap was added to it, and count none without a cap', async () => {
+    const { site, api, rules } = await setup();
+    const body = {
+      name: 'Capped later',
+      subject: 'person',
+      when: { type: 'signal', signal: 'pricing_page' },
+      actions: [{ type: 'webhook', url: 'https://hooks.example/inkling' }],
+    };
+    const rule = await rules.create(body);
+    for (let i = 0; i < 2; i++) await api.send([pricing('later-1', i), pricing('later-2', i)]);
+    // Nothing reads a count of a rule without a cap, so ingest keeps none.
+    const counted = () =>
+      db().query<{ subject_id: string; fired_count: number; recent_firings: number[] }>(
+        'select subject_id, fired_count, recent_firings from rule_subjects where site_id = $1 and rule_id = $2 order by subject_id',
+        [site.siteId, rule.id],
+      );
+    expect(await counted()).toEqual([]);
+
+    const put = await rules.request('PUT', `/v1/rules/${rule.id}`, { ...body, cap: { lifetime: 3 } });
+    expect(put.status).toBe(200);
+    expect((await counted()).map((c) => [c.fired_count, c.recent_firings])).toEqual([
+      [2, []],
+      [2, []],
+    ]);
+    for (let i = 2; i < 4; i++) await api.send([pricing('later-1', i)]);
+    expect((await firingsOf(db(), site.siteId, rule.id)).map((f) => f.outcome)).toEqual([
+      'fired',
+      'fired',
+      'fired',
+      'fired',
+      'fired',
+      'capped',
+    ]);
+
+    // A window counts the recorded firings it still sees: later-1 fired three times within it.
+    await rules.request('PUT', `/v1/rules/${rule.id}`, { ...body, cap: { within: '24h', max: 4 } });
+    const after = await counted();
+    expect(after.map((c) => c.fired_count).sort()).toEqual([2, 3]);
+    expect(after.find((c) => c.fired_count === 3)?.recent_firings).toHaveLength(3);
+    await api.send([pricing('later-1', 5)]);
+    await api.send([pricing('later-1', 6)]);
+    const outcomes = (await firingsOf(db(), site.siteId, rule.id)).map((f) => f.outcome);
+    expect(outcomes.slice(-2)).toEqual(['fired', 'capped']);
+  });
+
   it('should hold out the stable-hash share of subjects: recorded as held_out, never delivered', async () => {
     const { site, api, rules } = await setup();
     const rule = await rules.create({

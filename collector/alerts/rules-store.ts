@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { parseDuration } from '../../shared/rules/duration.ts';
 import type { RuleDefinition, RuleSubject } from '../../shared/rules/types.ts';
 import type { Database, Queryable } from '../db/client.ts';
 
@@ -120,7 +121,8 @@ export async function insertRule(db: Database, siteId: string, def: RuleDefiniti
 
 /**
  * Replaces the rule's definition (its id, secret and firings stay). Turning it on clears the
- * reason it was turned off. The round-robin position restarts when the list changes.
+ * reason it was turned off. The round-robin position restarts when the list changes. A cap
+ * added or changed counts the rule's recorded firings again (`countFirings`).
  */
 export async function updateRule(
   db: Database,
@@ -128,17 +130,63 @@ export async function updateRule(
   id: string,
   def: RuleDefinition,
 ): Promise<StoredRule | undefined> {
-  const [row] = await db.query<RuleRow>(
-    `update rules set name = $3, subject = $4, definition = $5::jsonb, enabled = $6,
-       disabled_reason = case when $6 then null else disabled_reason end,
-       round_robin_next = case when definition->'route'->'roundRobin' is distinct from $5::jsonb->'route'->'roundRobin'
-         then 0 else round_robin_next end,
-       updated_at = now()
-     where site_id = $1 and id = $2 returning ${COLUMNS}`,
-    [siteId, id, def.name, def.subject, JSON.stringify(stored(def)), def.enabled ?? true],
-  );
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx.query<RuleRow & { cap_changed: boolean }>(
+      `with old as (
+         select definition->'cap' as cap from rules where site_id = $1 and id = $2 for update
+       )
+       update rules set name = $3, subject = $4, definition = $5::jsonb, enabled = $6,
+         disabled_reason = case when $6 then null else disabled_reason end,
+         round_robin_next = case when definition->'route'->'roundRobin' is distinct from $5::jsonb->'route'->'roundRobin'
+           then 0 else round_robin_next end,
+         updated_at = now()
+       from old
+       where site_id = $1 and id = $2
+       returning ${COLUMNS}, old.cap is distinct from $5::jsonb->'cap' as cap_changed`,
+      [siteId, id, def.name, def.subject, JSON.stringify(stored(def)), def.enabled ?? true],
+    );
+    if (updated?.cap_changed && def.cap) await countFirings(tx, siteId, id, def.cap, Date.now());
+    return updated;
+  });
   forgetRules(db, siteId);
   return row && toRule(row);
+}
+
+/**
+ * Sets what the rule's caps read of each subject (`rule_subjects.fired_count` and
+ * `recent_firings`) from its recorded firings. Ingest keeps those counts only for a rule
+ * with a cap (record-firings.ts): 18 of the 20 rules of the rules benchmark have none, and
+ * each firing's count was a write of its own. So a rule that gets a cap, or a different
+ * one, counts its firings here once, in the transaction of the change: fired and held-out
+ * ones in all, and those the new window still sees.
+ */
+export async function countFirings(
+  tx: Queryable,
+  siteId: string,
+  ruleId: string,
+  cap: NonNullable<RuleDefinition['cap']>,
+  now: number,
+): Promise<void> {
+  const window = cap.within ? parseDuration(cap.within) : null;
+  await tx.query(
+    `insert into rule_subjects (site_id, rule_id, subject_id, fired_count, recent_firings, updated_at)
+     select $1, $2, subject_id, count(*),
+         coalesce(jsonb_agg(floor(extract(epoch from fired_at) * 1000)::bigint order by fired_at)
+           filter (where fired_at > $3::timestamptz), '[]'::jsonb),
+         $4::timestamptz
+       from firings
+      where site_id = $1 and rule_id = $2 and outcome in ('fired', 'held_out')
+      group by subject_id
+     on conflict (site_id, rule_id, subject_id) do update set fired_count = excluded.fired_count,
+       recent_firings = excluded.recent_firings, updated_at = excluded.updated_at`,
+    [
+      siteId,
+      ruleId,
+      // Without a window no recent firings are kept (caps.ts recordFiring): none is after "infinity".
+      window === null ? 'infinity' : new Date(now - window).toISOString(),
+      new Date(now).toISOString(),
+    ],
+  );
 }
 
 /**
