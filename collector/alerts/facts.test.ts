@@ -50,6 +50,59 @@ describe('the facts read', () => {
     expect(plan).not.toContain('score_history_site_kind_at_idx');
   });
 
+  it("should look up each pair's rule_subjects row by key, whatever the table's size when the plan was made", async () => {
+    // A prepared statement's generic plan is made once and kept for the connection's life:
+    // here while the table held 4 rows, then used after it grew (a server that has not
+    // analysed it again plans nothing anew).
+    await t.db.query(
+      `insert into rule_subjects (site_id, rule_id, subject_id, fired_count)
+       select $1, 'rule_' || s, 'per_' || s, 1 from generate_series(0, 3) as s`,
+      [SITE],
+    );
+    await t.db.query('analyze rule_subjects');
+    const pairs = ids.flatMap((id) => ['rule_0', 'rule_1', 'rule_2'].map((ruleId) => ({ ruleId, subjectId: id })));
+    const st = pairFactsStatement(SITE, 'person', { historyIds: [], from: NOW, now: NOW }, ids, pairs);
+    const args = st.params.map(literal).join(', ');
+    // The function's own statement, planned as the function plans it (under its SET clause).
+    const [fn] = await t.db.query<{ body: string; config: string[] | null }>(
+      `select prosrc as body, proconfig as config from pg_proc where proname = 'rule_subject_states'`,
+    );
+    const inner = (/RETURN QUERY([\s\S]*);\s*END/i.exec(fn?.body ?? '')?.[1] ?? '')
+      .replaceAll('p_site', '$1')
+      .replaceAll('p_rules', '$2')
+      .replaceAll('p_subjects', '$3');
+    const innerArgs = [SITE, pairs.map((p) => p.ruleId), pairs.map((p) => p.subjectId)].map(literal).join(', ');
+    const plans = await t.db.transaction(async (tx) => {
+      await tx.query('set local plan_cache_mode = force_generic_plan');
+      await tx.query(`prepare facts_probe as ${st.text}`);
+      await tx.query(`explain execute facts_probe(${args})`);
+      for (const setting of fn?.config ?? []) {
+        const [name, value] = setting.split('=');
+        await tx.query(`set local ${name} = ${literal(value)}`);
+      }
+      await tx.query(`prepare states_probe(text, text[], text[]) as ${inner}`);
+      await tx.query(`explain execute states_probe(${innerArgs})`);
+      await tx.query(
+        `insert into rule_subjects (site_id, rule_id, subject_id, fired_count)
+         select $1, 'rule_' || (s % 4), 'per_x' || s, 1 from generate_series(0, 19999) as s`,
+        [SITE],
+      );
+      const plan = async (probe: string, probeArgs: string) =>
+        JSON.stringify((await tx.query(`explain (format json) execute ${probe}(${probeArgs})`))[0]?.['QUERY PLAN']);
+      const answer = { outer: await plan('facts_probe', args), inner: await plan('states_probe', innerArgs) };
+      await tx.query('deallocate facts_probe');
+      await tx.query('deallocate states_probe');
+      return answer;
+    });
+    const seqScanOfTable = (plan: string) => /"Node Type":"Seq Scan"[^{}]*"Relation Name":"rule_subjects"/.test(plan);
+    expect(seqScanOfTable(plans.outer)).toBe(false);
+    expect(plans.outer).toContain('rule_subject_states');
+    expect(plans.inner).toContain('rule_subjects_site_id_rule_id_subject_id_pk');
+    expect(seqScanOfTable(plans.inner)).toBe(false);
+    const facts = await loadPairFacts(t.db, SITE, 'person', { historyIds: [], from: NOW, now: NOW }, [], pairs);
+    expect([...facts.known.keys()].sort()).toEqual(['rule_0\u0000per_0', 'rule_1\u0000per_1', 'rule_2\u0000per_2']);
+  });
+
   it('should answer the score in force when the window opened, then the scores within it', async () => {
     const facts = await loadPairFacts(
       t.db,

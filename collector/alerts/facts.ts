@@ -75,6 +75,10 @@ export interface FactRow {
  * row are looked up by primary key (`lateral`, so the planner cannot swap the lookups for a
  * scan of the site's rows: without statistics, or with a small `rule_subjects`, it chose a
  * sequential scan and a hash join, 2-3 ms against 1.4 ms for 12 subjects and 10 rules).
+ * The pairs' rows come through `rule_subject_states` (migration 0022), planned with
+ * sequential scans off: a generic plan made while `rule_subjects` was small scanned the
+ * whole table for each pair once it grew (15.6 ms for 186 pairs of 62 subjects, seen in
+ * the rules benchmark, whose server runs no autovacuum to plan again).
  */
 export async function loadPairFacts(
   tx: Queryable,
@@ -133,11 +137,8 @@ export function pairFactsStatement(
              and (subject_id, at) >= (subject.id, $4::timestamptz)
              and (subject_id, at) < (subject.id, $5::timestamptz))) as h
      union all
-     select 's', s.rule_id, s.subject_id, null, s.fired_count, s.recent_firings, s.stopped_at is not null, null, null
-       from unnest($6::text[], $7::text[]) as p(rule_id, subject_id)
-       cross join lateral (
-         select * from rule_subjects s
-          where s.site_id = $1 and s.rule_id = p.rule_id and s.subject_id = p.subject_id limit 1) as s
+     select 's', s.rule_id, s.subject_id, null, s.fired_count, s.recent_firings, s.stopped, null, null
+       from rule_subject_states($1, $6::text[], $7::text[]) as s
      union all
      select 'i', i.id, null, null, null, null, null, i.name, i.owner from (${info}) as i
      order by part, a, at`,
