@@ -50,16 +50,22 @@ describe('the facts read', () => {
     expect(plan).not.toContain('score_history_site_kind_at_idx');
   });
 
-  it("should look up each pair's rule_subjects row by key, whatever the table's size when the plan was made", async () => {
+  it("should look up each pair's rule_subjects row and each subject's name by key, whatever the tables' sizes when the plan was made", async () => {
     // A prepared statement's generic plan is made once and kept for the connection's life:
-    // here while the table held 4 rows, then used after it grew (a server that has not
-    // analysed it again plans nothing anew).
+    // here while the tables held 4 rows, then used after they grew (a server that has not
+    // analysed them again plans nothing anew).
     await t.db.query(
       `insert into rule_subjects (site_id, rule_id, subject_id, fired_count)
        select $1, 'rule_' || s, 'per_' || s, 1 from generate_series(0, 3) as s`,
       [SITE],
     );
+    await t.db.query(
+      `insert into persons (site_id, id, traits) select $1, 'per_' || s, jsonb_build_object('name', 'Person ' || s)
+         from generate_series(0, 3) as s`,
+      [SITE],
+    );
     await t.db.query('analyze rule_subjects');
+    await t.db.query('analyze persons');
     const pairs = ids.flatMap((id) => ['rule_0', 'rule_1', 'rule_2'].map((ruleId) => ({ ruleId, subjectId: id })));
     const st = pairFactsStatement(SITE, 'person', { historyIds: [], from: NOW, now: NOW }, ids, pairs);
     const args = st.params.map(literal).join(', ');
@@ -87,6 +93,9 @@ describe('the facts read', () => {
          select $1, 'rule_' || (s % 4), 'per_x' || s, 1 from generate_series(0, 19999) as s`,
         [SITE],
       );
+      await tx.query(`insert into persons (site_id, id) select $1, 'per_x' || s from generate_series(0, 19999) as s`, [
+        SITE,
+      ]);
       const plan = async (probe: string, probeArgs: string) =>
         JSON.stringify((await tx.query(`explain (format json) execute ${probe}(${probeArgs})`))[0]?.['QUERY PLAN']);
       const answer = { outer: await plan('facts_probe', args), inner: await plan('states_probe', innerArgs) };
@@ -94,12 +103,17 @@ describe('the facts read', () => {
       await tx.query('deallocate states_probe');
       return answer;
     });
-    const seqScanOfTable = (plan: string) => /"Node Type":"Seq Scan"[^{}]*"Relation Name":"rule_subjects"/.test(plan);
+    const seqScanOf = (plan: string, table: string) =>
+      new RegExp(`"Node Type":"Seq Scan"[^{}]*"Relation Name":"${table}"`).test(plan);
+    const seqScanOfTable = (plan: string) => seqScanOf(plan, 'rule_subjects');
     expect(seqScanOfTable(plans.outer)).toBe(false);
+    expect(seqScanOf(plans.outer, 'persons')).toBe(false);
     expect(plans.outer).toContain('rule_subject_states');
+    expect(plans.outer).toContain('subject_labels');
     expect(plans.inner).toContain('rule_subjects_site_id_rule_id_subject_id_pk');
     expect(seqScanOfTable(plans.inner)).toBe(false);
-    const facts = await loadPairFacts(t.db, SITE, 'person', { historyIds: [], from: NOW, now: NOW }, [], pairs);
+    const facts = await loadPairFacts(t.db, SITE, 'person', { historyIds: [], from: NOW, now: NOW }, ['per_1'], pairs);
+    expect(facts.info.get('per_1')).toEqual({ name: 'Person 1', owner: null });
     expect([...facts.known.keys()].sort()).toEqual(['rule_0\u0000per_0', 'rule_1\u0000per_1', 'rule_2\u0000per_2']);
   });
 

@@ -75,10 +75,12 @@ export interface FactRow {
  * row are looked up by primary key (`lateral`, so the planner cannot swap the lookups for a
  * scan of the site's rows: without statistics, or with a small `rule_subjects`, it chose a
  * sequential scan and a hash join, 2-3 ms against 1.4 ms for 12 subjects and 10 rules).
- * The pairs' rows come through `rule_subject_states` (migration 0022), planned with
- * sequential scans off: a generic plan made while `rule_subjects` was small scanned the
- * whole table for each pair once it grew (15.6 ms for 186 pairs of 62 subjects, seen in
- * the rules benchmark, whose server runs no autovacuum to plan again).
+ * The pairs' rows come through `rule_subject_states` (migration 0022) and the names and
+ * owners through `subject_labels` (0023), both planned with sequential scans off: a generic
+ * plan made while `rule_subjects` or `persons` was small scanned the whole table, for each
+ * pair or once, after it grew (15.6 ms for 186 pairs of 62 subjects and 3.6 ms for 62 of
+ * 1,935 persons in one read, seen in the rules benchmark, whose server runs no autovacuum
+ * to plan again).
  */
 export async function loadPairFacts(
   tx: Queryable,
@@ -110,12 +112,6 @@ export function pairFactsStatement(
   pairs: readonly { ruleId: string; subjectId: string }[],
 ): { text: string; params: readonly unknown[] } {
   const { historyIds, from, now } = window;
-  const info =
-    kind === 'person'
-      ? `select id, coalesce(traits->>'name', email, user_id) as name, owner from persons
-          where site_id = $1 and id = any($8::text[])`
-      : `select id, coalesce(name, domain, group_id) as name, owner from accounts
-          where site_id = $1 and id = any($8::text[])`;
   return {
     // The row in force is the last before the window by time (`p.at`: a bare `at` would be
     // this select's own constant). The window is bounded on (subject_id, at) together, which only the primary key can
@@ -140,7 +136,7 @@ export function pairFactsStatement(
      select 's', s.rule_id, s.subject_id, null, s.fired_count, s.recent_firings, s.stopped, null, null
        from rule_subject_states($1, $6::text[], $7::text[]) as s
      union all
-     select 'i', i.id, null, null, null, null, null, i.name, i.owner from (${info}) as i
+     select 'i', i.id, null, null, null, null, null, i.name, i.owner from subject_labels($1, $2, $8::text[]) as i
      order by part, a, at`,
     params: [
       siteId,
