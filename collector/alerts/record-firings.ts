@@ -115,7 +115,7 @@ export async function recordFirings(
   // Fired and held-out firings count against the caps; capped ones do not. Stored with the
   // firings, in the same statement, for those really recorded, and only for a rule with a
   // cap: nothing else reads them, and a cap added later counts the firings then
-  // (rules-store.ts `countFirings`).
+  // (rules-store.ts `recountCaps`).
   const counts = outcomes.flatMap((o, i) =>
     o.outcome === 'capped' || !o.c.rule.definition.cap
       ? []

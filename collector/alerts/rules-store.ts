@@ -122,7 +122,7 @@ export async function insertRule(db: Database, siteId: string, def: RuleDefiniti
 /**
  * Replaces the rule's definition (its id, secret and firings stay). Turning it on clears the
  * reason it was turned off. The round-robin position restarts when the list changes. A cap
- * added or changed counts the rule's recorded firings again (`countFirings`).
+ * added or changed counts the rule's recorded firings again (`recountCaps`).
  */
 export async function updateRule(
   db: Database,
@@ -145,7 +145,7 @@ export async function updateRule(
        returning ${COLUMNS}, old.cap is distinct from $5::jsonb->'cap' as cap_changed`,
       [siteId, id, def.name, def.subject, JSON.stringify(stored(def)), def.enabled ?? true],
     );
-    if (updated?.cap_changed && def.cap) await countFirings(tx, siteId, id, def.cap, Date.now());
+    if (updated?.cap_changed && def.cap) await recountCaps(tx, siteId, id, def.cap, Date.now());
     return updated;
   });
   forgetRules(db, siteId);
@@ -160,7 +160,7 @@ export async function updateRule(
  * one, counts its firings here once, in the transaction of the change: fired and held-out
  * ones in all, and those the new window still sees.
  */
-export async function countFirings(
+async function recountCaps(
   tx: Queryable,
   siteId: string,
   ruleId: string,
