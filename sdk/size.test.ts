@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildSdk } from '../test/browser/build.ts';
@@ -20,6 +23,26 @@ describe('the built SDK', () => {
     expect(esm).toMatch(/export\s*\{[^}]*\bas createInkling\b|export\s*\{[^}]*\bcreateInkling\b/);
     for (const code of [iife, esm]) {
       expect(code).not.toMatch(/\brequire\(|\bimport\s*\(|from\s*["']/);
+    }
+  });
+
+  it("should resolve import { createInkling } from 'inkling' where the project is a dependency", async () => {
+    await buildSdk(true);
+    const app = mkdtempSync(join(tmpdir(), 'inkling-dep-'));
+    try {
+      mkdirSync(join(app, 'node_modules'));
+      symlinkSync(resolve(import.meta.dirname, '..'), join(app, 'node_modules', 'inkling'), 'dir');
+      writeFileSync(
+        join(app, 'main.mjs'),
+        `import { createInkling } from 'inkling';\nconsole.log(import.meta.resolve('inkling'), typeof createInkling);\n`,
+      );
+      const run = spawnSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const [url, type] = run.stdout.trim().split(' ');
+      expect(url).toMatch(/\/dist\/inkling\.mjs$/);
+      expect(type).toBe('function');
+    } finally {
+      rmSync(app, { recursive: true, force: true });
     }
   });
 

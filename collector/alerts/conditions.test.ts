@@ -162,6 +162,36 @@ describe('conditions through the API', () => {
     expect(await firingsOf(db, site.siteId, rule.id)).toHaveLength(1);
   });
 
+  it("should not alert a cooling or a second crossing when a product's group call names its member's company", async () => {
+    const { site, api, rules } = await setup();
+    const cooling = await rules.create({
+      name: 'Account cools',
+      subject: 'account',
+      when: { type: 'cooling', below: 40 },
+    });
+    const high = await rules.create({
+      name: 'Account turns High',
+      subject: 'account',
+      when: { type: 'threshold', tier: 'high' },
+    });
+    await api.send([identify('gr-1', 'eve', { email: 'eve@fabrikam-co.com' })]);
+    await api.send([page('gr-1', '/pricing'), page('gr-1', '/demo'), track({ anonymousId: 'gr-1' }, 'Demo Requested')]);
+    expect(await firingsOf(db, site.siteId, high.id)).toHaveLength(1);
+    // The workspace's id and name, no domain: the same company, not a new one beside an emptied one.
+    await api.send([
+      {
+        type: 'group',
+        messageId: `gr-${Date.now()}`,
+        anonymousId: 'gr-1',
+        groupId: 'ws-42',
+        traits: { name: 'Fabrikam' },
+      },
+    ]);
+    expect((await api.person('eve')).account).toMatchObject({ name: 'Fabrikam', tier: 'high' });
+    expect(await firingsOf(db, site.siteId, cooling.id)).toEqual([]);
+    expect(await firingsOf(db, site.siteId, high.id)).toHaveLength(1);
+  });
+
   it('should fire a cooling rule when the periodic rescore lets the score age below the level', async () => {
     const { site, api, rules } = await setup();
     const rule = await rules.create({ name: 'Cooling', subject: 'person', when: { type: 'cooling', below: 40 } });

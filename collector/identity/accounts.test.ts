@@ -156,6 +156,78 @@ describe('one account per company', () => {
     expect((await account(api, 'acme-corp.com')).contacts).toHaveLength(3);
   });
 
+  it("should make a new group that names no domain the account of its member's work email domain", async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    await api.send([...interested('jane-a'), identify('jane-a', 'jane', { email: 'jane@acme-corp.com' })]);
+    await api.send([...interested('sam-a'), identify('sam-a', 'sam', { email: 'sam@acme-corp.com' })]);
+    const before = await account(api, 'acme-corp.com');
+    expect(before.contacts).toHaveLength(2);
+
+    // What a product's group call often sends: a workspace id and a name, no domain.
+    await api.send([group('jane-a', 'org-acme', { name: 'Acme' })]);
+
+    expect(await accountIds(api)).toEqual([before.id]);
+    const after = await account(api, 'org-acme');
+    expect(after).toMatchObject({ id: before.id, groupId: 'org-acme', domain: 'acme-corp.com', name: 'Acme' });
+    expect(after.score).toBe(before.score);
+    expect(after.contacts.map((c) => c.personId).sort()).toEqual(before.contacts.map((c) => c.personId).sort());
+    // The group's later members join it, and so do the domain's.
+    await api.send([...interested('cat-a'), group('cat-a', 'org-acme')]);
+    await api.send([identify('dan-a', 'dan', { email: 'dan@acme-corp.com' })]);
+    expect((await api.person('cat-a')).account?.id).toBe(before.id);
+    expect((await api.person('dan')).account?.id).toBe(before.id);
+    expect(await accountIds(api)).toEqual([before.id]);
+  });
+
+  it("should merge a known group that has no domain with its new member's work email domain account", async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    // The group is known first, from a visitor with no email.
+    await api.send([...interested('bob-a'), group('bob-a', 'org-acme', { name: 'Acme' })]);
+    await api.send([...interested('jane-a'), identify('jane-a', 'jane', { email: 'jane@acme-corp.com' })]);
+    const [bob, jane] = [await api.person('bob-a'), await api.person('jane')];
+    const [byGroup, byDomain] = [bob.account?.id ?? '', jane.account?.id ?? ''];
+    expect(byGroup).not.toBe(byDomain);
+
+    await api.send([group('jane-a', 'org-acme')]);
+
+    expect(await accountIds(api)).toEqual([byDomain]);
+    const survivor = await account(api, 'org-acme');
+    expect(survivor).toMatchObject({ id: byDomain, groupId: 'org-acme', domain: 'acme-corp.com', name: 'Acme' });
+    expect(survivor.contacts.map((c) => c.personId).sort()).toEqual([bob.id, jane.id].sort());
+    expect(await account(api, byGroup)).toEqual(survivor);
+  });
+
+  it("should leave a member's domain account alone when the group has a domain, the account a group, or the email is free mail", async () => {
+    const site = await newSite(db);
+    const api = intentClient(collector, site);
+    // A consultant joins a client's group that names its own domain: the agency keeps its account.
+    await api.send([...interested('bob-a'), group('bob-a', 'org-client', { website: 'client.example' })]);
+    await api.send([...interested('kate-a'), identify('kate-a', 'kate', { email: 'kate@agency.example' })]);
+    const agency = (await api.person('kate')).account?.id;
+    await api.send([group('kate-a', 'org-client')]);
+    expect((await account(api, 'org-client')).domain).toBe('client.example');
+    expect((await api.person('kate')).account?.id).toBe((await account(api, 'org-client')).id);
+    expect(await account(api, 'agency.example')).toMatchObject({ id: agency, groupId: null, domain: 'agency.example' });
+
+    // An account a group already named is not taken by a second group.
+    await api.send([identify('jane-a', 'jane', { email: 'jane@acme-corp.com' })]);
+    await api.send([group('jane-a', 'org-acme')]);
+    const acme = (await api.person('jane')).account?.id;
+    expect((await account(api, 'acme-corp.com')).groupId).toBe('org-acme');
+    await api.send([group('jane-a', 'org-other')]);
+    const other = await account(api, 'org-other');
+    expect(other.id).not.toBe(acme);
+    expect(other.domain).toBeNull();
+    expect(await account(api, 'acme-corp.com')).toMatchObject({ id: acme, groupId: 'org-acme' });
+
+    // A free-mail address names no company.
+    await api.send([identify('kim-a', 'kim', { email: 'kim@gmail.com' })]);
+    await api.send([group('kim-a', 'org-kim')]);
+    expect((await account(api, 'org-kim')).domain).toBeNull();
+  });
+
   it('should not take a group id that is a number, an email or a free-mail domain for a company domain', async () => {
     const site = await newSite(db);
     const api = intentClient(collector, site);

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { nanoid } from 'nanoid';
 import { OWNER_TRAIT, ownerFromTraits } from '../../shared/owner.ts';
 import type { Queryable } from '../db/client.ts';
-import { addAccountAlias, findAccountBy, mergeAccounts } from './account-merge.ts';
+import { type AccountRow, addAccountAlias, findAccountBy, mergeAccounts } from './account-merge.ts';
 
 // email-providers: a maintained list of free-mail and disposable domains (ISC).
 const freeMail: ReadonlySet<string> = new Set(createRequire(import.meta.url)('email-providers/all.json') as string[]);
@@ -79,8 +79,12 @@ export async function findOrCreateDomainAccount(tx: Queryable, siteId: string, d
  * carry `domain`/`website` or the group id is a domain, by that domain: one company, one
  * account. The account of the group id and that of the domain are one: when only one exists
  * it takes the other name (a work email's domain account takes the group id); when both
- * exist they are merged into the domain's account (see `mergeAccounts`). Name and traits
- * follow the latest call; an `owner` trait sets the owner when its value changed (see
+ * exist they are merged into the domain's account (see `mergeAccounts`). A group that names
+ * no domain and has none takes its member's: when the member is in a work email's domain
+ * account that no group has named yet, that account is the group's company, taken (a new
+ * group id) or merged as above (a known one), rather than left behind emptied, a second
+ * account of one company whose score falls to 0 (a false cooling alert). Name and traits follow
+ * the latest call; an `owner` trait sets the owner when its value changed (see
  * `ownerTraitSql`). Answers the account and the accounts merged away.
  */
 export async function upsertGroupAccount(
@@ -88,11 +92,18 @@ export async function upsertGroupAccount(
   siteId: string,
   groupId: string,
   traits: Record<string, unknown>,
+  /** The person the call is about. */
+  memberId: string,
 ): Promise<{ id: string; merged: string[] }> {
   const name = typeof traits.name === 'string' && traits.name.trim() !== '' ? traits.name.trim().slice(0, 200) : null;
-  const domain = domainOf(traits.domain) ?? domainOf(traits.website) ?? groupIdDomain(groupId);
+  let domain = domainOf(traits.domain) ?? domainOf(traits.website) ?? groupIdDomain(groupId);
   const byGroup = await findAccountBy(tx, siteId, 'group', groupId);
-  const byDomain = domain ? await findAccountBy(tx, siteId, 'domain', domain) : undefined;
+  let byDomain = domain ? await findAccountBy(tx, siteId, 'domain', domain) : undefined;
+  // A group that names no domain and has none: its member's work email names it (see above).
+  if (!domain && !byGroup?.domain) {
+    const theirs = await emailDomainAccountOf(tx, siteId, memberId);
+    if (theirs && theirs.id !== byGroup?.id) [domain, byDomain] = [theirs.domain, theirs];
+  }
   const merged: string[] = [];
   let id = (byDomain ?? byGroup)?.id;
   if (byGroup && byDomain && byGroup.id !== byDomain.id) {
@@ -121,4 +132,22 @@ export async function upsertGroupAccount(
   if (kept?.group_id !== groupId) await addAccountAlias(tx, siteId, 'group', groupId, id);
   if (domain && kept?.domain !== domain) await addAccountAlias(tx, siteId, 'domain', domain, id);
   return { id, merged };
+}
+
+/**
+ * The account `personId` is in when it is a work email's domain account that no group has
+ * named yet (`findOrCreateDomainAccount`), else undefined.
+ */
+async function emailDomainAccountOf(
+  tx: Queryable,
+  siteId: string,
+  personId: string,
+): Promise<(AccountRow & { domain: string }) | undefined> {
+  const [row] = await tx.query<AccountRow & { domain: string }>(
+    `select a.id, a.group_id, a.domain, a.name, a.traits, a.owner
+       from persons p join accounts a on a.site_id = p.site_id and a.id = p.account_id
+      where p.site_id = $1 and p.id = $2 and a.group_id is null and a.domain is not null`,
+    [siteId, personId],
+  );
+  return row;
 }

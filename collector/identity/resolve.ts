@@ -79,7 +79,7 @@ export async function resolveMessage(db: Database, m: Message): Promise<Resoluti
     if (m.type === 'group') {
       const groupId = usableId(m.group_id);
       if (groupId) {
-        const account = await upsertGroupAccount(tx, siteId, groupId, m.traits);
+        const account = await upsertGroupAccount(tx, siteId, groupId, m.traits, out.personId);
         // A merge moved other contacts too: the survivor and the merged-away accounts are rescored.
         if (account.merged.length > 0) out.accounts.push(account.id, ...account.merged);
         await joinAccount(tx, siteId, out, account.id);

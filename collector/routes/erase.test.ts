@@ -136,8 +136,17 @@ describe('DELETE /v1/people/:id, what else names the person', () => {
         traits: { email: 'solo@lone.example' },
       },
     ]);
-    // A group call moves solo to a second account; the domain account keeps no contact.
-    await api.send([{ type: 'group', messageId: `${site.siteId}-s2`, userId: 'solo', groupId: 'grp-lone' }]);
+    // A group call naming another company's domain moves solo to a second account; the domain
+    // account keeps no contact.
+    await api.send([
+      {
+        type: 'group',
+        messageId: `${site.siteId}-s2`,
+        userId: 'solo',
+        groupId: 'grp-lone',
+        traits: { website: 'lone-group.example' },
+      },
+    ]);
     const accounts = await db.query<{ id: string }>(
       "select id from accounts where site_id = $1 and (domain = 'lone.example' or group_id = 'grp-lone')",
       [site.siteId],

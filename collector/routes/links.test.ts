@@ -111,6 +111,21 @@ describe('GET /l/:slug', () => {
     ]);
   });
 
+  it('should redirect a HEAD request without recording an open (a scanner or a preview checks the link)', async () => {
+    const site = await newSite(db);
+    const { slug } = await (await createLink(site, { url: 'https://acme.test/pricing', recipient: 'u-lnk-h' })).json();
+    const opens = () =>
+      db.query<{ event: string }>('select event from events where site_id = $1', [site.siteId]).then((r) => r.length);
+    const chrome =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    const head = await collector.app.request(`/l/${slug}`, { method: 'HEAD', headers: { 'user-agent': chrome } });
+    expect(head.status).toBe(302);
+    expect(new URL(head.headers.get('location') ?? '').searchParams.get('ink_lnk')).toBe(slug);
+    expect(await opens()).toBe(0);
+    expect((await collector.app.request(`/l/${slug}`, { headers: { 'user-agent': chrome } })).status).toBe(302);
+    expect(await opens()).toBe(1);
+  });
+
   it('should answer 404 JSON for an unknown slug', async () => {
     const res = await collector.app.request('/l/nope-not-a-slug');
     expect(res.status).toBe(404);

@@ -52,7 +52,9 @@ export function linkRoutes(db: Database, writer: EventWriter, publicUrl: string)
     const slug = c.req.param('slug');
     const link = slug.length <= MAX_SLUG_LENGTH ? await findLinkBySlug(db, slug) : undefined;
     if (!link) throw new InklingError(404, 'not_found', 'No such link.');
-    if (link.recipient) await recordOpen(writer, link, c.req.header('user-agent'));
+    // A HEAD (hono serves it with this GET) is never a person's click: mail scanners and link
+    // previews check a link with it. It gets the redirect, and no open is recorded.
+    if (link.recipient && c.req.method !== 'HEAD') await recordOpen(writer, link, c.req.header('user-agent'));
     const target = new URL(link.url);
     target.searchParams.set(LINK_PARAM, link.slug);
     c.header('Cache-Control', 'no-store');

@@ -15,8 +15,8 @@ import { type SecretKeyEnv, secretKeyAuth } from './secret-key.ts';
 
 /**
  * The body of `PUT /v1/accounts/:id` and `PUT /v1/people/:id`: the owner's email, or null for
- * none. Any well-formed email is taken for now; once dashboard users exist (issue 13) it must
- * name one of the site's users.
+ * none. Any well-formed email, not only a dashboard user's: alerts route to reps by email, and
+ * `owner` traits from a CRM name them the same way (README, "Owners").
  */
 export const ownerBodySchema = z.strictObject({ owner: ownerSchema.nullable() });
 
