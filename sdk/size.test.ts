@@ -34,13 +34,15 @@ describe('the built SDK', () => {
       symlinkSync(resolve(import.meta.dirname, '..'), join(app, 'node_modules', 'inkling'), 'dir');
       writeFileSync(
         join(app, 'main.mjs'),
-        `import { createInkling } from 'inkling';\nconsole.log(import.meta.resolve('inkling'), typeof createInkling);\n`,
+        `import { createInkling } from 'inkling';\nconsole.log(import.meta.resolve('inkling'), typeof createInkling, import.meta.resolve('inkling/dist/inkling.js'));\n`,
       );
       const run = spawnSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
       expect(run.stderr).toBe('');
-      const [url, type] = run.stdout.trim().split(' ');
+      const [url, type, script] = run.stdout.trim().split(' ');
       expect(url).toMatch(/\/dist\/inkling\.mjs$/);
       expect(type).toBe('function');
+      // The script tag build is reachable by its path too (a bundler copying it, say).
+      expect(script).toMatch(/\/dist\/inkling\.js$/);
     } finally {
       rmSync(app, { recursive: true, force: true });
     }
