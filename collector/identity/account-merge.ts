@@ -34,6 +34,23 @@ export async function findAccountBy(
   return row;
 }
 
+/**
+ * The account `personId` is in when it is a work email's domain account that no group has
+ * named yet (`findOrCreateDomainAccount`), else undefined. Call under the site's identity lock.
+ */
+export async function findEmailDomainAccountOf(
+  q: Queryable,
+  siteId: string,
+  personId: string,
+): Promise<(AccountRow & { domain: string }) | undefined> {
+  const [row] = await q.query<AccountRow & { domain: string }>(
+    `select ${COLUMNS} from persons p join accounts a on a.site_id = p.site_id and a.id = p.account_id
+      where p.site_id = $1 and p.id = $2 and a.group_id is null and a.domain is not null`,
+    [siteId, personId],
+  );
+  return row;
+}
+
 /** Records `alias` (of `kind`) as another name of `accountId`; the newest merge wins. */
 export async function addAccountAlias(
   q: Queryable,

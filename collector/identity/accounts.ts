@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { nanoid } from 'nanoid';
 import { OWNER_TRAIT, ownerFromTraits } from '../../shared/owner.ts';
 import type { Queryable } from '../db/client.ts';
-import { type AccountRow, addAccountAlias, findAccountBy, mergeAccounts } from './account-merge.ts';
+import { addAccountAlias, findAccountBy, findEmailDomainAccountOf, mergeAccounts } from './account-merge.ts';
 
 // email-providers: a maintained list of free-mail and disposable domains (ISC).
 const freeMail: ReadonlySet<string> = new Set(createRequire(import.meta.url)('email-providers/all.json') as string[]);
@@ -96,14 +96,13 @@ export async function upsertGroupAccount(
   memberId: string,
 ): Promise<{ id: string; merged: string[] }> {
   const name = typeof traits.name === 'string' && traits.name.trim() !== '' ? traits.name.trim().slice(0, 200) : null;
-  let domain = domainOf(traits.domain) ?? domainOf(traits.website) ?? groupIdDomain(groupId);
+  const named = domainOf(traits.domain) ?? domainOf(traits.website) ?? groupIdDomain(groupId);
   const byGroup = await findAccountBy(tx, siteId, 'group', groupId);
-  let byDomain = domain ? await findAccountBy(tx, siteId, 'domain', domain) : undefined;
   // A group that names no domain and has none: its member's work email names it (see above).
-  if (!domain && !byGroup?.domain) {
-    const theirs = await emailDomainAccountOf(tx, siteId, memberId);
-    if (theirs && theirs.id !== byGroup?.id) [domain, byDomain] = [theirs.domain, theirs];
-  }
+  // (`byGroup` has a group id, so it is never that account.)
+  const theirs = named || byGroup?.domain ? undefined : await findEmailDomainAccountOf(tx, siteId, memberId);
+  const domain = named ?? theirs?.domain ?? null;
+  const byDomain = named ? await findAccountBy(tx, siteId, 'domain', named) : theirs;
   const merged: string[] = [];
   let id = (byDomain ?? byGroup)?.id;
   if (byGroup && byDomain && byGroup.id !== byDomain.id) {
@@ -132,22 +131,4 @@ export async function upsertGroupAccount(
   if (kept?.group_id !== groupId) await addAccountAlias(tx, siteId, 'group', groupId, id);
   if (domain && kept?.domain !== domain) await addAccountAlias(tx, siteId, 'domain', domain, id);
   return { id, merged };
-}
-
-/**
- * The account `personId` is in when it is a work email's domain account that no group has
- * named yet (`findOrCreateDomainAccount`), else undefined.
- */
-async function emailDomainAccountOf(
-  tx: Queryable,
-  siteId: string,
-  personId: string,
-): Promise<(AccountRow & { domain: string }) | undefined> {
-  const [row] = await tx.query<AccountRow & { domain: string }>(
-    `select a.id, a.group_id, a.domain, a.name, a.traits, a.owner
-       from persons p join accounts a on a.site_id = p.site_id and a.id = p.account_id
-      where p.site_id = $1 and p.id = $2 and a.group_id is null and a.domain is not null`,
-    [siteId, personId],
-  );
-  return row;
 }
